@@ -1,0 +1,8 @@
+"""skactive: deep active learning whose network architecture grows with the labeled set."""
+
+from . import strategies
+from ._classifier import ActiveINASClassifier
+from .search_space import Architecture
+
+__all__ = ["ActiveINASClassifier", "Architecture", "strategies"]
+__version__ = "0.1.0"

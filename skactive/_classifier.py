@@ -1,0 +1,485 @@
+"""ActiveINASClassifier: Active-iNAS as a scikit-learn estimator with modAL's query/teach."""
+
+from __future__ import annotations
+
+import math
+import time
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .inas import inas
+from .search_space import BLOCKS, Architecture, resolve_block
+from .strategies import STRATEGIES, accepts_random_state, check_n_instances, resolve_strategy
+from .training import (
+    OPTIMIZERS,
+    TrainingConfig,
+    embed,
+    predict_proba,
+    resolve_device,
+    train_net,
+    validation_error,
+)
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
+    """Deep active learner whose network architecture grows with the labeled set.
+
+    Active-iNAS (Geifman & El-Yaniv, NeurIPS 2019): every time labels arrive (``fit``,
+    ``teach``), an incremental architecture search (iNAS) starts from the current architecture
+    A(B, i, j), trains the candidates A(B, i, j), A(B, ⌊ij/(j+1)⌋+1, j+1) and A(B, i+1, j) on
+    part of the labeled set, keeps the one with the lowest validation error, and then trains
+    the winner on all labels. ``query`` picks the pool samples to label next.
+
+    Parameters
+    ----------
+    block : {"auto", "resnet", "resnet1d", "mlp"}, default="auto"
+        Block type B. ``"auto"`` picks ``"resnet"`` for images (4-D input or a 3-D
+        ``input_shape``), ``"resnet1d"`` for sequences (3-D input or a 2-D ``input_shape``) and
+        ``"mlp"`` for flat features.
+    initial_architecture : tuple of (int, int) or Architecture, default=(1, 1)
+        Where the first search starts, as (n_blocks, n_stacks) or an Architecture.
+    max_blocks : int, default=12
+        Largest number of blocks per stack in the search space.
+    max_stacks : int, default=5
+        Largest number of stacks in the search space.
+    inas_iterations : int, default=1
+        T_iNAS, the largest number of search steps per fit or teach. 0 freezes the
+        architecture at ``initial_architecture``: a fixed-network baseline.
+    validation_fraction : float, default=0.2
+        Fraction of the labeled set held out to compare candidates.
+    query_strategy : str or callable, default="softmax_response"
+        Strategy used by :meth:`query`: a name of ``skactive.strategies.STRATEGIES`` or a
+        function ``f(classifier, X_pool, n_instances, **kwargs) -> (indices, samples)``.
+    input_shape : tuple of int or None, default=None
+        Shape of one sample as the network sees it, e.g. ``(1, 8, 8)`` to read flat rows of
+        64 pixels as images. ``None`` uses the shape of the input.
+    base_width : int, default=16
+        Channels (or units) of the first stack; each new stack doubles it, up to 8 times.
+    dropout : float, default=0.25
+        Dropout before the linear head; MC-dropout samples it.
+    max_epochs : int, default=30
+        Training epochs of every candidate and of the final network.
+    batch_size : int, default=128
+        Training batch size.
+    lr : float, default=1e-3
+        Peak learning rate, decayed along a cosine.
+    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
+        Optimizer of every network.
+    weight_decay : float, default=5e-4
+        Weight decay of the optimizer.
+    device : str, default="auto"
+        Torch device; ``"auto"`` trains on CUDA when it is available, else on the CPU.
+    warm_start : bool, default=False
+        When True and already fitted, ``fit`` starts the search at ``architecture_`` instead of
+        ``initial_architecture``, so a loop that refits on the whole labeled set (modAL's
+        ``ActiveLearner``) still gets a search whose depth never decreases.
+    n_jobs : int or None, default=None
+        Candidates trained at once through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the splits, the networks' training and the randomised queries; an int gives
+        the same architectures, predictions and queries on every run on the CPU.
+    verbose : int, default=0
+        Print one line per search when positive.
+
+    Attributes
+    ----------
+    architecture_ : Architecture
+        The architecture of the current network.
+    architecture_history_ : list of Architecture
+        The architecture chosen by each fit and teach, in order.
+    history_ : list of dict
+        One entry per search: ``n_labeled``, ``start``, ``architecture``, ``candidates`` (the
+        log of :func:`skactive.inas.inas`: step, architecture, validation error, seconds,
+        chosen), ``search_seconds`` and ``train_seconds``.
+    net_ : skorch.NeuralNetClassifier
+        The network trained on the whole labeled set.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen so far, sorted.
+    n_features_in_ : int
+        Number of features (second dimension of the input).
+    input_shape_ : tuple of int
+        Shape of one sample as the network sees it.
+    device_ : str
+        Torch device the network was trained on.
+    X_training_ : ndarray
+        The labeled samples, in arrival order.
+    y_training_ : ndarray of shape (n_labeled,)
+        Their labels, in arrival order.
+
+    See Also
+    --------
+    skactive.inas.inas : The architecture search on its own.
+    skactive.strategies : Query strategies usable with ``query_strategy``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skactive import ActiveINASClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16.0
+    >>> clf = ActiveINASClassifier(input_shape=(1, 8, 8), max_epochs=2, base_width=4,
+    ...                            random_state=0)
+    >>> clf = clf.fit(X[:60], y[:60])
+    >>> indices, samples = clf.query(X[60:300], n_instances=5)
+    >>> clf = clf.teach(samples, y[60:300][indices])
+    >>> len(clf.y_training_)
+    65
+    >>> clf.architecture_history_[0] <= clf.architecture_history_[1]
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "block": [StrOptions({"auto", *BLOCKS})],
+        "initial_architecture": [tuple, Architecture],
+        "max_blocks": [Interval(Integral, 1, None, closed="left")],
+        "max_stacks": [Interval(Integral, 1, None, closed="left")],
+        "inas_iterations": [Interval(Integral, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "query_strategy": [StrOptions(set(STRATEGIES)), callable],
+        "input_shape": [tuple, None],
+        "base_width": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "device": [str],
+        "warm_start": ["boolean"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        block="auto",
+        initial_architecture=(1, 1),
+        max_blocks=12,
+        max_stacks=5,
+        inas_iterations=1,
+        validation_fraction=0.2,
+        query_strategy="softmax_response",
+        input_shape=None,
+        base_width=16,
+        dropout=0.25,
+        max_epochs=30,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adamw",
+        weight_decay=5e-4,
+        device="auto",
+        warm_start=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.block = block
+        self.initial_architecture = initial_architecture
+        self.max_blocks = max_blocks
+        self.max_stacks = max_stacks
+        self.inas_iterations = inas_iterations
+        self.validation_fraction = validation_fraction
+        self.query_strategy = query_strategy
+        self.input_shape = input_shape
+        self.base_width = base_width
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.device = device
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ input checks
+
+    def _validate_X(self, X, *, reset: bool):
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=False,
+            allow_nd=True,
+            dtype=(np.float64, np.float32),
+        )
+
+    def _validate_Xy(self, X, y, *, reset: bool):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse=False,
+            allow_nd=True,
+            dtype=(np.float64, np.float32),
+        )
+        check_classification_targets(y)
+        return X, y
+
+    def _network_shape(self, X) -> tuple[int, ...]:
+        """Shape of one sample as the network sees it; raises before any state changes."""
+        if X.ndim > 2:
+            return tuple(X.shape[1:])
+        if self.input_shape is None:
+            return (X.shape[1],)
+        shape = tuple(int(s) for s in self.input_shape)
+        if math.prod(shape) != X.shape[1]:
+            raise ValueError(
+                f"input_shape={shape} holds {math.prod(shape)} values per sample, but X has "
+                f"{X.shape[1]} features."
+            )
+        return shape
+
+    def _start_architecture(self, block: str) -> Architecture:
+        if isinstance(self.initial_architecture, Architecture):
+            start = self.initial_architecture
+        else:
+            if len(self.initial_architecture) != 2:
+                raise ValueError(
+                    "initial_architecture must be (n_blocks, n_stacks) or an Architecture, got "
+                    f"{self.initial_architecture!r}."
+                )
+            start = Architecture(block, *(int(v) for v in self.initial_architecture))
+        if start.n_blocks > self.max_blocks or start.n_stacks > self.max_stacks:
+            raise ValueError(
+                f"initial_architecture {start} lies outside the search space bounded by "
+                f"max_blocks={self.max_blocks}, max_stacks={self.max_stacks}."
+            )
+        return start
+
+    def _as_network_input(self, X) -> np.ndarray:
+        return np.asarray(X, dtype=np.float32).reshape(len(X), *self.input_shape_)
+
+    # ------------------------------------------------------------------ search and training
+
+    def _rng(self, n_labeled: int) -> np.random.RandomState:
+        """A generator for one round: the same seed gives different draws in each round."""
+        rng = check_random_state(self.random_state)
+        if isinstance(self.random_state, Integral):
+            entropy = [int(self.random_state), n_labeled]
+            rng = np.random.RandomState(np.random.SeedSequence(entropy).generate_state(1))
+        return rng
+
+    def _training_config(self) -> TrainingConfig:
+        return TrainingConfig(
+            input_shape=self.input_shape_,
+            n_classes=len(self.classes_),
+            base_width=self.base_width,
+            dropout=self.dropout,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            optimizer=self.optimizer,
+            weight_decay=self.weight_decay,
+            device=self.device_,
+        )
+
+    def _search_and_train(self, start: Architecture) -> None:
+        """Run iNAS from ``start`` on the labeled set, then train the winner on all of it."""
+        self.classes_ = np.unique(self.y_training_)
+        self.device_ = resolve_device(self.device)
+        X = self._as_network_input(self.X_training_)
+        y = np.searchsorted(self.classes_, self.y_training_).astype(np.int64)
+        rng = self._rng(len(y))
+        config = self._training_config()
+        began = time.perf_counter()
+        architecture, candidates = inas(
+            X,
+            y,
+            start,
+            partial(validation_error, config=config),
+            max_blocks=self.max_blocks,
+            max_stacks=self.max_stacks,
+            n_iterations=self.inas_iterations,
+            validation_fraction=self.validation_fraction,
+            random_state=rng,
+            n_jobs=self.n_jobs,
+        )
+        searched = time.perf_counter()
+        self.net_ = train_net(architecture, config, X, y, int(rng.randint(_SEED_MAX)))
+        self.architecture_ = architecture
+        self.architecture_history_ = [*getattr(self, "architecture_history_", []), architecture]
+        entry = {
+            "n_labeled": len(y),
+            "start": start,
+            "architecture": architecture,
+            "candidates": candidates,
+            "search_seconds": searched - began,
+            "train_seconds": time.perf_counter() - searched,
+        }
+        self.history_ = [*getattr(self, "history_", []), entry]
+        if self.verbose:
+            print(
+                f"[skactive] {len(y)} labels: {start} -> {architecture} "
+                f"({len(candidates)} candidates, {entry['search_seconds']:.1f}s search, "
+                f"{entry['train_seconds']:.1f}s training)"
+            )
+
+    # ------------------------------------------------------------------ public API
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Search an architecture on ``(X, y)`` and train it; ``(X, y)`` becomes the labeled set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+            Labeled samples: flat rows, or images/sequences channels first.
+        y : array-like of shape (n_samples,)
+            Their labels, of any type that :func:`numpy.unique` sorts.
+
+        Returns
+        -------
+        self : ActiveINASClassifier
+            The fitted estimator.
+        """
+        warm = self.warm_start and hasattr(self, "architecture_")
+        previous = self.architecture_ if warm else None
+        X, y = self._validate_Xy(X, y, reset=True)
+        input_shape = self._network_shape(X)
+        block = resolve_block(self.block, input_shape)
+        start = self._start_architecture(block)
+        if previous is not None and previous.block == block and start <= previous:
+            start = previous
+        if not warm:
+            for name in ("architecture_history_", "history_"):
+                self.__dict__.pop(name, None)
+        self.input_shape_ = input_shape
+        self.X_training_ = X.copy()
+        self.y_training_ = np.array(y, copy=True)
+        self._search_and_train(start)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def teach(self, X, y):
+        """Add labeled samples, re-run iNAS from ``architecture_`` and retrain.
+
+        The new samples are appended to ``X_training_``/``y_training_`` only after every check
+        has passed, so a bad call leaves the labeled set and the model as they were. Labels of
+        a class never seen before grow ``classes_`` and the network's output layer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_new, n_features) or (n_new, *input_shape)
+            Newly labeled samples, e.g. the ``samples`` returned by :meth:`query`.
+        y : array-like of shape (n_new,)
+            Their labels.
+
+        Returns
+        -------
+        self : ActiveINASClassifier
+            The refitted estimator.
+        """
+        check_is_fitted(self)
+        X, y = self._validate_Xy(X, y, reset=False)
+        if X.shape[1:] != self.X_training_.shape[1:]:
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but the labeled set holds samples of "
+                f"shape {self.X_training_.shape[1:]}."
+            )
+        y_all = np.concatenate([self.y_training_, y])
+        if y_all.dtype.kind != self.y_training_.dtype.kind:
+            raise TypeError(
+                f"y has labels of dtype {y.dtype}, but the labeled set holds labels of dtype "
+                f"{self.y_training_.dtype}."
+            )
+        self.X_training_ = np.concatenate([self.X_training_, X.astype(self.X_training_.dtype)])
+        self.y_training_ = y_all
+        self._search_and_train(self.architecture_)
+        return self
+
+    def query(self, X_pool, n_instances=1, **query_kwargs):
+        """Pick the pool samples to label next with ``query_strategy``.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features) or (n_pool, *input_shape)
+            Unlabeled samples.
+        n_instances : int, default=1
+            Number of samples to query, between 1 and ``len(X_pool)``.
+        **query_kwargs
+            Passed to the strategy. Strategies that take ``random_state`` get one derived from
+            the estimator's ``random_state`` unless it is given here.
+
+        Returns
+        -------
+        indices : ndarray of shape (n_instances,)
+            Indices into ``X_pool``.
+        samples : array-like
+            ``X_pool[indices]``, ready to be labeled and passed to :meth:`teach`.
+        """
+        check_is_fitted(self)
+        pool = self._validate_X(X_pool, reset=False)
+        n_instances = check_n_instances(n_instances, len(pool))
+        strategy = resolve_strategy(self.query_strategy)
+        if accepts_random_state(strategy):
+            query_kwargs.setdefault(
+                "random_state", int(self._rng(len(self.y_training_)).randint(_SEED_MAX))
+            )
+        indices, _ = strategy(self, pool, n_instances=n_instances, **query_kwargs)
+        indices = np.asarray(indices, dtype=np.intp)
+        return indices, _safe_indexing(X_pool, indices)
+
+    def predict_proba(self, X):
+        """Class probabilities of the current network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return predict_proba(self.net_, self._as_network_input(X))
+
+    def predict(self, X):
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Predicted labels, drawn from ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def embed(self, X):
+        """Penultimate features of the current network, as used by core-set and BADGE.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_embedding)
+            Globally pooled features, the input of the network's dropout head.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return embed(self.net_, self._as_network_input(X))

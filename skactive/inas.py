@@ -1,0 +1,164 @@
+"""iNAS, Algorithm 1 of Geifman & El-Yaniv (2019): incremental architecture search.
+
+The search knows nothing of torch: it asks a scoring callable for the validation error of a
+candidate trained on S' and evaluated on V', so any trainer (skorch, a hand-written loop, a
+remote worker) can serve it. Candidates of one step are independent and go through joblib, so
+``n_jobs`` and ``joblib.parallel_config(backend="dask")`` spread them over cores or a cluster.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+
+from .search_space import Architecture, neighbours
+
+ScoreFunction = Callable[..., float]
+"""``score(architecture, X_train, y_train, X_val, y_val, seed) -> validation error``."""
+
+
+def split_labeled(X, y, validation_fraction: float, random_state=None):
+    """Split the labeled set S into S' (training) and V' (validation).
+
+    The split is stratified when every class has at least two samples and both parts can hold
+    every class; otherwise it is a plain random split.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+        Labeled samples.
+    y : array-like of shape (n_samples,)
+        Their labels.
+    validation_fraction : float
+        Fraction of S that goes to V', in (0, 1).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the split.
+
+    Returns
+    -------
+    X_train, X_val, y_train, y_val : arrays
+        S' and V', or ``None`` when S is too small to leave a sample on each side.
+    """
+    n_samples = len(y)
+    n_val = int(np.ceil(validation_fraction * n_samples))
+    if n_val < 1 or n_samples - n_val < 1:
+        return None
+    classes, counts = np.unique(y, return_counts=True)
+    stratify = None
+    if counts.min() >= 2 and min(n_val, n_samples - n_val) >= len(classes):
+        stratify = y
+    return train_test_split(
+        X, y, test_size=n_val, stratify=stratify, random_state=check_random_state(random_state)
+    )
+
+
+def _timed_score(score: ScoreFunction, architecture: Architecture, *args) -> tuple[float, float]:
+    start = time.perf_counter()
+    error = float(score(architecture, *args))
+    return error, time.perf_counter() - start
+
+
+def inas(
+    X,
+    y,
+    start: Architecture,
+    score: ScoreFunction,
+    *,
+    max_blocks: int = 12,
+    max_stacks: int = 5,
+    n_iterations: int = 1,
+    validation_fraction: float = 0.2,
+    random_state=None,
+    n_jobs: int | None = None,
+) -> tuple[Architecture, list[dict]]:
+    """Search for the architecture with the lowest validation error near ``start``.
+
+    Algorithm 1 of the paper: split S into S' and V' once; at each step train every candidate
+    of :func:`~skactive.search_space.neighbours` of the current architecture on S', move to the
+    one with the lowest error on V' (the current one wins ties), and stop after
+    ``n_iterations`` steps or as soon as the current architecture stays put. A candidate scored
+    in an earlier step of the same search is not trained again.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+        The labeled samples S.
+    y : array-like of shape (n_samples,)
+        Their labels.
+    start : Architecture
+        Where the search starts, usually the previous round's architecture.
+    score : callable
+        ``score(architecture, X_train, y_train, X_val, y_val, seed)`` returns the validation
+        error of ``architecture`` trained on ``(X_train, y_train)`` with the integer ``seed``.
+        It must be picklable to run in worker processes.
+    max_blocks, max_stacks : int, default=12, 5
+        Bounds of the search space A(B, max_blocks, max_stacks).
+    n_iterations : int, default=1
+        T_iNAS, the largest number of steps; 0 returns ``start`` without training anything.
+    validation_fraction : float, default=0.2
+        Fraction of S held out as V'.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split and the candidates' training.
+    n_jobs : int or None, default=None
+        Candidates trained at once through joblib; ``None`` means 1 unless inside a
+        ``joblib.parallel_config`` context.
+
+    Returns
+    -------
+    architecture : Architecture
+        The chosen architecture, never shallower than ``start``.
+    log : list of dict
+        One entry per candidate trained: ``step``, ``architecture``, ``val_error``,
+        ``seconds`` and ``chosen`` (whether it won its step).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive import Architecture
+    >>> from skactive.inas import inas
+    >>> def score(arch, X_train, y_train, X_val, y_val, seed):
+    ...     return 1.0 / arch.depth  # deeper is better in this toy score
+    >>> X, y = np.zeros((10, 2)), np.array([0, 1] * 5)
+    >>> best, log = inas(X, y, Architecture("mlp", 1, 1), score, n_iterations=2)
+    >>> str(best), len(log)
+    ('A(mlp, 2, 2)', 5)
+    """
+    if n_iterations < 1:
+        return start, []
+    rng = check_random_state(random_state)
+    split = split_labeled(X, y, validation_fraction, rng)
+    if split is None:
+        return start, []
+    X_train, X_val, y_train, y_val = split
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    scores: dict[Architecture, tuple[float, float]] = {}
+    log: list[dict] = []
+    current = start
+    for step in range(n_iterations):
+        candidates = neighbours(current, max_blocks, max_stacks)
+        todo = [a for a in candidates if a not in scores]
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_timed_score)(score, a, X_train, y_train, X_val, y_val, seed) for a in todo
+        )
+        scores.update(zip(todo, results))
+        best = min(candidates, key=lambda a: scores[a][0])
+        for architecture in todo:
+            error, seconds = scores[architecture]
+            log.append(
+                {
+                    "step": step,
+                    "architecture": architecture,
+                    "val_error": error,
+                    "seconds": seconds,
+                    "chosen": architecture == best,
+                }
+            )
+        if best == current:
+            break
+        current = best
+    return current, log

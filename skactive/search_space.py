@@ -1,0 +1,317 @@
+"""The homogeneous search space of Active-iNAS and the torch networks it describes.
+
+A network A(B, i, j) is a stem, then ``j`` stacks of ``i`` blocks of type ``B``, then global
+pooling, dropout and a linear head (Geifman & El-Yaniv, 2019, section 4). Widths double and
+resolution halves at each new stack, so ``Architecture("resnet", 2, 4)`` is ResNet-18.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import total_ordering
+
+import torch
+from torch import nn
+
+BLOCKS = ("resnet", "resnet1d", "mlp")
+"""Block types of the search space, besides ``"auto"`` which picks one from the data."""
+
+_WIDTH_DOUBLINGS = 3
+"""Stack ``s`` has width ``base_width * 2**min(s, 3)``: ResNet's 64-128-256-512 pattern."""
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Architecture:
+    """A homogeneous network A(B, i, j): ``n_stacks`` stacks of ``n_blocks`` blocks of one type.
+
+    Immutable and hashable, so it can key dictionaries and sit in sets. Architectures compare by
+    depth ``n_blocks * n_stacks`` first, then by number of stacks, so sorting a list of them
+    orders it from the simplest network to the most complex.
+
+    Parameters
+    ----------
+    block : {"resnet", "resnet1d", "mlp"}
+        The block type B: a ResNet basic block on images (N, C, H, W), its 1-D twin on
+        sequences (N, C, L), or a residual MLP block on flat features (N, F).
+    n_blocks : int
+        Blocks per stack, the i of A(B, i, j); at least 1.
+    n_stacks : int
+        Number of stacks, the j of A(B, i, j); at least 1.
+
+    See Also
+    --------
+    neighbours : The candidate architectures that iNAS tries from this one.
+
+    Examples
+    --------
+    >>> from skactive import Architecture
+    >>> resnet18 = Architecture("resnet", 2, 4)
+    >>> resnet18.depth
+    8
+    >>> Architecture("resnet", 1, 1) < resnet18
+    True
+    >>> str(resnet18)
+    'A(resnet, 2, 4)'
+    """
+
+    block: str
+    n_blocks: int
+    n_stacks: int
+
+    def __post_init__(self) -> None:
+        if self.block not in BLOCKS:
+            raise ValueError(f"block must be one of {BLOCKS}, got {self.block!r}.")
+        for name in ("n_blocks", "n_stacks"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+
+    @property
+    def depth(self) -> int:
+        """Number of blocks in the network, ``n_blocks * n_stacks``."""
+        return self.n_blocks * self.n_stacks
+
+    def _key(self) -> tuple[int, int, int, str]:
+        return (self.depth, self.n_stacks, self.n_blocks, self.block)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Architecture):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __str__(self) -> str:
+        return f"A({self.block}, {self.n_blocks}, {self.n_stacks})"
+
+    def to_dict(self) -> dict:
+        """Return the architecture as a JSON-serialisable dict.
+
+        Returns
+        -------
+        dict
+            ``{"block": ..., "n_blocks": ..., "n_stacks": ...}``.
+        """
+        return {"block": self.block, "n_blocks": self.n_blocks, "n_stacks": self.n_stacks}
+
+
+def neighbours(
+    architecture: Architecture, max_blocks: int = 12, max_stacks: int = 5
+) -> tuple[Architecture, ...]:
+    """Return the iNAS candidates of an architecture, itself first.
+
+    The paper's rule: from A(B, i, j) the candidates are A(B, i, j), A(B, ⌊ij/(j+1)⌋+1, j+1)
+    (one more stack at about the same depth) and A(B, i+1, j) (one more block per stack), kept
+    only when they lie inside A(B, max_blocks, max_stacks). Every candidate is at least as deep
+    as the start, so the search never moves to a shallower network.
+
+    Parameters
+    ----------
+    architecture : Architecture
+        The current architecture A(B, i, j).
+    max_blocks : int, default=12
+        Largest number of blocks per stack in the search space.
+    max_stacks : int, default=5
+        Largest number of stacks in the search space.
+
+    Returns
+    -------
+    tuple of Architecture
+        The current architecture followed by the in-bounds expansions, without duplicates.
+
+    Examples
+    --------
+    >>> from skactive import Architecture
+    >>> from skactive.search_space import neighbours
+    >>> [str(a) for a in neighbours(Architecture("resnet", 2, 4))]
+    ['A(resnet, 2, 4)', 'A(resnet, 2, 5)', 'A(resnet, 3, 4)']
+    """
+    i, j, block = architecture.n_blocks, architecture.n_stacks, architecture.block
+    candidates = [architecture]
+    if j + 1 <= max_stacks and (i * j) // (j + 1) + 1 <= max_blocks:
+        candidates.append(Architecture(block, (i * j) // (j + 1) + 1, j + 1))
+    if i + 1 <= max_blocks:
+        candidates.append(Architecture(block, i + 1, j))
+    return tuple(dict.fromkeys(candidates))
+
+
+def resolve_block(block: str, input_shape: tuple[int, ...]) -> str:
+    """Pick the block type for ``block="auto"`` from the shape of one sample.
+
+    Parameters
+    ----------
+    block : {"auto", "resnet", "resnet1d", "mlp"}
+        The requested block; anything but ``"auto"`` is returned unchanged.
+    input_shape : tuple of int
+        Shape of one sample: (C, H, W) for images, (C, L) for sequences, (F,) for features.
+
+    Returns
+    -------
+    str
+        ``"resnet"`` for (C, H, W), ``"resnet1d"`` for (C, L), ``"mlp"`` otherwise.
+    """
+    if block != "auto":
+        return block
+    return {3: "resnet", 2: "resnet1d"}.get(len(input_shape), "mlp")
+
+
+class _BasicBlock(nn.Module):
+    """ResNet basic block: two 3-wide convolutions with batch norm and a shortcut."""
+
+    def __init__(self, dims: int, in_width: int, width: int, stride: int) -> None:
+        super().__init__()
+        conv = nn.Conv2d if dims == 2 else nn.Conv1d
+        norm = nn.BatchNorm2d if dims == 2 else nn.BatchNorm1d
+        self.conv1 = conv(in_width, width, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = norm(width)
+        self.conv2 = conv(width, width, 3, padding=1, bias=False)
+        self.bn2 = norm(width)
+        self.shortcut = nn.Identity()
+        if stride != 1 or in_width != width:
+            self.shortcut = nn.Sequential(
+                conv(in_width, width, 1, stride=stride, bias=False), norm(width)
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return torch.relu(out + self.shortcut(x))
+
+
+class _MLPBlock(nn.Module):
+    """Residual MLP block; layer norm rather than batch norm so a batch of one still trains."""
+
+    def __init__(self, in_width: int, width: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Linear(in_width, width),
+            nn.LayerNorm(width),
+            nn.ReLU(),
+            nn.Linear(width, width),
+        )
+        self.shortcut = nn.Identity() if in_width == width else nn.Linear(in_width, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.body(x) + self.shortcut(x))
+
+
+class HomogeneousNet(nn.Module):
+    """The torch network of an :class:`Architecture`.
+
+    ``features`` maps a batch to its penultimate representation (after global pooling), and
+    ``head`` is dropout followed by the linear classifier, so ``forward(x) ==
+    head(features(x))``. Core-set and BADGE use ``features``; MC-dropout samples ``head``.
+
+    Parameters
+    ----------
+    architecture : Architecture
+        The network to build.
+    input_shape : tuple of int
+        Shape of one sample: (C, H, W) for ``resnet``, (C, L) for ``resnet1d``, (F,) for ``mlp``.
+    n_classes : int
+        Number of outputs (logits).
+    base_width : int, default=16
+        Width of the first stack; stack ``s`` has ``base_width * 2**min(s, 3)`` channels.
+    dropout : float, default=0.2
+        Dropout probability before the linear head.
+
+    Attributes
+    ----------
+    n_features_out : int
+        Size of the penultimate representation returned by ``features``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skactive import Architecture
+    >>> from skactive.search_space import HomogeneousNet
+    >>> net = HomogeneousNet(Architecture("resnet", 1, 2), (1, 8, 8), n_classes=10)
+    >>> net(torch.zeros(4, 1, 8, 8)).shape
+    torch.Size([4, 10])
+    >>> net.features(torch.zeros(4, 1, 8, 8)).shape
+    torch.Size([4, 32])
+    """
+
+    def __init__(
+        self,
+        architecture: Architecture,
+        input_shape: tuple[int, ...],
+        n_classes: int,
+        base_width: int = 16,
+        dropout: float = 0.2,
+    ) -> None:
+        super().__init__()
+        self.architecture = architecture
+        self.input_shape = tuple(input_shape)
+        block = architecture.block
+        expected = {"resnet": 3, "resnet1d": 2}.get(block)
+        if expected is not None and len(self.input_shape) != expected:
+            raise ValueError(
+                f"block {block!r} needs samples of {expected} dimensions (channels first), "
+                f"got input_shape={self.input_shape}; set input_shape or choose another block."
+            )
+        widths = [base_width * 2 ** min(s, _WIDTH_DOUBLINGS) for s in range(architecture.n_stacks)]
+        if block == "mlp":
+            self.stem = nn.Flatten()
+            in_width = math.prod(self.input_shape)
+            layers = []
+            for width in widths:
+                for _ in range(architecture.n_blocks):
+                    layers.append(_MLPBlock(in_width, width))
+                    in_width = width
+            self.body = nn.Sequential(*layers)
+            self.pool = nn.Identity()
+        else:
+            dims = 2 if block == "resnet" else 1
+            conv = nn.Conv2d if dims == 2 else nn.Conv1d
+            norm = nn.BatchNorm2d if dims == 2 else nn.BatchNorm1d
+            self.stem = nn.Sequential(
+                conv(self.input_shape[0], base_width, 3, padding=1, bias=False),
+                norm(base_width),
+                nn.ReLU(),
+            )
+            size = min(self.input_shape[1:])
+            layers, in_width = [], base_width
+            for s, width in enumerate(widths):
+                # Halve the resolution at each new stack while at least 2 positions remain, so
+                # batch norm always sees several values per channel.
+                stride = 2 if s > 0 and size >= 4 else 1
+                size = (size + stride - 1) // stride
+                for b in range(architecture.n_blocks):
+                    layers.append(_BasicBlock(dims, in_width, width, stride if b == 0 else 1))
+                    in_width = width
+            self.body = nn.Sequential(*layers)
+            pool = nn.AdaptiveAvgPool2d(1) if dims == 2 else nn.AdaptiveAvgPool1d(1)
+            self.pool = nn.Sequential(pool, nn.Flatten())
+        self.n_features_out = widths[-1]
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.n_features_out, n_classes))
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the penultimate representation of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, *input_shape)
+            A batch of samples.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_features_out)
+            Globally pooled features, the input of the dropout head.
+        """
+        return self.pool(self.body(self.stem(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the logits of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, *input_shape)
+            A batch of samples.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised class scores.
+        """
+        return self.head(self.features(x))

@@ -1,0 +1,24 @@
+"""Shared fixtures: small real data sets and fast estimator settings."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+FAST = dict(base_width=4, max_epochs=3, batch_size=32, lr=1e-2, random_state=0)
+"""Estimator settings that train in well under a second on a few hundred samples."""
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's 8x8 digits scaled to [0, 1], split 70/30 stratified."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@pytest.fixture
+def small_digits(digits):
+    """120 labeled digits and a pool of 200 more, flat rows of 64 pixels."""
+    X_train, _, y_train, _ = digits
+    return X_train[:120], y_train[:120], X_train[120:320], y_train[120:320]

@@ -1,0 +1,232 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from sklearn.base import clone
+
+from skactive import ActiveINASClassifier, Architecture
+from skactive.search_space import neighbours
+
+
+def _snapshot(clf):
+    return (
+        clf.X_training_.copy(),
+        clf.y_training_.copy(),
+        clf.architecture_,
+        clf.classes_.copy(),
+        clf.predict_proba(clf.X_training_[:5]),
+    )
+
+
+def _assert_unchanged(clf, snapshot):
+    X, y, arch, classes, proba = snapshot
+    np.testing.assert_array_equal(clf.X_training_, X)
+    np.testing.assert_array_equal(clf.y_training_, y)
+    assert clf.architecture_ == arch
+    np.testing.assert_array_equal(clf.classes_, classes)
+    np.testing.assert_array_equal(clf.predict_proba(clf.X_training_[:5]), proba)
+
+
+def test_acceptance_digits_active_inas(digits):
+    """The core issue's acceptance run: 200 random labels, then 3 rounds of 100 queries."""
+    X_train, X_test, y_train, y_test = digits
+    rng = np.random.RandomState(0)
+    labeled = rng.choice(len(X_train), 200, replace=False)
+    pool = np.setdiff1d(np.arange(len(X_train)), labeled)
+    clf = ActiveINASClassifier(
+        input_shape=(1, 8, 8), max_blocks=3, max_stacks=3, random_state=0
+    ).fit(X_train[labeled], y_train[labeled])
+    assert clf.architecture_history_[0] in neighbours(Architecture("resnet", 1, 1), 3, 3)
+    for _ in range(3):
+        indices, samples = clf.query(X_train[pool], n_instances=100)
+        clf.teach(samples, y_train[pool][indices])
+        pool = np.delete(pool, indices)
+    history = [Architecture("resnet", 1, 1), *clf.architecture_history_]
+    for before, after in zip(history, history[1:]):
+        assert after in neighbours(before, 3, 3)
+        assert after.depth >= before.depth
+    for entry in clf.history_:
+        steps = [e for e in entry["candidates"] if e["chosen"]]
+        assert all(0.0 <= e["val_error"] <= 1.0 for e in entry["candidates"])
+        assert steps[-1]["architecture"] == entry["architecture"] or not steps
+    assert len(clf.y_training_) == 500 == len(clf.X_training_)
+    assert len(np.unique(clf.X_training_, axis=0)) == 500
+    assert clf.score(X_test, y_test) >= 0.90
+
+
+def test_fit_attributes_and_search_history(small_digits):
+    X, y, _, _ = small_digits
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
+    assert clf.n_features_in_ == 64 and clf.input_shape_ == (1, 8, 8)
+    assert clf.architecture_.block == "resnet"
+    assert clf.architecture_history_ == [clf.architecture_]
+    entry = clf.history_[0]
+    assert entry["n_labeled"] == 120 and entry["start"] == Architecture("resnet", 1, 1)
+    assert len(entry["candidates"]) == 3
+    assert {e["architecture"] for e in entry["candidates"]} == set(
+        neighbours(Architecture("resnet", 1, 1))
+    )
+    np.testing.assert_array_equal(clf.classes_, np.arange(10))
+    assert clf.embed(X[:4]).shape == (4, clf.net_.module_.n_features_out)
+
+
+def test_teach_appends_in_arrival_order_and_restarts_from_architecture(small_digits):
+    X, y, X_pool, y_pool = small_digits
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
+    first = clf.architecture_
+    indices, samples = clf.query(X_pool, n_instances=7)
+    assert len(set(indices)) == 7
+    np.testing.assert_array_equal(samples, X_pool[indices])
+    clf.teach(samples, y_pool[indices])
+    np.testing.assert_array_equal(clf.X_training_[:120], X)
+    np.testing.assert_array_equal(clf.X_training_[120:], samples)
+    np.testing.assert_array_equal(clf.y_training_[120:], y_pool[indices])
+    assert clf.history_[1]["start"] == first
+    assert clf.architecture_ >= first
+
+
+def test_same_seed_same_architectures_queries_and_predictions(small_digits):
+    X, y, X_pool, y_pool = small_digits
+
+    def run():
+        clf = ActiveINASClassifier(input_shape=(1, 8, 8), query_strategy="random", **FAST)
+        clf.fit(X, y)
+        idx, samples = clf.query(X_pool, 5)
+        clf.teach(samples, y_pool[idx])
+        return clf.architecture_history_, idx, clf.predict_proba(X_pool)
+
+    a, b = run(), run()
+    assert a[0] == b[0]
+    np.testing.assert_array_equal(a[1], b[1])
+    np.testing.assert_array_equal(a[2], b[2])
+
+
+def test_warm_start_refit_never_shrinks(small_digits):
+    X, y, X_pool, y_pool = small_digits
+    clf = ActiveINASClassifier(
+        input_shape=(1, 8, 8), initial_architecture=(1, 2), warm_start=True, **FAST
+    ).fit(X, y)
+    clf.fit(np.vstack([X, X_pool[:20]]), np.concatenate([y, y_pool[:20]]))
+    assert clf.history_[1]["start"] == clf.architecture_history_[0]
+    assert len(clf.architecture_history_) == 2
+    cold = clone(clf).set_params(warm_start=False).fit(X, y)
+    assert len(cold.architecture_history_) == 1
+
+
+def test_frozen_architecture_is_a_fixed_baseline(small_digits):
+    X, y, _, _ = small_digits
+    clf = ActiveINASClassifier(
+        input_shape=(1, 8, 8), initial_architecture=(2, 2), inas_iterations=0, **FAST
+    ).fit(X, y)
+    assert clf.architecture_ == Architecture("resnet", 2, 2)
+    assert clf.history_[0]["candidates"] == []
+
+
+def test_nd_input_and_sequences(small_digits):
+    X, y, _, _ = small_digits
+    images = ActiveINASClassifier(**FAST).fit(X.reshape(-1, 1, 8, 8), y)
+    assert images.architecture_.block == "resnet"
+    assert images.predict(X[:3].reshape(-1, 1, 8, 8)).shape == (3,)
+    seqs = ActiveINASClassifier(input_shape=(1, 64), **FAST).fit(X, y)
+    assert seqs.architecture_.block == "resnet1d"
+    flat = ActiveINASClassifier(**FAST).fit(X, y)
+    assert flat.architecture_.block == "mlp"
+
+
+def test_string_labels_and_a_new_class_in_teach(small_digits):
+    X, y, X_pool, y_pool = small_digits
+    names = np.array([f"digit{d}" for d in range(10)])
+    keep = y < 9
+    clf = ActiveINASClassifier(**FAST).fit(X[keep], names[y[keep]])
+    assert len(clf.classes_) == 9
+    nines = X_pool[y_pool == 9][:3]
+    clf.teach(nines, np.array(["digit9"] * 3))
+    assert clf.classes_.tolist() == sorted(names.tolist())
+    assert clf.predict_proba(X[:2]).shape == (2, 10)
+    assert set(clf.predict(X_pool)) <= set(names)
+
+
+@pytest.mark.parametrize(
+    "X_new,y_new,error",
+    [
+        (np.full((2, 64), np.nan), [1, 2], ValueError),
+        (np.full((2, 64), np.inf), [1, 2], ValueError),
+        (np.zeros((2, 63)), [1, 2], ValueError),
+        (np.zeros((3, 64)), [1, 2], ValueError),
+        (np.zeros((0, 64)), [], ValueError),
+        (np.zeros((2, 64)), [0.5, 1.5], ValueError),
+        (np.zeros((2, 64)), ["a", "b"], TypeError),
+    ],
+)
+def test_bad_teach_leaves_the_labeled_set_and_model_unchanged(small_digits, X_new, y_new, error):
+    X, y, _, _ = small_digits
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
+    before = _snapshot(clf)
+    with pytest.raises(error):
+        clf.teach(X_new, np.asarray(y_new))
+    _assert_unchanged(clf, before)
+
+
+def test_sparse_input_is_rejected_with_a_clear_message(small_digits):
+    from scipy import sparse
+
+    X, y, _, _ = small_digits
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        ActiveINASClassifier(**FAST).fit(sparse.csr_matrix(X), y)
+
+
+def test_query_rejects_bad_pools_and_counts(small_digits):
+    X, y, X_pool, _ = small_digits
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
+    before = _snapshot(clf)
+    with pytest.raises(ValueError, match="n_instances"):
+        clf.query(X_pool, n_instances=0)
+    with pytest.raises(ValueError, match="n_instances"):
+        clf.query(X_pool[:3], n_instances=4)
+    with pytest.raises(ValueError, match="features"):
+        clf.query(X_pool[:, :10])
+    _assert_unchanged(clf, before)
+
+
+def test_input_shape_mismatch_and_bad_start_are_clear_errors(small_digits):
+    X, y, _, _ = small_digits
+    with pytest.raises(ValueError, match="input_shape"):
+        ActiveINASClassifier(input_shape=(1, 7, 7), **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="outside the search space"):
+        ActiveINASClassifier(initial_architecture=(3, 1), max_blocks=2, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="initial_architecture"):
+        ActiveINASClassifier(initial_architecture=(1, 1, 1), **FAST).fit(X, y)
+
+
+def test_callable_strategy_receives_the_estimator(small_digits):
+    X, y, X_pool, _ = small_digits
+    seen = {}
+
+    def first_ones(classifier, X_pool, n_instances=1):
+        seen["classifier"] = classifier
+        return np.arange(n_instances), X_pool[:n_instances]
+
+    clf = ActiveINASClassifier(query_strategy=first_ones, **FAST).fit(X, y)
+    indices, _ = clf.query(X_pool, 3)
+    assert indices.tolist() == [0, 1, 2] and seen["classifier"] is clf
+
+
+def test_pickle_round_trip_keeps_predictions(small_digits):
+    X, y, X_pool, _ = small_digits
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X_pool), clf.predict_proba(X_pool))
+    np.testing.assert_array_equal(restored.query(X_pool, 4)[0], clf.query(X_pool, 4)[0])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_auto_device_trains_on_cuda(small_digits):
+    X, y, X_pool, y_pool = small_digits
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
+    assert clf.device_ == "cuda"
+    assert next(clf.net_.module_.parameters()).is_cuda
+    idx, samples = clf.query(X_pool, 3)
+    clf.teach(samples, y_pool[idx])
+    assert next(clf.net_.module_.parameters()).is_cuda

@@ -1,0 +1,109 @@
+import numpy as np
+import pytest
+
+from skactive import Architecture
+from skactive.inas import inas, split_labeled
+from skactive.search_space import neighbours
+
+X = np.arange(100, dtype=float).reshape(50, 2)
+y = np.array([0, 1] * 25)
+
+
+def _preferring(target):
+    """A toy score: the error falls as the candidate gets closer to ``target``."""
+
+    def score(arch, X_train, y_train, X_val, y_val, seed):
+        return abs(arch.n_blocks - target.n_blocks) + abs(arch.n_stacks - target.n_stacks)
+
+    return score
+
+
+def test_moves_towards_lower_error_and_obeys_the_neighbour_rule():
+    start = Architecture("mlp", 1, 1)
+    best, log = inas(X, y, start, _preferring(Architecture("mlp", 3, 3)), n_iterations=10)
+    assert best == Architecture("mlp", 3, 3)
+    chosen = [start] + [e["architecture"] for e in log if e["chosen"]]
+    for before, after in zip(chosen, chosen[1:]):
+        assert after in neighbours(before)
+        assert after.depth >= before.depth
+
+
+def test_stops_when_the_current_architecture_stays_put():
+    start = Architecture("mlp", 2, 2)
+    best, log = inas(X, y, start, _preferring(start), n_iterations=5)
+    assert best == start
+    assert {e["step"] for e in log} == {0}
+    assert len(log) == 3
+
+
+def test_respects_the_iteration_budget_and_bounds():
+    start = Architecture("mlp", 1, 1)
+    best, log = inas(
+        X, y, start, _preferring(Architecture("mlp", 9, 9)), n_iterations=2, max_blocks=2
+    )
+    assert max(e["step"] for e in log) == 1
+    assert best.n_blocks <= 2
+    assert all(e["architecture"].n_blocks <= 2 for e in log)
+
+
+def test_ties_keep_the_current_architecture():
+    start = Architecture("mlp", 1, 1)
+    best, _ = inas(X, y, start, lambda *args: 0.5, n_iterations=3)
+    assert best == start
+
+
+def test_log_records_every_candidate_once_with_time():
+    best, log = inas(
+        X, y, Architecture("mlp", 1, 1), _preferring(Architecture("mlp", 4, 1)), n_iterations=3
+    )
+    archs = [e["architecture"] for e in log]
+    assert len(archs) == len(set(archs))
+    assert all(e["seconds"] >= 0 and isinstance(e["val_error"], float) for e in log)
+    assert sum(e["chosen"] for e in log if e["step"] == 0) == 1
+
+
+def test_zero_iterations_or_too_few_samples_train_nothing():
+    calls = []
+
+    def score(*args):
+        calls.append(args)
+        return 0.0
+
+    start = Architecture("mlp", 1, 1)
+    assert inas(X, y, start, score, n_iterations=0) == (start, [])
+    assert inas(X[:1], y[:1], start, score) == (start, [])
+    assert calls == []
+
+
+def test_score_receives_a_disjoint_stratified_split_and_one_seed():
+    seen = []
+
+    def score(arch, X_train, y_train, X_val, y_val, seed):
+        seen.append((X_train, y_train, X_val, y_val, seed))
+        return float(arch.depth)
+
+    inas(X, y, Architecture("mlp", 1, 1), score, validation_fraction=0.2, random_state=0)
+    X_train, y_train, X_val, y_val, seed = seen[0]
+    assert len(X_val) == 10 and len(X_train) == 40
+    assert not set(X_train[:, 0]) & set(X_val[:, 0])
+    assert np.bincount(y_val).tolist() == [5, 5]
+    assert len({s[-1] for s in seen}) == 1
+
+
+def test_split_is_plain_when_a_class_has_one_sample():
+    y_odd = np.array([0] * 9 + [1])
+    X_train, X_val, y_train, y_val = split_labeled(X[:10], y_odd, 0.3, random_state=0)
+    assert len(y_val) == 3 and len(y_train) == 7
+
+
+def test_same_result_with_parallel_candidates():
+    def score(arch, X_train, y_train, X_val, y_val, seed):
+        return float(np.random.RandomState(seed + arch.depth).rand())
+
+    start = Architecture("mlp", 1, 1)
+    serial = inas(X, y, start, score, n_iterations=3, random_state=1)
+    parallel = inas(X, y, start, score, n_iterations=3, random_state=1, n_jobs=2)
+    assert serial[0] == parallel[0]
+    assert [e["val_error"] for e in serial[1]] == pytest.approx(
+        [e["val_error"] for e in parallel[1]]
+    )

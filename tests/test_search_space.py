@@ -1,0 +1,91 @@
+import pytest
+import torch
+
+from skactive import Architecture
+from skactive.search_space import HomogeneousNet, neighbours, resolve_block
+
+
+def test_neighbours_follow_the_paper_rule():
+    a = Architecture("resnet", 2, 4)
+    assert neighbours(a) == (a, Architecture("resnet", 2, 5), Architecture("resnet", 3, 4))
+    # floor(i*j/(j+1)) + 1 with i=3, j=2: floor(6/3) + 1 = 3
+    assert neighbours(Architecture("mlp", 3, 2))[1] == Architecture("mlp", 3, 3)
+    # A(1,1) -> A(floor(1/2)+1, 2) = A(1, 2)
+    assert neighbours(Architecture("mlp", 1, 1))[1] == Architecture("mlp", 1, 2)
+
+
+@pytest.mark.parametrize("i,j", [(1, 1), (2, 3), (5, 4), (12, 5), (11, 5), (12, 4)])
+def test_neighbours_stay_in_bounds_and_never_shrink(i, j):
+    a = Architecture("resnet", i, j)
+    for candidate in neighbours(a, max_blocks=12, max_stacks=5):
+        assert candidate.n_blocks <= 12 and candidate.n_stacks <= 5
+        assert candidate.depth >= a.depth
+        assert candidate.block == a.block
+
+
+def test_corner_of_the_space_has_only_itself():
+    top = Architecture("resnet", 12, 5)
+    assert neighbours(top) == (top,)
+    assert neighbours(Architecture("resnet", 3, 3), max_blocks=3, max_stacks=3) == (
+        Architecture("resnet", 3, 3),
+    )
+
+
+def test_architecture_is_an_ordered_hashable_value():
+    a, b = Architecture("resnet", 1, 2), Architecture("resnet", 2, 4)
+    assert a < b and sorted([b, a]) == [a, b]
+    assert {a: 1}[Architecture("resnet", 1, 2)] == 1
+    assert str(b) == "A(resnet, 2, 4)"
+    assert b.to_dict() == {"block": "resnet", "n_blocks": 2, "n_stacks": 4}
+    with pytest.raises(AttributeError):
+        a.n_blocks = 3
+
+
+@pytest.mark.parametrize(
+    "args", [("vgg", 1, 1), ("resnet", 0, 1), ("resnet", 1, 0), ("mlp", 1.5, 1), ("mlp", True, 1)]
+)
+def test_architecture_rejects_bad_values(args):
+    with pytest.raises(ValueError):
+        Architecture(*args)
+
+
+def test_resolve_block_from_sample_shape():
+    assert resolve_block("auto", (3, 32, 32)) == "resnet"
+    assert resolve_block("auto", (1, 40)) == "resnet1d"
+    assert resolve_block("auto", (64,)) == "mlp"
+    assert resolve_block("mlp", (3, 32, 32)) == "mlp"
+
+
+def test_resnet18_has_eight_basic_blocks_and_doubling_widths():
+    net = HomogeneousNet(Architecture("resnet", 2, 4), (3, 32, 32), n_classes=10, base_width=64)
+    convs = [m for m in net.body.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(net.body) == 8
+    assert sorted({c.out_channels for c in convs}) == [64, 128, 256, 512]
+    x = torch.zeros(2, 3, 32, 32)
+    assert net.stem(x).shape[-1] == 32
+    assert net.body(net.stem(x)).shape == (2, 512, 4, 4)
+    assert net(x).shape == (2, 10)
+
+
+@pytest.mark.parametrize(
+    "block,shape", [("resnet", (1, 8, 8)), ("resnet1d", (1, 40)), ("mlp", (13,))]
+)
+def test_every_block_exposes_features_and_a_dropout_head(block, shape):
+    net = HomogeneousNet(Architecture(block, 2, 3), shape, n_classes=3, base_width=4, dropout=0.5)
+    x = torch.randn(5, *shape)
+    net.eval()
+    features = net.features(x)
+    assert features.shape == (5, net.n_features_out) == (5, 16)
+    assert isinstance(net.head[0], torch.nn.Dropout) and net.head[0].p == 0.5
+    torch.testing.assert_close(net(x), net.head(features))
+
+
+def test_resolution_never_drops_below_two():
+    net = HomogeneousNet(Architecture("resnet", 1, 5), (1, 8, 8), n_classes=2, base_width=2)
+    out = net.body(net.stem(torch.zeros(1, 1, 8, 8)))
+    assert out.shape[-2:] == (2, 2)
+
+
+def test_wrong_input_rank_is_a_clear_error():
+    with pytest.raises(ValueError, match="input_shape"):
+        HomogeneousNet(Architecture("resnet", 1, 1), (64,), n_classes=2)
