@@ -308,6 +308,16 @@ def test_badge_seeds_on_the_gradient_embeddings(fitted):
     assert indices.tolist() == badge(clf, X_pool, 6, random_state=3)[0].tolist()
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_selection_on_cuda_matches_cpu():
+    rng = np.random.RandomState(0)
+    pool, labeled = rng.randn(500, 8), rng.randn(30, 8)
+    on_gpu = kcenter_greedy(pool, labeled, 20, device="cuda")
+    assert on_gpu.tolist() == kcenter_greedy(pool, labeled, 20).tolist()
+    picked = kmeanspp_seeding(pool, 20, outer=labeled[:1].repeat(500, 0), device="cuda")
+    assert len(set(picked.tolist())) == 20 and picked[0] == np.argmax((pool**2).sum(1))
+
+
 # ---------------------------------------------------------------- every strategy
 
 
