@@ -8,6 +8,7 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -483,3 +484,16 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         return embed(self.net_, self._as_network_input(X))
+
+    def __setstate__(self, state):
+        """Restore a pickled estimator, on the CPU when it was fitted on CUDA and none is here.
+
+        skorch already maps the pickled network's weights to the CPU in that case and sets
+        ``net_.device`` to ``"cpu"``; ``device_`` follows it so that every later forward pass
+        and pool scoring runs where the weights are. The ``device`` parameter is left as it
+        was: with the default ``"auto"``, later ``teach`` calls train on the CPU too.
+        """
+        super().__setstate__(state)
+        device = getattr(self, "device_", None)
+        if device is not None and device.startswith("cuda") and not torch.cuda.is_available():
+            self.device_ = "cpu"
