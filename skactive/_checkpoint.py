@@ -39,6 +39,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import tempfile
@@ -349,7 +350,7 @@ def _read_batch(directory: Path, entry, sample_shape: tuple) -> tuple[np.ndarray
 
 def _check_manifest(directory: Path, manifest: dict) -> None:
     keys = _MANIFEST_KEYS
-    _check(set(manifest) == keys, directory, f"{MANIFEST} must hold exactly {sorted(keys)}.")
+    _check(set(manifest) == keys, directory, f"{MANIFEST} must hold {sorted(keys)}.")
     _check(_is_int(manifest["round"]) and manifest["round"] >= 1, directory, "bad round.")
     _check(_is_int(manifest["n_features_in"]), directory, "bad n_features_in.")
     for name in ("input_shape", "sample_shape"):
@@ -477,6 +478,7 @@ def commit_labels(
         directory.mkdir(parents=True)
         _fsync_directory(directory.parent)
     manifest = _read_manifest(directory)
+    model = _read_model(directory) if keep_history else None
     batches = manifest["batches"] if manifest else []
     n_disk = sum(entry["n"] for entry in batches)
     trusted = (
@@ -505,7 +507,6 @@ def commit_labels(
         entry["sha256"] = _sha256(data)
         write_atomic(directory / entry["file"], data)
         batches = [*batches, entry]
-    model = _read_model(directory) if keep_history else None
     names = getattr(estimator, "feature_names_in_", None)
     round_ = manifest["round"] + 1 if manifest else 1
     new_manifest = {
@@ -534,8 +535,7 @@ def _read_model(directory: Path) -> dict | None:
     model = _load_json(directory, MODEL)
     if model is None:
         return None
-    keys = _MODEL_KEYS
-    _check(set(model) == keys, directory, f"{MODEL} must hold exactly {sorted(keys)}.")
+    _check(set(model) == _MODEL_KEYS, directory, f"{MODEL} must hold {sorted(_MODEL_KEYS)}.")
     for name in ("round", "n_labeled", "n_classes"):
         _check(_is_int(model[name]) and model[name] >= 1, directory, f"{MODEL}: bad {name}.")
     weights = model["weights"]
@@ -642,6 +642,46 @@ def _load_weights(estimator, directory: Path, model: dict) -> None:
     estimator.net_ = net
 
 
+def _read_checkpoint(directory: Path) -> tuple[dict, np.ndarray, np.ndarray, dict | None]:
+    """Read and cross-check everything in a checkpoint before anything is built from it."""
+    manifest = _read_manifest(directory)
+    if manifest is None:
+        raise ValueError(f"{directory} holds no skactive checkpoint ({MANIFEST} is missing).")
+    X, y = _read_labels(directory, manifest)
+    model = _read_model(directory)
+    try:
+        manifest["start"] = _from_json(manifest["start"])
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"checkpoint {directory}: {MANIFEST}: bad start: {err}") from err
+    _check(isinstance(manifest["start"], Architecture), directory, f"{MANIFEST}: bad start.")
+    _check(
+        X.shape[1] == manifest["n_features_in"]
+        and math.prod(X.shape[1:]) == math.prod(manifest["input_shape"]),
+        directory,
+        "the labeled samples do not have the recorded number of features.",
+    )
+    if model is None:
+        _check(manifest["history_from_round"] is None, directory, f"{MODEL} is missing.")
+        return manifest, X, y, None
+    _check(model["round"] <= manifest["round"], directory, f"{MODEL} is newer than the labels.")
+    if model["round"] == manifest["round"]:
+        n_classes = len(np.unique(y))
+        _check(
+            model["n_labeled"] == len(y) and model["n_classes"] == n_classes,
+            directory,
+            f"{MODEL} was trained on {model['n_labeled']} labels of {model['n_classes']} "
+            f"classes, but the checkpoint holds {len(y)} labels of {n_classes} classes.",
+        )
+    else:
+        base = manifest["history_from_round"]
+        _check(
+            base is None or model["round"] == base,
+            directory,
+            f"the search history of round {base} is missing from {MODEL}.",
+        )
+    return manifest, X, y, model
+
+
 def restore(cls, path: str | os.PathLike, **params):
     """Rebuild an estimator from a checkpoint; see ``ActiveINASClassifier.from_checkpoint``.
 
@@ -661,40 +701,7 @@ def restore(cls, path: str | os.PathLike, **params):
         finished.
     """
     directory = Path(path)
-    manifest = _read_manifest(directory)
-    if manifest is None:
-        raise ValueError(f"{directory} holds no skactive checkpoint ({MANIFEST} is missing).")
-    X, y = _read_labels(directory, manifest)
-    model = _read_model(directory)
-    try:
-        start = _from_json(manifest["start"])
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"checkpoint {directory}: {MANIFEST}: bad start: {err}") from err
-    _check(isinstance(start, Architecture), directory, f"{MANIFEST}: bad start.")
-    _check(
-        X.shape[1] == manifest["n_features_in"]
-        and int(np.prod(X.shape[1:])) == int(np.prod(manifest["input_shape"])),
-        directory,
-        "the labeled samples do not have the recorded number of features.",
-    )
-    if model is not None:
-        _check(model["round"] <= manifest["round"], directory, "model is newer than labels.")
-    current = model is not None and model["round"] == manifest["round"]
-    if current:
-        _check(
-            model["n_labeled"] == len(y) and model["n_classes"] == len(np.unique(y)),
-            directory,
-            f"{MODEL} was trained on {model['n_labeled']} labels of {model['n_classes']} "
-            f"classes, but the checkpoint holds {len(y)} labels of {len(np.unique(y))}.",
-        )
-    base = manifest["history_from_round"]
-    if not current and base is not None:
-        _check(
-            model is not None and model["round"] == base,
-            directory,
-            f"the search history of round {base} is missing from {MODEL}.",
-        )
-
+    manifest, X, y, model = _read_checkpoint(directory)
     params = _decode_params(directory, manifest["params"], params)
     params.setdefault("checkpoint_dir", path)
     try:
@@ -710,24 +717,23 @@ def restore(cls, path: str | os.PathLike, **params):
     estimator.input_shape_ = tuple(manifest["input_shape"])
     estimator.X_training_ = X
     estimator.y_training_ = y
-    if current:
+    finished = model is not None and model["round"] == manifest["round"]
+    if finished or manifest["history_from_round"] is not None:
+        estimator.architecture_history_ = model["architecture_history"]
+        estimator.history_ = model["history"]
+    if finished:
         estimator.classes_ = np.unique(y)
         estimator.device_ = resolve_device(estimator.device)
         estimator.architecture_ = model["architecture"]
-        estimator.architecture_history_ = model["architecture_history"]
-        estimator.history_ = model["history"]
         _load_weights(estimator, directory, model)
         return estimator
-    if base is not None:
-        estimator.architecture_history_ = model["architecture_history"]
-        estimator.history_ = model["history"]
     warnings.warn(
         f"The last training of checkpoint {str(directory)!r} did not finish (its {len(y)} "
         f"labels are newer than its weights); retraining from the restored labels, starting "
-        f"the search at {start}.",
+        f"the search at {manifest['start']}.",
         UserWarning,
         stacklevel=3,
     )
-    estimator._search_and_train(start)
+    estimator._search_and_train(manifest["start"])
     save_model(estimator, manifest["round"], directory)
     return estimator

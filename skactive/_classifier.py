@@ -89,7 +89,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
     max_epochs : int, default=30
         Training epochs of every candidate and of the final network.
     batch_size : int, default=128
-        Training batch size.
+        Training batch size. When a network does not fit in GPU memory, its training is
+        retried with half the batch size, with a warning (see
+        :func:`skactive.training.train_net_with_oom_retry`).
     lr : float, default=1e-3
         Peak learning rate, decayed along a cosine.
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from sklearn.datasets import load_digits
 
 import skactive.training
 from skactive import ActiveINASClassifier, Architecture
-from skactive._checkpoint import MANIFEST, MODEL, read_labels
+from skactive._checkpoint import MANIFEST, MODEL, read_labels, write_atomic
 
 SMALL = dict(FAST, inas_iterations=0, max_blocks=2, max_stacks=2)
 _TIMINGS = ("seconds", "search_seconds", "train_seconds")
@@ -59,7 +60,7 @@ def _assert_same_estimator(restored, clf, X):
 
 def test_round_trip_restores_labels_params_history_and_weights(tmp_path, small_digits):
     X, y, X_pool, y_pool = small_digits
-    clf = _fit_and_teach(tmp_path, X, y, X_pool, y_pool, input_shape=(1, 8, 8), inas_iterations=1)
+    clf = _fit_and_teach(tmp_path, X, y, X_pool, y_pool, inas_iterations=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         restored = ActiveINASClassifier.from_checkpoint(tmp_path)
@@ -82,7 +83,8 @@ def test_string_labels_and_a_new_class_are_stored_without_pickle(tmp_path, small
     X, y, X_pool, y_pool = small_digits
     names = np.array([f"digit{d}" for d in range(10)], dtype=object)
     keep = y < 9
-    clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X[keep], names[y[keep]])
+    clf = ActiveINASClassifier(checkpoint_dir=tmp_path, input_shape=(1, 8, 8), **SMALL)
+    clf.fit(X[keep], names[y[keep]])
     clf.teach(X_pool[y_pool == 9][:3], np.array(["digit9"] * 3))
     for batch in sorted(tmp_path.glob("labels-*.npz")):
         with np.load(batch, allow_pickle=False) as archive:
@@ -117,6 +119,44 @@ def test_labels_are_durable_before_training_and_an_unfinished_round_is_retrained
         warnings.simplefilter("error")
         again = ActiveINASClassifier.from_checkpoint(tmp_path)
     _assert_same_estimator(again, uninterrupted, X_pool)
+
+
+def test_a_crash_in_the_first_fit_keeps_its_labels(tmp_path, small_digits, monkeypatch):
+    X, y, X_pool, _ = small_digits
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skactive.training, "train_net", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
+    monkeypatch.undo()
+    assert not (tmp_path / MODEL).exists()
+    with pytest.warns(UserWarning, match="did not finish"):
+        restored = ActiveINASClassifier.from_checkpoint(tmp_path)
+    _assert_same_estimator(restored, ActiveINASClassifier(**SMALL).fit(X, y), X_pool)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="directories are fsync'ed on POSIX only")
+def test_atomic_write_fsyncs_the_file_before_the_rename_and_the_directory_after(
+    tmp_path, monkeypatch
+):
+    events = []
+    fsync, replace = os.fsync, os.replace
+
+    def recording_fsync(fd):
+        events.append(("fsync", "dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"))
+        fsync(fd)
+
+    def recording_replace(src, dst):
+        events.append(("replace", Path(dst).name))
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    write_atomic(tmp_path / "a.bin", b"label")
+    assert events[:3] == [("fsync", "file"), ("replace", "a.bin"), ("fsync", "dir")]
+    assert os.listdir(tmp_path) == ["a.bin"]
 
 
 _CHILD = """
