@@ -144,6 +144,7 @@ def test_same_rungs_as_plain_skorch_without_shuffling(data):
         rtol=1e-5,
     )
     torch.testing.assert_close(_weights(nets[0]), _weights(nets[1]))
+    np.testing.assert_allclose(fast.predict_proba(X), plain.predict_proba(X), atol=1e-6)
 
 
 def test_losses_recorded_per_batch_as_floats(data):
@@ -265,3 +266,25 @@ def test_candidates_in_threads_only_on_cuda_when_the_user_chose_nothing():
     assert _backend_inside(_config(device="cuda", compile=True), None)[1] is None
     with joblib.parallel_config(backend="loky", n_jobs=2):
         assert _backend_inside(cuda, None) == ("LokyBackend", 2)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_engine_layout_precision_and_concurrent_candidates(data):
+    X, y, X_val, y_val = data
+    config = _config(device="cuda", augment=True, max_epochs=8)
+    net = train_net(ARCH, config, X, y, seed=0)
+    conv = net.module_.stem[0].weight
+    assert conv.is_cuda and conv.is_contiguous(memory_format=torch.channels_last)
+    with torch.no_grad(), net.autocast():
+        logits = net.module_.eval()(torch.as_tensor(X_val[:4], device="cuda"))
+    native_bf16 = torch.cuda.get_device_capability()[0] >= 8
+    assert logits.dtype == (torch.bfloat16 if native_bf16 else torch.float32)
+    assert all(type(loss) is float for loss in net.history[:, "batches", :, "train_loss"])
+    assert embed(net, X_val).dtype == np.float32
+
+    def score(seed):
+        return validation_error(ARCH, X, y, X_val, y_val, seed, config=config)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        errors = list(pool.map(score, range(3)))
+    assert all(0.0 <= error < 0.6 for error in errors)
