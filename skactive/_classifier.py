@@ -22,7 +22,9 @@ from .search_space import BLOCKS, Architecture, resolve_block
 from .strategies import STRATEGIES, accepts_random_state, check_n_instances, resolve_strategy
 from .training import (
     OPTIMIZERS,
+    PRECISIONS,
     TrainingConfig,
+    candidate_parallel_config,
     embed,
     predict_proba,
     resolve_device,
@@ -100,13 +102,26 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
     weight_decay : float, default=5e-4
         Weight decay of the optimizer.
     device : str, default="auto"
-        Torch device; ``"auto"`` trains on CUDA when it is available, else on the CPU.
+        Torch device; ``"auto"`` trains on CUDA when it is available, else on the CPU. With
+        ``"cuda"`` and several GPUs, the candidates of a search step go to the GPUs in turn.
+    precision : {"auto", "bf16", "fp32"}, default="auto"
+        Autocast of every forward pass, training and inference: ``"auto"`` is bfloat16 on a
+        GPU that supports it and float32 on the CPU. Weights stay in float32.
+    augment : bool, default=False
+        Random crops (zero padding of one eighth of the side) and horizontal flips of each
+        training batch, drawn on the device. Only for the ``"resnet"`` block on images; off by
+        default because flips change the meaning of digits and text.
+    compile : bool, default=False
+        Compile every network with :func:`torch.compile`: faster steps after tens of seconds
+        of compilation per architecture, worth it for long trainings only.
     warm_start : bool, default=False
         When True and already fitted, ``fit`` starts the search at ``architecture_`` instead of
         ``initial_architecture``, so a loop that refits on the whole labeled set (modAL's
         ``ActiveLearner``) still gets a search whose depth never decreases.
     n_jobs : int or None, default=None
-        Candidates trained at once through joblib.
+        Candidates trained at once through joblib. None on CUDA (outside any
+        ``joblib.parallel_config``) trains a step's candidates concurrently in threads, each
+        on its own CUDA stream; None on the CPU trains them one after the other.
     checkpoint_dir : str, path-like or None, default=None
         Directory of a durable checkpoint. ``fit`` and ``teach`` write the new labels there
         (temporary file, fsync, atomic rename) before any training starts, and the
@@ -184,6 +199,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         "optimizer": [StrOptions(set(OPTIMIZERS))],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "device": [str],
+        "precision": [StrOptions(set(PRECISIONS))],
+        "augment": ["boolean"],
+        "compile": ["boolean"],
         "warm_start": ["boolean"],
         "n_jobs": [Integral, None],
         "checkpoint_dir": [str, os.PathLike, None],
@@ -210,6 +228,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         optimizer="adamw",
         weight_decay=5e-4,
         device="auto",
+        precision="auto",
+        augment=False,
+        compile=False,
         warm_start=False,
         n_jobs=None,
         checkpoint_dir=None,
@@ -232,6 +253,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.device = device
+        self.precision = precision
+        self.augment = augment
+        self.compile = compile
         self.warm_start = warm_start
         self.n_jobs = n_jobs
         self.checkpoint_dir = checkpoint_dir
@@ -319,6 +343,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             optimizer=self.optimizer,
             weight_decay=self.weight_decay,
             device=self.device_,
+            precision=self.precision,
+            augment=self.augment,
+            compile=self.compile,
         )
 
     def _search_and_train(self, start: Architecture) -> None:
@@ -330,18 +357,19 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         rng = self._rng(len(y))
         config = self._training_config()
         began = time.perf_counter()
-        architecture, candidates = inas(
-            X,
-            y,
-            start,
-            partial(validation_error, config=config),
-            max_blocks=self.max_blocks,
-            max_stacks=self.max_stacks,
-            n_iterations=self.inas_iterations,
-            validation_fraction=self.validation_fraction,
-            random_state=rng,
-            n_jobs=self.n_jobs,
-        )
+        with candidate_parallel_config(config, self.n_jobs):
+            architecture, candidates = inas(
+                X,
+                y,
+                start,
+                partial(validation_error, config=config),
+                max_blocks=self.max_blocks,
+                max_stacks=self.max_stacks,
+                n_iterations=self.inas_iterations,
+                validation_fraction=self.validation_fraction,
+                random_state=rng,
+                n_jobs=self.n_jobs,
+            )
         searched = time.perf_counter()
         self.net_ = train_net_with_oom_retry(
             architecture, config, X, y, int(rng.randint(_SEED_MAX))

@@ -1,5 +1,6 @@
 import pickle
 
+import joblib
 import numpy as np
 import pytest
 import torch
@@ -307,3 +308,26 @@ def test_auto_device_trains_on_cuda(small_digits):
     idx, samples = clf.query(X_pool, 3)
     clf.teach(samples, y_pool[idx])
     assert next(clf.net_.module_.parameters()).is_cuda
+
+
+def test_candidates_in_threads_match_serial_search(small_digits):
+    """The CUDA default (a step's candidates in threads) changes speed, not results."""
+    X, y, _, _ = small_digits
+    params = dict(FAST, input_shape=(1, 8, 8), inas_iterations=2, dropout=0.5, augment=True)
+    serial = ActiveINASClassifier(**params).fit(X, y)
+    with joblib.parallel_config(backend="threading", n_jobs=3):
+        threaded = ActiveINASClassifier(**params).fit(X, y)
+    assert len(serial.history_[0]["candidates"]) >= 3
+    for a, b in zip(serial.history_[0]["candidates"], threaded.history_[0]["candidates"]):
+        assert (a["architecture"], a["val_error"]) == (b["architecture"], b["val_error"])
+    assert threaded.architecture_ == serial.architecture_
+    np.testing.assert_array_equal(threaded.predict_proba(X), serial.predict_proba(X))
+
+
+def test_engine_parameters_are_validated(small_digits):
+    X, y, _, _ = small_digits
+    with pytest.raises(ValueError, match="precision"):
+        ActiveINASClassifier(precision="fp16").fit(X, y)
+    clf = ActiveINASClassifier(**FAST, precision="bf16", inas_iterations=0).fit(X, y)
+    assert clf.net_.precision == "bf16"
+    assert clf.predict_proba(X).dtype == np.float32

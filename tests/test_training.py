@@ -1,15 +1,27 @@
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
 import numpy as np
 import pytest
 import torch
+from skorch import NeuralNetClassifier
 
 import skactive.training
 from skactive import ActiveINASClassifier, Architecture
 from skactive.training import (
     OOM_MIN_BATCH_SIZE,
+    DeviceBatchIterator,
+    DeviceDataset,
     TrainingConfig,
+    build_net,
+    candidate_device,
+    candidate_parallel_config,
     embed,
     predict_proba,
+    random_crop,
+    random_hflip,
     resolve_device,
+    resolve_precision,
     train_net,
     train_net_with_oom_retry,
     validation_error,
@@ -136,3 +148,194 @@ def test_estimator_search_and_final_training_survive_out_of_memory(digits, monke
     with pytest.warns(RuntimeWarning, match="retrying with batch_size=16"):
         clf = ActiveINASClassifier(random_state=0, **params).fit(X_train[:80], y_train[:80])
     assert clf.net_.batch_size == 16 and tried.count(32) == 1 + len(clf.history_[0]["candidates"])
+
+
+# ---------------------------------------------------------------------- the fast engine
+
+
+def test_numpy_and_tensor_inputs_give_the_same_network(data):
+    X, y, _, _ = data
+    config = _config(max_epochs=2, dropout=0.5)
+    from_numpy = train_net(ARCH, config, X, y, seed=0)
+    from_tensor = train_net(ARCH, config, torch.as_tensor(X), torch.as_tensor(y), seed=0)
+    from_float64 = train_net(ARCH, config, X.astype(np.float64), y, seed=0)
+    assert torch.equal(_weights(from_numpy), _weights(from_tensor))
+    assert torch.equal(_weights(from_numpy), _weights(from_float64))
+
+
+def test_concurrent_threads_train_the_same_networks_as_serial(data):
+    """Threads share torch's global generator: training must not draw from it."""
+    X, y, _, _ = data
+    config = _config(max_epochs=2, dropout=0.5)
+    jobs = [(Architecture("resnet", 1, 1), 0), (ARCH, 1), (Architecture("resnet", 2, 1), 2)]
+    serial = [_weights(train_net(a, config, X, y, seed)) for a, seed in jobs]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        nets = list(pool.map(lambda job: train_net(job[0], config, X, y, job[1]), jobs))
+    for net, weights in zip(nets, serial):
+        assert torch.equal(_weights(net), weights)
+        assert type(net.module_.head[0]) is torch.nn.Dropout
+
+
+def test_same_rungs_as_plain_skorch_without_shuffling(data):
+    """On the CPU in fp32, the overridden rungs compute exactly what skorch computes."""
+    X, y, _, _ = data
+    config = _config(max_epochs=2, dropout=0.0, precision="fp32")
+    fast = build_net(ARCH, config).set_params(iterator_train__shuffle=False)
+    params = build_net(ARCH, config).get_params(deep=False)
+    params = {k: v for k, v in params.items() if not k.startswith("iterator") and k != "precision"}
+    plain = NeuralNetClassifier(**params, iterator_train__shuffle=False)
+    nets = [fast, plain]
+    for net in nets:
+        torch.manual_seed(0)
+        net.fit(X, y)
+    assert type(nets[1]) is NeuralNetClassifier
+    np.testing.assert_allclose(
+        nets[0].history[:, "batches", :, "train_loss"],
+        nets[1].history[:, "batches", :, "train_loss"],
+        rtol=1e-5,
+    )
+    torch.testing.assert_close(_weights(nets[0]), _weights(nets[1]))
+    np.testing.assert_allclose(fast.predict_proba(X), plain.predict_proba(X), atol=1e-6)
+
+
+def test_losses_recorded_per_batch_as_floats(data):
+    X, y, _, _ = data
+    net = train_net(ARCH, _config(max_epochs=2), X, y, seed=0)
+    losses = net.history[-1, "batches", :, "train_loss"]
+    sizes = net.history[-1, "batches", :, "train_batch_size"]
+    assert all(type(loss) is float for loss in losses)
+    assert sizes == [32] * 9 + [12]
+    assert net.history[-1, "train_loss"] == pytest.approx(np.average(losses, weights=sizes))
+
+
+def test_iterator_yields_every_sample_once_per_epoch():
+    X = np.arange(10, dtype=np.float32)[:, None]
+    data = DeviceDataset(X, np.arange(10) * 2)
+    iterator = DeviceBatchIterator(data, batch_size=3, shuffle=True, seed=0)
+    epochs = []
+    for _ in range(3):
+        batches = list(iterator)
+        assert [len(Xb) for Xb, _ in batches] == [3, 3, 3, 1] == [3] * (len(iterator) - 1) + [1]
+        Xe = torch.cat([Xb for Xb, _ in batches])[:, 0]
+        ye = torch.cat([yb for _, yb in batches])
+        assert sorted(Xe.tolist()) == list(range(10))
+        assert torch.equal(ye, Xe.long() * 2)
+        epochs.append(Xe)
+    assert not torch.equal(epochs[0], epochs[1])
+    again = torch.cat([Xb for Xb, _ in DeviceBatchIterator(data, 3, shuffle=True, seed=0)])
+    assert torch.equal(again[:, 0], epochs[0])
+    in_order = torch.cat([Xb for Xb, _ in DeviceBatchIterator(data, 4)])
+    assert torch.equal(in_order, data.X)
+
+
+def _shifted(image, dy, dx, padding):
+    """``image`` zero-padded by ``padding`` and cropped at offset (dy, dx) of the padded one."""
+    padded = torch.nn.functional.pad(image, (padding,) * 4)
+    return padded[:, dy : dy + image.shape[1], dx : dx + image.shape[2]]
+
+
+def test_random_crop_is_a_zero_padded_shift():
+    image = torch.arange(1.0, 17.0).reshape(1, 4, 4)
+    x = image.expand(64, 1, 4, 4)
+    out = random_crop(x, 1, torch.Generator().manual_seed(0))
+    shifts = [(dy, dx) for dy in range(3) for dx in range(3)]
+    used = set()
+    for crop in out:
+        matches = [s for s in shifts if torch.equal(crop, _shifted(image, *s, padding=1))]
+        assert len(matches) == 1
+        used.add(matches[0])
+    assert len(used) == 9
+    assert torch.equal(out, random_crop(x, 1, torch.Generator().manual_seed(0)))
+    assert not torch.equal(out, random_crop(x, 1, torch.Generator().manual_seed(1)))
+
+
+def test_random_hflip_mirrors_about_half_of_the_images():
+    x = torch.arange(64 * 2 * 3 * 3, dtype=torch.float32).reshape(64, 2, 3, 3)
+    out = random_hflip(x, torch.Generator().manual_seed(0))
+    flipped = torch.tensor([torch.equal(o, i.flip(2)) for o, i in zip(out, x)])
+    kept = torch.tensor([torch.equal(o, i) for o, i in zip(out, x)])
+    assert torch.all(flipped ^ kept)
+    assert 16 < int(flipped.sum()) < 48
+
+
+def test_augmentation_only_in_training_and_only_on_images():
+    images = DeviceDataset(torch.rand(40, 1, 8, 8), torch.zeros(40))
+    batch, _ = next(iter(DeviceBatchIterator(images, 40, augment=True)))
+    assert batch.shape == images.X.shape
+    assert not torch.equal(batch, images.X)
+    batch, _ = next(iter(DeviceBatchIterator(images, 40)))
+    assert torch.equal(batch, images.X)
+    sequences = DeviceDataset(torch.rand(40, 1, 8), torch.zeros(40))
+    batch, _ = next(iter(DeviceBatchIterator(sequences, 40, augment=True)))
+    assert torch.equal(batch, sequences.X)
+    net = build_net(Architecture("resnet1d", 1, 1), _config(input_shape=(1, 8), augment=True))
+    assert net.iterator_train__augment is False
+    assert build_net(ARCH, _config(augment=True)).iterator_train__augment is True
+
+
+def test_bf16_autocast_learns_digits_and_predicts_float32(data):
+    X, y, X_val, y_val = data
+    net = train_net(ARCH, _config(max_epochs=8, precision="bf16"), X, y, seed=0)
+    proba = predict_proba(net, X_val)
+    assert proba.dtype == np.float32
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert np.mean(proba.argmax(axis=1) != y_val) < 0.5
+    assert resolve_precision("auto", "cpu") == "fp32"
+    with pytest.raises(ValueError, match="precision"):
+        resolve_precision("fp16", "cpu")
+
+
+def test_compile_keeps_the_module_class_and_parameter_names():
+    plain = build_net(ARCH, _config()).initialize()
+    compiled = build_net(ARCH, _config(compile=True)).initialize()
+    assert type(compiled.module_) is type(plain.module_)
+    assert compiled.module_._compiled_call_impl is not None
+    assert plain.module_._compiled_call_impl is None
+    assert list(compiled.module_.state_dict()) == list(plain.module_.state_dict())
+
+
+def test_candidate_device_round_robin():
+    assert candidate_device("cpu", n_devices=4) == "cpu"
+    assert candidate_device("cuda", n_devices=1) == "cuda"
+    assert candidate_device("cuda:1", n_devices=4) == "cuda:1"
+    first = int(candidate_device("cuda", n_devices=3).split(":")[1])
+    following = [candidate_device("cuda", n_devices=3) for _ in range(3)]
+    assert following == [f"cuda:{(first + k) % 3}" for k in (1, 2, 3)]
+
+
+def _backend_inside(config, n_jobs):
+    with candidate_parallel_config(config, n_jobs):
+        backend, active_n_jobs = joblib.parallel.get_active_backend()
+    return type(backend).__name__, active_n_jobs
+
+
+def test_candidates_in_threads_only_on_cuda_when_the_user_chose_nothing():
+    cuda, cpu = _config(device="cuda"), _config(device="cpu")
+    assert _backend_inside(cuda, None) == ("ThreadingBackend", -1)
+    assert _backend_inside(cpu, None)[1] is None
+    assert _backend_inside(cuda, 2)[1] is None
+    assert _backend_inside(_config(device="cuda", compile=True), None)[1] is None
+    with joblib.parallel_config(backend="loky", n_jobs=2):
+        assert _backend_inside(cuda, None) == ("LokyBackend", 2)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_engine_layout_precision_and_concurrent_candidates(data):
+    X, y, X_val, y_val = data
+    config = _config(device="cuda", augment=True, max_epochs=8)
+    net = train_net(ARCH, config, X, y, seed=0)
+    conv = net.module_.stem[0].weight
+    assert conv.is_cuda and conv.is_contiguous(memory_format=torch.channels_last)
+    with torch.no_grad(), net.autocast():
+        logits = net.module_.eval()(torch.as_tensor(X_val[:4], device="cuda"))
+    native_bf16 = torch.cuda.get_device_capability()[0] >= 8
+    assert logits.dtype == (torch.bfloat16 if native_bf16 else torch.float32)
+    assert all(type(loss) is float for loss in net.history[:, "batches", :, "train_loss"])
+    assert embed(net, X_val).dtype == np.float32
+
+    def score(seed):
+        return validation_error(ARCH, X, y, X_val, y_val, seed, config=config)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        errors = list(pool.map(score, range(3)))
+    assert all(0.0 <= error < 0.6 for error in errors)
