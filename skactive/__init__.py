@@ -2,7 +2,8 @@
 
 from . import strategies
 from ._classifier import ActiveINASClassifier
+from .pipeline import query
 from .search_space import Architecture
 
-__all__ = ["ActiveINASClassifier", "Architecture", "strategies"]
+__all__ = ["ActiveINASClassifier", "Architecture", "query", "strategies"]
 __version__ = "0.1.0"

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _checkpoint
 from .inas import inas
 from .search_space import BLOCKS, Architecture, resolve_block
 from .strategies import STRATEGIES, accepts_random_state, check_n_instances, resolve_strategy
@@ -23,11 +26,29 @@ from .training import (
     embed,
     predict_proba,
     resolve_device,
-    train_net,
+    train_net_with_oom_retry,
     validation_error,
 )
 
 _SEED_MAX = np.iinfo(np.int32).max
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+
+def _append_labels(y_old: np.ndarray, y_new: np.ndarray) -> np.ndarray:
+    """``y_old`` followed by ``y_new``, refusing labels of another type.
+
+    numpy would silently turn integers taught to a string-labeled set into strings (a class "3"
+    beside "digit3"), and floats taught to an integer-labeled set into floats.
+    """
+    text_old, text_new = y_old.dtype.kind in "UO", y_new.dtype.kind in "UO"
+    if text_old != text_new or (
+        not text_old and np.result_type(y_old.dtype, y_new.dtype).kind != y_old.dtype.kind
+    ):
+        raise TypeError(
+            f"y has labels of dtype {y_new.dtype}, but the labeled set holds labels of dtype "
+            f"{y_old.dtype}; teach labels of the same type."
+        )
+    return np.concatenate([y_old, y_new])
 
 
 class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
@@ -69,7 +90,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
     max_epochs : int, default=30
         Training epochs of every candidate and of the final network.
     batch_size : int, default=128
-        Training batch size.
+        Training batch size. When a network does not fit in GPU memory, its training is
+        retried with half the batch size, with a warning (see
+        :func:`skactive.training.train_net_with_oom_retry`).
     lr : float, default=1e-3
         Peak learning rate, decayed along a cosine.
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
@@ -84,6 +107,13 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         ``ActiveLearner``) still gets a search whose depth never decreases.
     n_jobs : int or None, default=None
         Candidates trained at once through joblib.
+    checkpoint_dir : str, path-like or None, default=None
+        Directory of a durable checkpoint. ``fit`` and ``teach`` write the new labels there
+        (temporary file, fsync, atomic rename) before any training starts, and the
+        architecture, search history and weights once training has finished, so a process
+        killed at any moment loses no label: :meth:`from_checkpoint` restores them. The
+        labeled set in a checkpoint is only ever appended to: ``fit`` refuses a directory
+        holding labels that are not the first ones of its ``(X, y)``. Nothing is pickled.
     random_state : int, RandomState instance or None, default=None
         Seeds the splits, the networks' training and the randomised queries; an int gives
         the same architectures, predictions and queries on every run on the CPU.
@@ -156,6 +186,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         "device": [str],
         "warm_start": ["boolean"],
         "n_jobs": [Integral, None],
+        "checkpoint_dir": [str, os.PathLike, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -181,6 +212,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         device="auto",
         warm_start=False,
         n_jobs=None,
+        checkpoint_dir=None,
         random_state=None,
         verbose=0,
     ):
@@ -202,6 +234,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.warm_start = warm_start
         self.n_jobs = n_jobs
+        self.checkpoint_dir = checkpoint_dir
         self.random_state = random_state
         self.verbose = verbose
 
@@ -310,7 +343,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             n_jobs=self.n_jobs,
         )
         searched = time.perf_counter()
-        self.net_ = train_net(architecture, config, X, y, int(rng.randint(_SEED_MAX)))
+        self.net_ = train_net_with_oom_retry(
+            architecture, config, X, y, int(rng.randint(_SEED_MAX))
+        )
         self.architecture_ = architecture
         self.architecture_history_ = [*getattr(self, "architecture_history_", []), architecture]
         entry = {
@@ -349,12 +384,24 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         """
         warm = self.warm_start and hasattr(self, "architecture_")
         previous = self.architecture_ if warm else None
-        X, y = self._validate_Xy(X, y, reset=True)
-        input_shape = self._network_shape(X)
-        block = resolve_block(self.block, input_shape)
-        start = self._start_architecture(block)
-        if previous is not None and previous.block == block and start <= previous:
-            start = previous
+        seen = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
+        try:
+            X, y = self._validate_Xy(X, y, reset=True)
+            input_shape = self._network_shape(X)
+            block = resolve_block(self.block, input_shape)
+            start = self._start_architecture(block)
+            if previous is not None and previous.block == block and start <= previous:
+                start = previous
+            round_ = _checkpoint.commit_labels(
+                self, X, y, n_new=None, start=start, input_shape=input_shape, keep_history=warm
+            )
+        except BaseException:
+            # validate_data(reset=True) has already replaced these: a rejected fit must leave
+            # a fitted estimator exactly as it was.
+            for name in _INPUT_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            self.__dict__.update(seen)
+            raise
         if not warm:
             for name in ("architecture_history_", "history_"):
                 self.__dict__.pop(name, None)
@@ -362,6 +409,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         self.X_training_ = X.copy()
         self.y_training_ = np.array(y, copy=True)
         self._search_and_train(start)
+        _checkpoint.save_model(self, round_)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -391,16 +439,75 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
                 f"X has samples of shape {X.shape[1:]}, but the labeled set holds samples of "
                 f"shape {self.X_training_.shape[1:]}."
             )
-        y_all = np.concatenate([self.y_training_, y])
-        if y_all.dtype.kind != self.y_training_.dtype.kind:
-            raise TypeError(
-                f"y has labels of dtype {y.dtype}, but the labeled set holds labels of dtype "
-                f"{self.y_training_.dtype}."
-            )
-        self.X_training_ = np.concatenate([self.X_training_, X.astype(self.X_training_.dtype)])
+        y_all = _append_labels(self.y_training_, y)
+        X_all = np.concatenate([self.X_training_, X.astype(self.X_training_.dtype)])
+        round_ = _checkpoint.commit_labels(
+            self,
+            X_all,
+            y_all,
+            n_new=len(y),
+            start=self.architecture_,
+            input_shape=self.input_shape_,
+            keep_history=True,
+        )
+        self.X_training_ = X_all
         self.y_training_ = y_all
         self._search_and_train(self.architecture_)
+        _checkpoint.save_model(self, round_)
         return self
+
+    @classmethod
+    def from_checkpoint(cls, path, **params):
+        """Restore an estimator from the checkpoint in ``path``, losing no label.
+
+        Every label ever taught comes back, in arrival order, with the parameters, the input
+        shape and the search history. When the last training had finished, its weights are
+        loaded; when it had not (the process died while training on labels that were already
+        on disk), the round is trained again from the restored labels, with a ``UserWarning``
+        saying so, and the checkpoint is completed, so the estimator returned always predicts.
+
+        Nothing is unpickled: the labels are read with ``np.load(allow_pickle=False)``, the
+        metadata is JSON and the weights are read with ``torch.load(weights_only=True)``. A
+        damaged or tampered checkpoint raises a ``ValueError`` before anything is built.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A directory written through ``checkpoint_dir``.
+        **params
+            Parameters replacing the stored ones, e.g. ``device="cpu"``. A callable
+            ``query_strategy`` other than a built-in one, or a ``RandomState`` instance as
+            ``random_state``, is stored by name only and must be passed again here.
+            ``checkpoint_dir`` defaults to ``path``, so later calls keep checkpointing there.
+
+        Returns
+        -------
+        ActiveINASClassifier
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``path`` holds no checkpoint, a damaged or tampered one, or one whose stored
+            parameters must be passed again.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from sklearn.datasets import load_digits
+        >>> from skactive import ActiveINASClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> with tempfile.TemporaryDirectory() as path:
+        ...     clf = ActiveINASClassifier(max_epochs=2, base_width=4, inas_iterations=0,
+        ...                                checkpoint_dir=path, random_state=0)
+        ...     clf = clf.fit(X[:50] / 16, y[:50]).teach(X[50:60] / 16, y[50:60])
+        ...     restored = ActiveINASClassifier.from_checkpoint(path)
+        >>> len(restored.y_training_)
+        60
+        >>> bool((restored.predict(X[:60] / 16) == clf.predict(X[:60] / 16)).all())
+        True
+        """
+        return _checkpoint.restore(cls, path, **params)
 
     def query(self, X_pool, n_instances=1, **query_kwargs):
         """Pick the pool samples to label next with ``query_strategy``.
@@ -483,3 +590,16 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         return embed(self.net_, self._as_network_input(X))
+
+    def __setstate__(self, state):
+        """Restore a pickled estimator, on the CPU when it was fitted on CUDA and none is here.
+
+        skorch already maps the pickled network's weights to the CPU in that case and sets
+        ``net_.device`` to ``"cpu"``; ``device_`` follows it so that every later forward pass
+        and pool scoring runs where the weights are. The ``device`` parameter is left as it
+        was: with the default ``"auto"``, later ``teach`` calls train on the CPU too.
+        """
+        super().__setstate__(state)
+        device = getattr(self, "device_", None)
+        if device is not None and device.startswith("cuda") and not torch.cuda.is_available():
+            self.device_ = "cpu"

@@ -9,7 +9,9 @@ caller's global torch state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -158,6 +160,76 @@ def train_net(
     return net
 
 
+OOM_MIN_BATCH_SIZE = 8
+"""Smallest batch size :func:`train_net_with_oom_retry` halves down to before giving up."""
+
+
+def _release_cuda_memory() -> None:
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def train_net_with_oom_retry(
+    architecture: Architecture, config: TrainingConfig, X: np.ndarray, y: np.ndarray, seed: int
+) -> NeuralNetClassifier:
+    """:func:`train_net`, retried with half the batch size when the GPU runs out of memory.
+
+    A candidate of the search can be much larger than the networks before it, so a batch size
+    that fitted in GPU memory may stop fitting. On :class:`torch.cuda.OutOfMemoryError` the
+    training starts again from scratch, with the same seed and half the batch size, down to
+    :data:`OOM_MIN_BATCH_SIZE`, with a ``RuntimeWarning`` each time. A smaller batch means more
+    optimisation steps per epoch, so the network differs from one trained at the requested size.
+
+    Parameters
+    ----------
+    architecture : Architecture
+        The network to train.
+    config : TrainingConfig
+        The training recipe; its ``batch_size`` is the first one tried.
+    X : ndarray of shape (n_samples, *config.input_shape), float32
+        Training samples.
+    y : ndarray of shape (n_samples,), int64
+        Encoded labels in ``[0, config.n_classes)``.
+    seed : int
+        Seeds initialisation, shuffling and dropout.
+
+    Returns
+    -------
+    skorch.NeuralNetClassifier
+        The trained network; ``net.batch_size`` is the batch size that fitted.
+
+    Raises
+    ------
+    torch.cuda.OutOfMemoryError
+        If even a batch of :data:`OOM_MIN_BATCH_SIZE` samples (or the requested size, when
+        smaller) does not fit; the message names the architecture and the batch size.
+    """
+    batch_size = config.batch_size
+    while True:
+        try:
+            return train_net(architecture, replace(config, batch_size=batch_size), X, y, seed)
+        except torch.cuda.OutOfMemoryError as err:
+            if batch_size <= OOM_MIN_BATCH_SIZE:
+                raise torch.cuda.OutOfMemoryError(
+                    f"Out of memory on {config.device} training {architecture} with "
+                    f"batch_size={batch_size}, even after halving batch_size from "
+                    f"{config.batch_size}; use a smaller max_blocks/max_stacks or base_width, "
+                    f"or another device. ({err})"
+                ) from err
+            smaller = max(OOM_MIN_BATCH_SIZE, batch_size // 2)
+        # Outside the except block the failed attempt's traceback, and with it the network
+        # and batch it holds on the GPU, can be freed before the next attempt.
+        _release_cuda_memory()
+        warnings.warn(
+            f"Out of memory on {config.device} training {architecture} with "
+            f"batch_size={batch_size}; retrying with batch_size={smaller}.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        batch_size = smaller
+
+
 INFERENCE_BATCH_SIZE = 1024
 """Samples per forward pass when scoring a pool; only memory, not results, depends on it."""
 
@@ -261,5 +333,5 @@ def validation_error(
     float
         Fraction of V' misclassified.
     """
-    net = train_net(architecture, config, X_train, y_train, seed)
+    net = train_net_with_oom_retry(architecture, config, X_train, y_train, seed)
     return float(np.mean(predict_proba(net, X_val).argmax(axis=1) != y_val))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import FAST
+from scipy import sparse
 from sklearn.base import clone
 
 from skactive import ActiveINASClassifier, Architecture
@@ -16,17 +17,29 @@ def _snapshot(clf):
         clf.y_training_.copy(),
         clf.architecture_,
         clf.classes_.copy(),
+        clf.n_features_in_,
+        len(clf.history_),
         clf.predict_proba(clf.X_training_[:5]),
     )
 
 
 def _assert_unchanged(clf, snapshot):
-    X, y, arch, classes, proba = snapshot
+    X, y, arch, classes, n_features, n_rounds, proba = snapshot
     np.testing.assert_array_equal(clf.X_training_, X)
     np.testing.assert_array_equal(clf.y_training_, y)
+    assert clf.X_training_.dtype == X.dtype and clf.y_training_.dtype == y.dtype
     assert clf.architecture_ == arch
     np.testing.assert_array_equal(clf.classes_, classes)
+    assert clf.n_features_in_ == n_features and len(clf.history_) == n_rounds
     np.testing.assert_array_equal(clf.predict_proba(clf.X_training_[:5]), proba)
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    """One estimator fitted on 120 digits, shared: every bad call must leave it as it was."""
+    X_train, _, y_train, _ = digits
+    params = dict(FAST, inas_iterations=0)
+    return ActiveINASClassifier(input_shape=(1, 8, 8), **params).fit(X_train[:120], y_train[:120])
 
 
 def test_acceptance_digits_active_inas(digits):
@@ -145,6 +158,7 @@ def test_string_labels_and_a_new_class_in_teach(small_digits):
     clf.teach(nines, np.array(["digit9"] * 3))
     assert clf.classes_.tolist() == sorted(names.tolist())
     assert clf.predict_proba(X[:2]).shape == (2, 10)
+    assert clf.net_.module_.head[-1].out_features == 10
     assert set(clf.predict(X_pool)) <= set(names)
 
 
@@ -158,23 +172,86 @@ def test_string_labels_and_a_new_class_in_teach(small_digits):
         (np.zeros((0, 64)), [], ValueError),
         (np.zeros((2, 64)), [0.5, 1.5], ValueError),
         (np.zeros((2, 64)), ["a", "b"], TypeError),
+        (np.zeros((2, 64)), [1.0, 2.0], TypeError),
+        (np.zeros((2, 1, 8, 8)), [1, 2], ValueError),
+        (sparse.csr_matrix(np.ones((2, 64))), [1, 2], TypeError),
+        (np.zeros((2, 64)), np.zeros((2, 2), dtype=int), ValueError),
     ],
 )
-def test_bad_teach_leaves_the_labeled_set_and_model_unchanged(small_digits, X_new, y_new, error):
-    X, y, _, _ = small_digits
-    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
-    before = _snapshot(clf)
+def test_bad_teach_leaves_the_labeled_set_and_model_unchanged(fitted, X_new, y_new, error):
+    before = _snapshot(fitted)
     with pytest.raises(error):
-        clf.teach(X_new, np.asarray(y_new))
-    _assert_unchanged(clf, before)
+        fitted.teach(X_new, np.asarray(y_new))
+    _assert_unchanged(fitted, before)
 
 
 def test_sparse_input_is_rejected_with_a_clear_message(small_digits):
-    from scipy import sparse
-
     X, y, _, _ = small_digits
     with pytest.raises(TypeError, match="[Ss]parse"):
         ActiveINASClassifier(**FAST).fit(sparse.csr_matrix(X), y)
+
+
+def test_teaching_numbers_to_a_string_labeled_set_is_a_type_error(small_digits):
+    X, y, X_pool, _ = small_digits
+    names = np.array([f"digit{d}" for d in range(10)], dtype=object)
+    clf = ActiveINASClassifier(inas_iterations=0, **FAST).fit(X, names[y])
+    before = _snapshot(clf)
+    with pytest.raises(TypeError, match="same type"):
+        clf.teach(X_pool[:2], np.array([3, 4]))
+    _assert_unchanged(clf, before)
+    clf.teach(X_pool[:2], np.array(["digit3", "digit4"]))
+    assert clf.y_training_.dtype == object and len(clf.y_training_) == 122
+
+
+@pytest.mark.parametrize(
+    "X_new,y_new,match",
+    [
+        (np.full((5, 64), np.nan), np.arange(5), "NaN"),
+        (np.full((5, 64), np.inf), np.arange(5), "infinity"),
+        (np.zeros((5, 64)), np.arange(4), "inconsistent numbers of samples"),
+        (np.zeros((0, 64)), np.arange(0), "0 sample"),
+        (sparse.csr_matrix(np.ones((5, 64))), np.arange(5), "[Ss]parse"),
+        (np.zeros((5, 64)), np.linspace(0, 1, 5), "continuous"),
+        (np.zeros((5, 63)), np.arange(5), "input_shape"),
+        (np.zeros((5, 64)), np.array(["a", 1, "b", 2, "c"], dtype=object), "str"),
+    ],
+)
+def test_bad_refit_leaves_the_fitted_estimator_unchanged(fitted, X_new, y_new, match):
+    before = _snapshot(fitted)
+    with pytest.raises((ValueError, TypeError), match=match):
+        fitted.fit(X_new, y_new)
+    _assert_unchanged(fitted, before)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "embed", "query"])
+@pytest.mark.parametrize(
+    "X_bad,match",
+    [
+        (np.full((5, 64), np.nan), "NaN"),
+        (np.full((5, 64), -np.inf), "infinity"),
+        (np.zeros((5, 63)), "features"),
+        (np.zeros((0, 64)), "0 sample"),
+        (sparse.csr_matrix(np.ones((5, 64))), "[Ss]parse"),
+        (np.array([["a"] * 64] * 5), "float"),
+    ],
+)
+def test_bad_input_to_predict_and_query_is_a_clear_error(fitted, method, X_bad, match):
+    before = _snapshot(fitted)
+    with pytest.raises((ValueError, TypeError), match=match):
+        getattr(fitted, method)(X_bad)
+    _assert_unchanged(fitted, before)
+
+
+@pytest.mark.parametrize(
+    "n_instances,error",
+    [(0, ValueError), (-1, ValueError), (201, ValueError), (2.5, TypeError), (True, TypeError)],
+)
+def test_query_rejects_bad_counts(fitted, small_digits, n_instances, error):
+    _, _, X_pool, _ = small_digits
+    before = _snapshot(fitted)
+    with pytest.raises(error, match="n_instances"):
+        fitted.query(X_pool, n_instances=n_instances)
+    _assert_unchanged(fitted, before)
 
 
 def test_query_rejects_bad_pools_and_counts(small_digits):

@@ -2,13 +2,16 @@ import numpy as np
 import pytest
 import torch
 
-from skactive import Architecture
+import skactive.training
+from skactive import ActiveINASClassifier, Architecture
 from skactive.training import (
+    OOM_MIN_BATCH_SIZE,
     TrainingConfig,
     embed,
     predict_proba,
     resolve_device,
     train_net,
+    train_net_with_oom_retry,
     validation_error,
 )
 
@@ -85,3 +88,51 @@ def test_trains_on_cuda(data):
     net = train_net(ARCH, _config(device="cuda"), X, y, seed=0)
     assert next(net.module_.parameters()).is_cuda
     assert predict_proba(net, X_val).shape == (100, 10)
+
+
+def _out_of_memory_above(monkeypatch, limit):
+    """Make training fail like a full GPU whenever the batch is larger than ``limit``."""
+    tried = []
+
+    def train(architecture, config, X, y, seed):
+        tried.append(config.batch_size)
+        if config.batch_size > limit:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return train_net(architecture, config, X, y, seed)
+
+    monkeypatch.setattr(skactive.training, "train_net", train)
+    return tried
+
+
+def test_out_of_memory_retries_with_half_the_batch(data, monkeypatch):
+    X, y = data[0][:100], data[1][:100]
+    tried = _out_of_memory_above(monkeypatch, 10)
+    with pytest.warns(RuntimeWarning) as record:
+        net = train_net_with_oom_retry(ARCH, _config(batch_size=32), X, y, seed=0)
+    assert tried == [32, 16, 8] and net.batch_size == 8
+    assert [str(w.message) for w in record] == [
+        f"Out of memory on cpu training A(resnet, 1, 2) with batch_size={b}; retrying with "
+        f"batch_size={b // 2}."
+        for b in (32, 16)
+    ]
+    expected = train_net(ARCH, _config(batch_size=8), X, y, seed=0)
+    assert torch.equal(_weights(net), _weights(expected))
+
+
+def test_out_of_memory_at_the_smallest_batch_names_architecture_and_batch(data, monkeypatch):
+    X, y = data[0][:100], data[1][:100]
+    tried = _out_of_memory_above(monkeypatch, 0)
+    with pytest.warns(RuntimeWarning), pytest.raises(torch.cuda.OutOfMemoryError) as info:
+        train_net_with_oom_retry(ARCH, _config(batch_size=20), X, y, seed=0)
+    assert tried == [20, 10, OOM_MIN_BATCH_SIZE]
+    message = str(info.value)
+    assert "A(resnet, 1, 2)" in message and f"batch_size={OOM_MIN_BATCH_SIZE}" in message
+
+
+def test_estimator_search_and_final_training_survive_out_of_memory(digits, monkeypatch):
+    X_train, _, y_train, _ = digits
+    tried = _out_of_memory_above(monkeypatch, 16)
+    params = dict(base_width=4, max_epochs=2, batch_size=32, max_blocks=2, max_stacks=2)
+    with pytest.warns(RuntimeWarning, match="retrying with batch_size=16"):
+        clf = ActiveINASClassifier(random_state=0, **params).fit(X_train[:80], y_train[:80])
+    assert clf.net_.batch_size == 16 and tried.count(32) == 1 + len(clf.history_[0]["candidates"])
