@@ -400,7 +400,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
             Labeled samples: flat rows, or images/sequences channels first.
         y : array-like of shape (n_samples,)
             Their labels, of any type that :func:`numpy.unique` sorts.
@@ -450,7 +450,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_new, n_features) or (n_new, *input_shape)
+        X : array-like of shape (n_new, n_features) or (n_new,) + input_shape
             Newly labeled samples, e.g. the ``samples`` returned by :meth:`query`.
         y : array-like of shape (n_new,)
             Their labels.
@@ -542,7 +542,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X_pool : array-like of shape (n_pool, n_features) or (n_pool, *input_shape)
+        X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
             Unlabeled samples.
         n_instances : int, default=1
             Number of samples to query, between 1 and ``len(X_pool)``.
@@ -574,7 +574,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
             Samples.
 
         Returns
@@ -591,7 +591,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
             Samples.
 
         Returns
@@ -607,7 +607,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
             Samples.
 
         Returns

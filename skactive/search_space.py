@@ -291,7 +291,7 @@ class HomogeneousNet(nn.Module):
 
         Parameters
         ----------
-        x : torch.Tensor of shape (n_samples, *input_shape)
+        x : torch.Tensor of shape (n_samples,) + input_shape
             A batch of samples.
 
         Returns
@@ -306,7 +306,7 @@ class HomogeneousNet(nn.Module):
 
         Parameters
         ----------
-        x : torch.Tensor of shape (n_samples, *input_shape)
+        x : torch.Tensor of shape (n_samples,) + input_shape
             A batch of samples.
 
         Returns

@@ -713,7 +713,7 @@ def train_net(
         The network to train.
     config : TrainingConfig
         The training recipe.
-    X : ndarray or torch.Tensor of shape (n_samples, *config.input_shape), float32
+    X : ndarray or torch.Tensor of shape (n_samples,) + config.input_shape, float32
         Training samples; a tensor may already be on ``config.device``.
     y : ndarray or torch.Tensor of shape (n_samples,), int64
         Encoded labels in ``[0, config.n_classes)``.
@@ -767,7 +767,7 @@ def train_net_with_oom_retry(
         The network to train.
     config : TrainingConfig
         The training recipe; its ``batch_size`` is the first one tried.
-    X : ndarray of shape (n_samples, *config.input_shape), float32
+    X : ndarray of shape (n_samples,) + config.input_shape, float32
         Training samples.
     y : ndarray of shape (n_samples,), int64
         Encoded labels in ``[0, config.n_classes)``.
@@ -826,7 +826,7 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
     ----------
     net : DeviceNeuralNetClassifier
         A trained network; ``net.module_`` is a :class:`~skactive.search_space.HomogeneousNet`.
-    X : ndarray of shape (n_samples, *input_shape), float32
+    X : ndarray of shape (n_samples,) + input_shape, float32
         Samples.
     fn : callable
         ``fn(module, batch) -> torch.Tensor`` with one row per sample.
@@ -860,7 +860,7 @@ def predict_proba(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
     ----------
     net : DeviceNeuralNetClassifier
         A trained network.
-    X : ndarray of shape (n_samples, *input_shape), float32
+    X : ndarray of shape (n_samples,) + input_shape, float32
         Samples.
 
     Returns
@@ -878,7 +878,7 @@ def embed(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
     ----------
     net : DeviceNeuralNetClassifier
         A trained network.
-    X : ndarray of shape (n_samples, *input_shape), float32
+    X : ndarray of shape (n_samples,) + input_shape, float32
         Samples.
 
     Returns

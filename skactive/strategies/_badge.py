@@ -163,7 +163,7 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
     ----------
     classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
         A fitted estimator.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool, *input_shape)
+    X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
         Unlabeled samples.
     n_instances : int, default=1
         Number of samples to query.

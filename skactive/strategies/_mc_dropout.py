@@ -207,7 +207,7 @@ def mc_dropout_proba(
     ----------
     classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
         A fitted estimator, trained with ``dropout > 0``.
-    X : array-like of shape (n_samples, n_features) or (n_samples, *input_shape)
+    X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
         Samples.
     n_passes : int, default=20
         Number of stochastic passes T.
@@ -270,7 +270,7 @@ def mc_dropout(
     ----------
     classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
         A fitted estimator, trained with ``dropout > 0``.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool, *input_shape)
+    X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
         Unlabeled samples.
     n_instances : int, default=1
         Number of samples to query.
