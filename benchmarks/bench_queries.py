@@ -1,0 +1,238 @@
+"""Seconds per query strategy on a CIFAR-shaped pool, side by side with the naive way.
+
+Each row times one of our strategies and, where one exists, the same computation written the
+naive way in the same process on the same data: NumPy on the CPU for the selection
+algorithms (core-set, BADGE), T full forward passes at skorch's batch size with dropout
+switched to train mode for MC-dropout, and skorch's own ``predict_proba`` for the uncertainty
+scores. The last column is naive seconds over ours.
+
+Sizes: ``full`` is the issue's target (50,000 CIFAR-shaped samples scored by a ResNet-18,
+A(resnet, 2, 4) with 512 features; core-set on 50,000 x 512 features with k = 2,000; MC-dropout
+with T = 20), meant for a GPU. ``--small`` (the default without CUDA) shrinks everything to run
+in about two minutes on two CPU cores. Weights are random after one epoch on random labels:
+speed does not depend on what the network learned.
+
+Usage::
+
+    python benchmarks/bench_queries.py            # full on CUDA, small otherwise
+    python benchmarks/bench_queries.py --small    # force the small sizes
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from skactive import ActiveINASClassifier
+from skactive.strategies import (
+    badge,
+    coreset,
+    entropy_sampling,
+    gradient_embedding,
+    kcenter_greedy,
+    least_confidence,
+    margin_sampling,
+    mc_dropout,
+    random_sampling,
+    softmax_response,
+)
+
+# ---------------------------------------------------------------- sizes
+
+SIZES = {
+    "full": dict(
+        n_pool=50_000,  # CIFAR-10's training set size
+        n_labeled=2_000,  # the paper's initial labeled set and batch
+        architecture=(2, 4),  # A(resnet, 2, 4) = ResNet-18
+        base_width=64,  # ResNet-18's widths, 512 penultimate features
+        n_instances=2_000,  # queried per round, as in the paper
+        n_passes=20,  # MC-dropout T
+        badge_k=500,  # BADGE batch; the naive NumPy seeding is too slow for 2,000
+        kcenter_pool=50_000,  # core-set kernel: pool features
+        kcenter_labeled=2_000,  # core-set kernel: labeled features (initial centres)
+        kcenter_dim=512,  # core-set kernel: feature size
+        kcenter_k=2_000,  # core-set kernel: centres to add
+    ),
+    "small": dict(
+        n_pool=500,
+        n_labeled=200,
+        architecture=(1, 2),
+        base_width=8,
+        n_instances=50,
+        n_passes=20,
+        badge_k=50,
+        kcenter_pool=20_000,
+        kcenter_labeled=1_000,
+        kcenter_dim=256,
+        kcenter_k=300,
+    ),
+}
+N_CLASSES = 10
+SHAPE = (3, 32, 32)
+
+# ---------------------------------------------------------------- naive references
+
+
+def naive_kcenter(pool: np.ndarray, labeled: np.ndarray, k: int) -> list[int]:
+    """k-center greedy in NumPy: full pool-to-labeled matrix, one difference per step."""
+    sq_pool = (pool**2).sum(1)
+    nearest = (sq_pool[:, None] + (labeled**2).sum(1)[None] - 2 * pool @ labeled.T).min(1)
+    picked = []
+    for _ in range(k):
+        i = int(np.argmax(nearest))
+        picked.append(i)
+        nearest = np.minimum(nearest, ((pool - pool[i]) ** 2).sum(1))
+        nearest[i] = -1.0
+    return picked
+
+
+def naive_kmeanspp(embedding: np.ndarray, k: int, rng: np.random.RandomState) -> list[int]:
+    """BADGE's seeding as usually written: materialised embeddings, NumPy distances."""
+    picked = [int(np.argmax((embedding**2).sum(1)))]
+    nearest = ((embedding - embedding[picked[0]]) ** 2).sum(1)
+    for _ in range(k - 1):
+        i = int(rng.choice(len(embedding), p=nearest / nearest.sum()))
+        picked.append(i)
+        nearest = np.minimum(nearest, ((embedding - embedding[i]) ** 2).sum(1))
+    return picked
+
+
+def naive_predict_proba(clf, X: np.ndarray) -> np.ndarray:
+    return clf.net_.predict_proba(torch.as_tensor(X))
+
+
+def naive_mc_probs(clf, X: np.ndarray, n_passes: int) -> np.ndarray:
+    """T full passes at the net's batch size, dropout layers in train mode, global RNG."""
+    module, device = clf.net_.module_, clf.device_
+    module.eval()
+    for layer in module.modules():
+        if isinstance(layer, nn.Dropout):
+            layer.train()
+    probs = []
+    with torch.no_grad():
+        for _ in range(n_passes):
+            batches = [
+                torch.softmax(module(torch.as_tensor(X[i : i + 128]).to(device)), 1).cpu()
+                for i in range(0, len(X), 128)
+            ]
+            probs.append(torch.cat(batches).numpy())
+    module.eval()
+    return np.stack(probs)
+
+
+def naive_bald(probs: np.ndarray) -> np.ndarray:
+    def h(p):
+        return -(p * np.log(np.clip(p, 1e-12, None))).sum(-1)
+
+    return h(probs.mean(0)) - h(probs).mean(0)
+
+
+# ---------------------------------------------------------------- timing
+
+
+def seconds(fn, device: str):
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    began = time.perf_counter()
+    result = fn()
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - began, result
+
+
+def row(name: str, ours: float, naive: float | None = None, note: str = "") -> None:
+    naive_s = f"{naive:9.3f}" if naive is not None else f"{'-':>9}"
+    ratio = f"{naive / ours:7.1f}x" if naive is not None else f"{'-':>8}"
+    print(f"{name:<34}{ours:9.3f}{naive_s}{ratio}  {note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="reduced sizes (default on CPU)")
+    parser.add_argument("--device", default="auto", help="torch device, default CUDA if any")
+    args = parser.parse_args()
+    device = args.device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    size = "small" if args.small or not device.startswith("cuda") else "full"
+    cfg = SIZES[size]
+    gpu = torch.cuda.get_device_name() if device.startswith("cuda") else "none"
+    print(
+        f"bench_queries: sizes={size}, device={device} (GPU: {gpu}), torch threads "
+        f"{torch.get_num_threads()}"
+    )
+    print(f"  {cfg}")
+
+    rng = np.random.RandomState(0)
+    X_labeled = rng.rand(cfg["n_labeled"], *SHAPE).astype(np.float32)
+    y_labeled = np.arange(cfg["n_labeled"]) % N_CLASSES
+    X_pool = rng.rand(cfg["n_pool"], *SHAPE).astype(np.float32)
+    clf = ActiveINASClassifier(
+        initial_architecture=cfg["architecture"],
+        inas_iterations=0,
+        base_width=cfg["base_width"],
+        max_epochs=1,
+        batch_size=256,
+        device=device,
+        random_state=0,
+    ).fit(X_labeled, y_labeled)
+    n, k, T = cfg["n_pool"], cfg["n_instances"], cfg["n_passes"]
+    print(
+        f"network {clf.architecture_}, {clf.net_.module_.n_features_out} features; "
+        f"pool {n} x {SHAPE}, query {k}"
+    )
+    # Warm-up: first CUDA/cuDNN calls and allocator growth are not what we measure.
+    for strategy in (softmax_response, coreset, badge):
+        strategy(clf, X_pool[:256], 8)
+    mc_dropout(clf, X_pool[:256], 8, n_passes=2, head_only=False)
+
+    print(f"\n{'strategy':<34}{'ours s':>9}{'naive s':>9}{'ratio':>8}")
+    row("random", seconds(lambda: random_sampling(clf, X_pool, k, random_state=0), device)[0])
+    ours, _ = seconds(lambda: softmax_response(clf, X_pool, k), device)
+    naive, _ = seconds(
+        lambda: np.argsort(-least_confidence(naive_predict_proba(clf, X_pool)))[:k], device
+    )
+    row("softmax_response", ours, naive, "naive: skorch predict_proba + NumPy")
+    row("margin", seconds(lambda: margin_sampling(clf, X_pool, k), device)[0])
+    row("entropy", seconds(lambda: entropy_sampling(clf, X_pool, k), device)[0])
+
+    naive, _ = seconds(lambda: np.argsort(-naive_bald(naive_mc_probs(clf, X_pool, T)))[:k], device)
+    ours, _ = seconds(lambda: mc_dropout(clf, X_pool, k, n_passes=T, random_state=0), device)
+    row(f"mc_dropout head-only T={T}", ours, naive, "naive: T full passes, NumPy BALD")
+    ours, _ = seconds(
+        lambda: mc_dropout(clf, X_pool, k, n_passes=T, head_only=False, random_state=0), device
+    )
+    row(f"mc_dropout full passes T={T}", ours, naive)
+
+    features = rng.randn(cfg["kcenter_pool"], cfg["kcenter_dim"]).astype(np.float32)
+    labeled = rng.randn(cfg["kcenter_labeled"], cfg["kcenter_dim"]).astype(np.float32)
+    kc = cfg["kcenter_k"]
+    ours, picked = seconds(lambda: kcenter_greedy(features, labeled, kc, device=device), device)
+    naive, expected = seconds(lambda: naive_kcenter(features, labeled, kc), device)
+    same = np.mean(picked[:100] == np.asarray(expected[:100]))
+    row(
+        f"kcenter_greedy {features.shape[0]}x{features.shape[1]} k={kc}",
+        ours,
+        naive,
+        f"first 100 picks equal: {same:.0%} (float32 near-ties may differ)",
+    )
+    row("coreset (embed + greedy)", seconds(lambda: coreset(clf, X_pool, k), device)[0])
+
+    kb = cfg["badge_k"]
+
+    def naive_badge():
+        proba = naive_predict_proba(clf, X_pool)
+        embedded = gradient_embedding(proba, clf.embed(X_pool))
+        return naive_kmeanspp(embedded, kb, np.random.RandomState(0))
+
+    ours, _ = seconds(lambda: badge(clf, X_pool, kb, random_state=0), device)
+    naive, _ = seconds(naive_badge, device)
+    row(f"badge k={kb}", ours, naive, "naive: materialised embedding, NumPy k-means++")
+
+
+if __name__ == "__main__":
+    main()

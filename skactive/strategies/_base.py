@@ -1,0 +1,160 @@
+"""What every query strategy shares: argument checks, selection, and reaching the network."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+def check_n_instances(n_instances, n_pool: int) -> int:
+    """Validate the number of samples to query from a pool.
+
+    Parameters
+    ----------
+    n_instances : int
+        Requested number of samples.
+    n_pool : int
+        Number of samples in the pool.
+
+    Returns
+    -------
+    int
+        ``n_instances`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        If ``n_instances`` is not an integer.
+    ValueError
+        If ``n_instances`` is below 1 or larger than the pool.
+
+    Examples
+    --------
+    >>> from skactive.strategies import check_n_instances
+    >>> check_n_instances(3, 10)
+    3
+    """
+    if isinstance(n_instances, bool) or not isinstance(n_instances, Integral):
+        raise TypeError(f"n_instances must be an integer, got {n_instances!r}.")
+    if not 1 <= n_instances <= n_pool:
+        raise ValueError(
+            f"n_instances must be between 1 and the pool size {n_pool}, got {n_instances}."
+        )
+    return int(n_instances)
+
+
+def select_top(utility: np.ndarray, n_instances: int) -> np.ndarray:
+    """Indices of the ``n_instances`` largest utilities, best first, ties to the lower index.
+
+    Parameters
+    ----------
+    utility : ndarray of shape (n_samples,)
+        Score of each pool sample; higher is more worth labeling.
+    n_instances : int
+        Number of indices to return.
+
+    Returns
+    -------
+    ndarray of shape (n_instances,)
+        Indices into the pool.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import select_top
+    >>> select_top(np.array([0.1, 0.9, 0.5, 0.9]), 3)
+    array([1, 3, 2])
+    """
+    utility = np.asarray(utility)
+    n_instances = check_n_instances(n_instances, len(utility))
+    order = np.argsort(-utility, kind="stable")
+    return order[:n_instances]
+
+
+def _pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
+    """Return ``(indices, X_pool[indices])``, the value of every strategy."""
+    indices = np.asarray(indices, dtype=np.intp)
+    return indices, _safe_indexing(X_pool, indices)
+
+
+def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None):
+    """Query ``n_instances`` pool samples uniformly at random, without replacement.
+
+    The baseline every learning curve is compared with; ``classifier`` is not used.
+
+    Parameters
+    ----------
+    classifier : object
+        Ignored; present for the common strategy signature.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples.
+    n_instances : int, default=1
+        Number of samples to query.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draw.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Indices into ``X_pool``.
+    samples : array-like
+        ``X_pool[indices]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import random_sampling
+    >>> indices, samples = random_sampling(None, np.arange(20).reshape(10, 2), 3,
+    ...                                    random_state=0)
+    >>> len(set(indices.tolist()))
+    3
+    """
+    n_pool = len(X_pool)
+    n_instances = check_n_instances(n_instances, n_pool)
+    indices = check_random_state(random_state).choice(n_pool, n_instances, replace=False)
+    return _pool_result(X_pool, indices)
+
+
+def _network_estimator(classifier, strategy: str):
+    """The fitted ActiveINASClassifier behind ``classifier``.
+
+    modAL's ``ActiveLearner`` (and any wrapper of the same shape) keeps the model in
+    ``.estimator``; wrappers are peeled off until an object with a trained network remains.
+    """
+    estimator = classifier
+    while not hasattr(estimator, "net_") and hasattr(estimator, "estimator"):
+        estimator = estimator.estimator
+    if not hasattr(estimator, "net_"):
+        raise TypeError(
+            f"{strategy} needs the network of a fitted ActiveINASClassifier (or of a modAL "
+            f"ActiveLearner wrapping one); got {type(classifier).__name__}."
+        )
+    check_is_fitted(estimator)
+    return estimator
+
+
+def _network_input(estimator, X) -> np.ndarray:
+    """``X`` validated and shaped as the estimator's network reads it.
+
+    Goes through the estimator's own checks so a pool is accepted or refused exactly as
+    ``predict_proba`` would.
+    """
+    return estimator._as_network_input(estimator._validate_X(X, reset=False))
+
+
+def _torch_generator(random_state, device) -> torch.Generator:
+    """A generator on ``device`` seeded from ``random_state``; the global RNG is untouched."""
+    seed = int(check_random_state(random_state).randint(_SEED_MAX))
+    return torch.Generator(device=torch.device(device)).manual_seed(seed)
+
+
+def _as_tensor(values, device=None) -> torch.Tensor:
+    """``values`` (array or tensor) as a tensor on ``device``, its own device when None."""
+    tensor = torch.as_tensor(values)
+    return tensor if device is None else tensor.to(device)

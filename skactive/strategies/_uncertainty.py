@@ -1,0 +1,238 @@
+"""Uncertainty sampling: scores of one predicted distribution per sample, and their strategies.
+
+These need only ``classifier.predict_proba``, so they work on an
+:class:`~skactive.ActiveINASClassifier`, on a modAL ``ActiveLearner`` wrapping one (it forwards
+``predict_proba`` to its estimator) and on any fitted scikit-learn classifier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import _pool_result, check_n_instances, select_top
+
+
+def least_confidence(proba: np.ndarray) -> np.ndarray:
+    """Softmax-response utility: one minus the largest class probability.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Predicted class probabilities.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        ``1 - max_k p_k``; the pool samples the model is least sure of score highest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import least_confidence
+    >>> least_confidence(np.array([[0.9, 0.1], [0.6, 0.4]]))
+    array([0.1, 0.4])
+    """
+    return 1.0 - np.max(proba, axis=1)
+
+
+def margin(proba: np.ndarray) -> np.ndarray:
+    """Margin utility: minus the gap between the two most probable classes.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Predicted class probabilities.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        ``-(p_(1) - p_(2))``: highest where the top two classes are closest. With a single
+        class the margin is the probability itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import margin
+    >>> margin(np.array([[0.7, 0.2, 0.1], [0.5, 0.3, 0.2]]))
+    array([-0.5, -0.2])
+    """
+    proba = np.asarray(proba)
+    if proba.shape[1] == 1:
+        return -proba[:, 0]
+    top2 = -np.partition(-proba, 1, axis=1)[:, :2]
+    return -(top2[:, 0] - top2[:, 1])
+
+
+def entropy(proba: np.ndarray) -> np.ndarray:
+    """Entropy utility: Shannon entropy of the predicted distribution, in nats.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Predicted class probabilities.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        ``-sum_k p_k log p_k``, with ``0 log 0 = 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import entropy
+    >>> entropy(np.array([[0.5, 0.5], [0.9, 0.1]])).round(4)
+    array([0.6931, 0.3251])
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    logs = np.log(np.where(proba > 0, proba, 1.0))
+    return -np.sum(proba * logs, axis=1)
+
+
+def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_kwargs):
+    """Query the pool samples with the highest utility of the predicted probabilities.
+
+    Parameters
+    ----------
+    classifier : fitted classifier
+        Anything with ``predict_proba``.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples.
+    n_instances : int
+        Number of samples to query.
+    utility : callable
+        Maps probabilities of shape (n_pool, n_classes) to one score per sample, such as
+        :func:`least_confidence`, :func:`margin` or :func:`entropy`.
+    **predict_proba_kwargs
+        Passed to ``classifier.predict_proba``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Indices into ``X_pool``, highest utility first.
+    samples : array-like
+        ``X_pool[indices]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive.strategies import margin, uncertainty_query
+    >>> X = np.array([[-2.0], [-0.1], [0.2], [3.0]])
+    >>> clf = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> indices, samples = uncertainty_query(clf, X, 2, margin)
+    >>> sorted(indices.tolist())
+    [1, 2]
+    """
+    check_n_instances(n_instances, len(X_pool))
+    proba = classifier.predict_proba(X_pool, **predict_proba_kwargs)
+    return _pool_result(X_pool, select_top(utility(proba), n_instances))
+
+
+def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
+    """Query the pool samples with the lowest maximum softmax probability.
+
+    The softmax-response query function of the paper (least confidence,
+    :func:`least_confidence`).
+
+    Parameters
+    ----------
+    classifier : fitted classifier
+        Anything with ``predict_proba``: an ActiveINASClassifier, a modAL ActiveLearner, a
+        scikit-learn classifier.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples.
+    n_instances : int, default=1
+        Number of samples to query.
+    **predict_proba_kwargs
+        Passed to ``classifier.predict_proba``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Indices into ``X_pool``, most uncertain first.
+    samples : array-like
+        ``X_pool[indices]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive.strategies import softmax_response
+    >>> X = np.array([[-2.0], [-0.1], [0.2], [3.0]])
+    >>> clf = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> softmax_response(clf, X)[0].tolist() in ([1], [2])
+    True
+    """
+    return uncertainty_query(
+        classifier, X_pool, n_instances, least_confidence, **predict_proba_kwargs
+    )
+
+
+def margin_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
+    """Query the pool samples whose two most probable classes are closest (:func:`margin`).
+
+    Parameters
+    ----------
+    classifier : fitted classifier
+        Anything with ``predict_proba``: an ActiveINASClassifier, a modAL ActiveLearner, a
+        scikit-learn classifier.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples.
+    n_instances : int, default=1
+        Number of samples to query.
+    **predict_proba_kwargs
+        Passed to ``classifier.predict_proba``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Indices into ``X_pool``, smallest margin first.
+    samples : array-like
+        ``X_pool[indices]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive.strategies import margin_sampling
+    >>> X = np.array([[-2.0], [-0.1], [0.2], [3.0]])
+    >>> clf = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> sorted(margin_sampling(clf, X, n_instances=2)[0].tolist())
+    [1, 2]
+    """
+    return uncertainty_query(classifier, X_pool, n_instances, margin, **predict_proba_kwargs)
+
+
+def entropy_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
+    """Query the pool samples whose predicted distribution has the most entropy.
+
+    Parameters
+    ----------
+    classifier : fitted classifier
+        Anything with ``predict_proba``: an ActiveINASClassifier, a modAL ActiveLearner, a
+        scikit-learn classifier.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples.
+    n_instances : int, default=1
+        Number of samples to query.
+    **predict_proba_kwargs
+        Passed to ``classifier.predict_proba``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Indices into ``X_pool``, highest entropy (:func:`entropy`) first.
+    samples : array-like
+        ``X_pool[indices]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive.strategies import entropy_sampling
+    >>> X = np.array([[-2.0], [-0.1], [0.2], [3.0]])
+    >>> clf = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> sorted(entropy_sampling(clf, X, n_instances=2)[0].tolist())
+    [1, 2]
+    """
+    return uncertainty_query(classifier, X_pool, n_instances, entropy, **predict_proba_kwargs)
