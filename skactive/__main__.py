@@ -165,13 +165,14 @@ def format_summary(summary: dict) -> str:
     """
     lines = [
         "normalised area under the learning curve (mean accuracy over the budget, %), "
-        "mean ± std over repetitions",
-        f"{'strategy':<18} {'method':<14} {'AUC':>6} {'± std':>6} {'final acc':>9}",
+        "mean ± std over repetitions; seconds of fitting and querying per run",
+        f"{'strategy':<18} {'method':<14} {'AUC':>6} {'± std':>6} {'final acc':>9} {'seconds':>8}",
     ]
     for row in summary["auc"]:
         lines.append(
             f"{row['strategy']:<18} {row['method']:<14} {_percent(row['auc_mean'])} "
-            f"{_percent(row['auc_std'])} {_percent(row['final_accuracy_mean']):>9}"
+            f"{_percent(row['auc_std'])} {_percent(row['final_accuracy_mean']):>9} "
+            f"{row['seconds_mean']:8.1f}"
         )
     if summary["gains"]:
         level = round(100 * summary["confidence"])
@@ -189,12 +190,23 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _without_nan(value):
+    """Undefined statistics (one repetition) as JSON null rather than the non-standard NaN."""
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nan(item) for item in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
 def _write_outputs(result: ExperimentResult, out: Path, title: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "results.csv", out / "results.json", out / "summary.json"]
     result.to_csv(written[0])
     result.to_json(written[1])
-    written[2].write_text(json.dumps(result.summary(), indent=1))
+    written[2].write_text(json.dumps(_without_nan(result.summary()), indent=1))
     try:
         import matplotlib
 

@@ -190,6 +190,10 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
     return mean, mean - float(half), mean + float(half)
 
 
+def _std(values: np.ndarray) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
+
+
 def _unique(values) -> list:
     return list(dict.fromkeys(values))
 
@@ -289,32 +293,36 @@ class ExperimentResult:
         return np.array([normalized_auc(n_labeled, curve) for curve in accuracy])
 
     def auc_table(self) -> list[dict]:
-        """Normalised AUC and final accuracy of every method and strategy, over repetitions.
+        """Normalised AUC, final accuracy and cost of every method and strategy.
 
         Returns
         -------
         list of dict
             One dict per strategy and method: ``strategy``, ``method``, ``n_repeats``,
-            ``auc_mean``, ``auc_std`` (ddof=1, NaN for one repetition), ``final_accuracy_mean``,
-            ``final_accuracy_std``.
+            ``auc_mean``, ``auc_std``, ``final_accuracy_mean``, ``final_accuracy_std`` (standard
+            deviations over repetitions with ddof=1, NaN for one repetition) and ``seconds_mean``
+            (fit and query seconds of a whole run, averaged over repetitions).
         """
         table = []
         for strategy in self.strategies:
             for method in self.methods:
                 _, accuracy = self.learning_curve(method, strategy)
                 aucs = self.aucs(method, strategy)
-                ddof = 1 if len(aucs) > 1 else 0
+                seconds = sum(
+                    float(row["fit_seconds"]) + float(row["query_seconds"])
+                    for row in self.rows
+                    if row["method"] == method and row["strategy"] == strategy
+                )
                 table.append(
                     {
                         "strategy": strategy,
                         "method": method,
                         "n_repeats": len(aucs),
                         "auc_mean": float(aucs.mean()),
-                        "auc_std": float(aucs.std(ddof=ddof)) if ddof else math.nan,
+                        "auc_std": _std(aucs),
                         "final_accuracy_mean": float(accuracy[:, -1].mean()),
-                        "final_accuracy_std": (
-                            float(accuracy[:, -1].std(ddof=ddof)) if ddof else math.nan
-                        ),
+                        "final_accuracy_std": _std(accuracy[:, -1]),
+                        "seconds_mean": seconds / len(aucs),
                     }
                 )
         return table

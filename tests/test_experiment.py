@@ -206,6 +206,7 @@ def test_gains_are_paired_by_repetition():
     auc = {row["method"]: row for row in result.auc_table()}
     assert auc["fixed-2x4"]["auc_mean"] == pytest.approx(1.6 / 3)
     assert auc["active-inas"]["final_accuracy_mean"] == pytest.approx(0.7)
+    assert auc["active-inas"]["seconds_mean"] == pytest.approx(3.0)
     (gain,) = result.gain_table()
     expected = t_interval([0.1, 0.1, 0.0])
     assert (gain["gain_mean"], gain["gain_ci_low"], gain["gain_ci_high"]) == pytest.approx(

@@ -58,6 +58,7 @@ def test_run_writes_table_summary_and_figure_and_prints_each_round(tmp_path, cap
     assert (out / "results.csv").read_text().splitlines()[0] == ",".join(COLUMNS)
     summary = json.loads((out / "summary.json").read_text())
     assert [row["method"] for row in summary["auc"]] == ["active-inas", "fixed-1x1"]
+    assert summary["auc"][0]["auc_std"] is None  # one repetition: no spread, JSON null
     assert summary["gains"][0]["baseline"] == "fixed-1x1"
     pytest.importorskip("matplotlib")
     assert (out / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
