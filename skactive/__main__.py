@@ -4,6 +4,7 @@
 softmax response on scikit-learn's digits, 100 random labels then four rounds of 100 queries,
 printing the number of labels, the chosen architecture and the test accuracy of every round,
 then the summary. Every option is described by ``python -m skactive run --help``.
+``python -m skactive summarize DIR`` summarises and plots a finished run's table again.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        A parser with one sub-command, ``run``.
+        A parser with the sub-commands ``run`` and ``summarize``.
 
     Examples
     --------
@@ -143,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar (stderr)"
     )
+    summarize = commands.add_parser(
+        "summarize",
+        help="summarise and plot the results of an earlier run again",
+        description=(
+            "Read DIR/results.json written by 'run', print the summary and rewrite "
+            "DIR/summary.json and DIR/learning_curves.png, without training anything."
+        ),
+    )
+    summarize.add_argument("dir", metavar="DIR", help="the --out folder of a 'run'")
     return parser
 
 
@@ -201,12 +211,12 @@ def _without_nan(value):
     return value
 
 
-def _write_outputs(result: ExperimentResult, out: Path, title: str) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "results.csv", out / "results.json", out / "summary.json"]
-    result.to_csv(written[0])
-    result.to_json(written[1])
-    written[2].write_text(json.dumps(_without_nan(result.summary()), indent=1))
+def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
+    """Print the summary; write it as JSON and the learning curves as PNG (with matplotlib)."""
+    print()
+    print(format_summary(result.summary()))
+    written = [out / "summary.json"]
+    written[0].write_text(json.dumps(_without_nan(result.summary()), indent=1))
     try:
         import matplotlib
 
@@ -214,7 +224,7 @@ def _write_outputs(result: ExperimentResult, out: Path, title: str) -> list[Path
     except ImportError:
         print("matplotlib is not installed: no figure (pip install skactive[plot]).")
         return written
-    figure = result.plot(title=title)
+    figure = result.plot(title=result.settings.get("dataset"))
     written.append(out / "learning_curves.png")
     figure.savefig(written[-1], dpi=150)
     return written
@@ -278,10 +288,21 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         verbose=1,
     )
     result.settings["dataset"] = data.name
-    print()
-    print(format_summary(result.summary()))
-    for path in _write_outputs(result, Path(args.out), title=data.name):
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out / "results.csv")
+    result.to_json(out / "results.json")
+    for path in [out / "results.csv", out / "results.json", *_write_summary(result, out)]:
         print(f"wrote {path}")
+    return 0
+
+
+def _summarize(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    path = Path(args.dir) / "results.json"
+    if not path.is_file():
+        parser.error(f"{path} does not exist: give the --out folder of a 'run'.")
+    for written in _write_summary(ExperimentResult.from_json(path), Path(args.dir)):
+        print(f"wrote {written}")
     return 0
 
 
@@ -303,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return _run(args, parser)
+    command = {"run": _run, "summarize": _summarize}[args.command]
+    return command(args, parser)
 
 
 if __name__ == "__main__":

@@ -472,7 +472,7 @@ class ExperimentResult:
         -------
         matplotlib.figure.Figure
             The figure: test accuracy (%) against the number of labels, one line per method,
-            shaded ± one standard deviation over repetitions.
+            shaded ± one standard deviation over repetitions (ddof=1, as in :meth:`auc_table`).
         """
         try:
             import matplotlib.pyplot as plt
@@ -487,7 +487,9 @@ class ExperimentResult:
         for ax, strategy in zip(axes[0], strategies):
             for method in self.methods:
                 n_labeled, accuracy = self.learning_curve(method, strategy)
-                mean, std = 100 * accuracy.mean(axis=0), 100 * accuracy.std(axis=0)
+                ddof = 1 if len(accuracy) > 1 else 0
+                mean = 100 * accuracy.mean(axis=0)
+                std = 100 * accuracy.std(axis=0, ddof=ddof)
                 (line,) = ax.plot(n_labeled, mean, marker="o", markersize=3, label=method)
                 ax.fill_between(
                     n_labeled, mean - std, mean + std, alpha=0.2, color=line.get_color()

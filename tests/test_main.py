@@ -62,6 +62,19 @@ def test_run_writes_table_summary_and_figure_and_prints_each_round(tmp_path, cap
     assert summary["gains"][0]["baseline"] == "fixed-1x1"
     pytest.importorskip("matplotlib")
     assert (out / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
+    (out / "summary.json").unlink()
+    (out / "learning_curves.png").unlink()
+    assert main(["summarize", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text()) == summary
+    assert (out / "learning_curves.png").is_file()
+    assert "AUC gain" in capsys.readouterr().out
+
+
+def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["summarize", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "results.json does not exist" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
