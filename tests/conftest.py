@@ -1,5 +1,8 @@
 """Shared fixtures: small real data sets and fast estimator settings."""
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -22,3 +25,14 @@ def small_digits(digits):
     """120 labeled digits and a pool of 200 more, flat rows of 64 pixels."""
     X_train, _, y_train, _ = digits
     return X_train[:120], y_train[:120], X_train[120:320], y_train[120:320]
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir():
+    """Folder of the offline data files: $SKACTIVE_DATA_DIR, else ../shared/data next to the
+    repository; tests that need it skip when it is absent."""
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    path = Path(os.environ.get("SKACTIVE_DATA_DIR", default))
+    if not path.is_dir():
+        pytest.skip(f"offline data folder {path} not found (set SKACTIVE_DATA_DIR)")
+    return path

@@ -1,0 +1,253 @@
+"""Simulated active-learning experiments: the loop, the fair comparison, the summaries."""
+
+import csv
+import math
+import re
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from conftest import FAST
+from skactive import ActiveINASClassifier, Architecture
+from skactive.datasets import load_digits_images
+from skactive.experiment import (
+    COLUMNS,
+    ExperimentResult,
+    normalized_auc,
+    parse_baseline,
+    run_experiment,
+    t_interval,
+)
+from skactive.strategies import random_sampling, softmax_response
+
+SETTINGS = dict(initial_size=40, query_size=40, budget=80, n_repeats=2, random_state=0)
+
+
+def _recording(strategy, name, seen):
+    """A strategy that logs who queries with which labeled set, then defers to ``strategy``."""
+
+    def record(classifier, X_pool, n_instances=1, **kwargs):
+        seen.append(
+            {
+                "strategy": name,
+                "seed": classifier.random_state,
+                "fixed": classifier.inas_iterations == 0,
+                "X_training": classifier.X_training_.copy(),
+            }
+        )
+        return strategy(classifier, X_pool, n_instances, **kwargs)
+
+    record.__name__ = name
+    return record
+
+
+@pytest.fixture(scope="module")
+def data():
+    digits = load_digits_images()
+    return digits.X_train[:300], digits.y_train[:300], digits.X_test[:150], digits.y_test[:150]
+
+
+@pytest.fixture(scope="module")
+def experiment(data):
+    """Two strategies x (Active-iNAS, fixed 1x3) x 2 repetitions x 2 rounds on tiny digits."""
+    seen = []
+    fast = {k: v for k, v in FAST.items() if k != "random_state"}
+    template = ActiveINASClassifier(max_blocks=2, max_stacks=2, **fast)
+    strategies = [
+        _recording(softmax_response, "sr", seen),
+        _recording(random_sampling, "rand", seen),
+    ]
+    result = run_experiment(
+        *data,
+        estimator=template,
+        strategies=strategies,
+        baselines=["1x3"],
+        progress=False,
+        **SETTINGS,
+    )
+    return result, seen
+
+
+def test_table_has_one_row_per_method_strategy_repeat_and_round(experiment):
+    result, _ = experiment
+    assert len(result.rows) == 2 * 2 * 2 * 2
+    assert all(tuple(row) == COLUMNS for row in result.rows)
+    assert result.methods == ["active-inas", "fixed-1x3"]
+    assert result.strategies == ["sr", "rand"]
+    for row in result.rows:
+        assert row["n_labeled"] == 40 * (row["round"] + 1)
+        assert 0.0 <= row["accuracy"] <= 1.0
+        assert row["fit_seconds"] > 0
+        assert (row["query_seconds"] > 0) == (row["round"] > 0)
+    assert result.settings["seeds"][0] != result.settings["seeds"][1]
+
+
+def test_baseline_is_frozen_and_active_inas_never_shrinks(experiment):
+    result, _ = experiment
+    for strategy in result.strategies:
+        for repeat in (0, 1):
+            runs = {
+                method: [
+                    row["architecture"]
+                    for row in result.rows
+                    if (row["method"], row["strategy"], row["repeat"])
+                    == (method, strategy, repeat)
+                ]
+                for method in result.methods
+            }
+            # The template's search space stops at 2 stacks; the frozen 1x3 lies beyond it.
+            assert runs["fixed-1x3"] == ["A(resnet, 1, 3)"] * 2
+            archs = [
+                Architecture("resnet", *map(int, re.findall(r"\d+", a)))
+                for a in runs["active-inas"]
+            ]
+            assert archs == sorted(archs) and archs[-1].n_stacks <= 2
+
+
+def test_every_method_and_strategy_starts_from_the_same_labels_within_a_repetition(experiment):
+    _, seen = experiment
+    first_queries = [q for q in seen if len(q["X_training"]) == SETTINGS["initial_size"]]
+    assert len(first_queries) == 2 * 2 * 2
+    by_seed = {}
+    for query in first_queries:
+        by_seed.setdefault(query["seed"], []).append(query)
+    assert len(by_seed) == 2
+    for queries in by_seed.values():
+        assert {(q["strategy"], q["fixed"]) for q in queries} == {
+            (s, f) for s in ("sr", "rand") for f in (True, False)
+        }
+        for query in queries[1:]:
+            np.testing.assert_array_equal(query["X_training"], queries[0]["X_training"])
+    first, second = (queries[0]["X_training"] for queries in by_seed.values())
+    assert not np.array_equal(first, second)
+
+
+def test_strategy_names_pass_through_and_unknown_ones_fail_before_training(data):
+    with pytest.raises(ValueError, match="Unknown query strategy 'nonexistent'"):
+        run_experiment(
+            *data, strategies=["softmax_response", "nonexistent"], progress=False, **SETTINGS
+        )
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        (dict(budget=301), ValueError, "budget must be between 40 and 300"),
+        (dict(initial_size=0), ValueError, "initial_size must be between 1 and 300"),
+        (dict(query_size=2.5), TypeError, "query_size must be an integer"),
+        (dict(baselines=["2by4"]), ValueError, "written IxJ"),
+        (dict(baselines=["1x2", (1, 2)]), ValueError, "given twice"),
+        (dict(strategies=[]), ValueError, "at least one"),
+        (dict(estimator=object()), TypeError, "query and teach"),
+    ],
+)
+def test_bad_settings_are_rejected_with_a_clear_message(data, change, error, match):
+    with pytest.raises(error, match=match):
+        run_experiment(*data, **{**SETTINGS, "progress": False, **change})
+
+
+def test_parse_baseline_accepts_strings_tuples_and_architectures():
+    assert parse_baseline("2X4") == parse_baseline((2, 4))
+    name, params = parse_baseline(Architecture("resnet1d", 1, 2))
+    assert name == "fixed-1x2" and params["inas_iterations"] == 0
+    assert params["initial_architecture"] == Architecture("resnet1d", 1, 2)
+    with pytest.raises(TypeError):
+        parse_baseline([2, 4])
+
+
+def test_normalized_auc_is_the_mean_accuracy_over_the_label_range():
+    assert normalized_auc([10, 20, 30], [0.4, 0.4, 0.4]) == pytest.approx(0.4)
+    # Trapezoids of widths 100 and 300: (0.5 + 0.6) / 2 * 100 + (0.6 + 1.0) / 2 * 300.
+    assert normalized_auc([100, 200, 500], [0.5, 0.6, 1.0]) == pytest.approx(0.7375)
+    assert normalized_auc([100], [0.3]) == 0.3
+    with pytest.raises(ValueError, match="strictly increasing"):
+        normalized_auc([100, 100], [0.3, 0.4])
+
+
+def test_t_interval_matches_the_textbook_formula():
+    values = np.array([0.02, 0.05, -0.01, 0.04])
+    mean, low, high = t_interval(values, confidence=0.9)
+    half = stats.t.ppf(0.95, 3) * values.std(ddof=1) / 2
+    assert (mean, low, high) == pytest.approx((0.025, 0.025 - half, 0.025 + half))
+    assert math.isnan(t_interval([0.1])[1])
+
+
+def _rows(curves):
+    """Rows of a hand-made result: curves[method][repeat] = accuracies at 100, 200, 300."""
+    return [
+        dict(
+            method=method,
+            strategy="sr",
+            repeat=repeat,
+            round=k,
+            n_labeled=100 * (k + 1),
+            accuracy=accuracy,
+            architecture="",
+            fit_seconds=1.0,
+            query_seconds=0.0,
+        )
+        for method, repeats in curves.items()
+        for repeat, curve in enumerate(repeats)
+        for k, accuracy in enumerate(curve)
+    ]
+
+
+def test_gains_are_paired_by_repetition():
+    result = ExperimentResult(
+        _rows(
+            {
+                "active-inas": [[0.6, 0.7, 0.8], [0.4, 0.5, 0.6], [0.5, 0.6, 0.7]],
+                "fixed-2x4": [[0.5, 0.6, 0.7], [0.3, 0.4, 0.5], [0.5, 0.6, 0.7]],
+            }
+        )
+    )
+    np.testing.assert_allclose(result.aucs("active-inas", "sr"), [0.7, 0.5, 0.6])
+    auc = {row["method"]: row for row in result.auc_table()}
+    assert auc["fixed-2x4"]["auc_mean"] == pytest.approx(1.6 / 3)
+    assert auc["active-inas"]["final_accuracy_mean"] == pytest.approx(0.7)
+    assert auc["active-inas"]["seconds_mean"] == pytest.approx(3.0)
+    (gain,) = result.gain_table()
+    expected = t_interval([0.1, 0.1, 0.0])
+    assert (gain["gain_mean"], gain["gain_ci_low"], gain["gain_ci_high"]) == pytest.approx(
+        expected
+    )
+    assert gain["baseline"] == "fixed-2x4" and gain["wins"] == 2
+    assert gain["relative_gain"] == pytest.approx(0.125)
+    assert result.summary()["gains"] == [gain]
+
+
+def test_curves_with_different_schedules_are_not_averaged():
+    rows = _rows({"active-inas": [[0.5, 0.6, 0.7], [0.5, 0.6, 0.7]]})
+    rows[-1]["n_labeled"] = 250
+    with pytest.raises(ValueError, match="different numbers"):
+        ExperimentResult(rows).learning_curve("active-inas", "sr")
+
+
+def test_csv_json_and_frame_round_trip(experiment, tmp_path):
+    result, _ = experiment
+    result.to_csv(tmp_path / "table.csv")
+    with open(tmp_path / "table.csv", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert tuple(table[0]) == COLUMNS and len(table) == len(result.rows)
+    assert float(table[5]["accuracy"]) == pytest.approx(result.rows[5]["accuracy"])
+    result.to_json(tmp_path / "table.json")
+    again = ExperimentResult.from_json(tmp_path / "table.json")
+    assert again.rows == result.rows and again.settings == result.settings
+    assert again.auc_table() == result.auc_table()
+    pytest.importorskip("pandas")
+    frame = result.to_frame()
+    assert list(frame.columns) == list(COLUMNS) and len(frame) == len(result.rows)
+
+
+def test_plot_draws_one_panel_per_strategy_and_one_curve_per_method(experiment):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    result, _ = experiment
+    figure = result.plot(title="digits")
+    axes = figure.get_axes()
+    assert [ax.get_title() for ax in axes] == ["sr", "rand"]
+    for ax in axes:
+        assert [line.get_label() for line in ax.get_lines()] == result.methods
+        np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [40, 80])
+    matplotlib.pyplot.close(figure)
