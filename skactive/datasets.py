@@ -32,11 +32,11 @@ class Dataset:
     ----------
     name : str
         The dataset's name, e.g. ``"mnist1d_5k"``.
-    X_train : ndarray of shape (n_train, *sample_shape), float32
+    X_train : ndarray of shape (n_train,) + sample_shape, float32
         Training samples: the pool an active learner draws from.
     y_train : ndarray of shape (n_train,), int64
         Their labels.
-    X_test : ndarray of shape (n_test, *sample_shape), float32
+    X_test : ndarray of shape (n_test,) + sample_shape, float32
         Held-out samples for the learning curve.
     y_test : ndarray of shape (n_test,), int64
         Their labels.
