@@ -1,6 +1,14 @@
 """Shared fixtures: small real data sets and fast estimator settings."""
 
 import os
+
+# The test networks are tiny, so one thread per process runs them fastest; on a machine whose
+# cores are shared, two OpenMP threads spin-waiting on each other made single tests up to ten
+# times slower. pytest loads this file before anything imports torch (the doctests included),
+# and subprocesses and joblib workers inherit the setting.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 from pathlib import Path
 
 import numpy as np

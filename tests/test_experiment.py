@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 import pytest
+from conftest import FAST
 from scipy import stats
 
-from conftest import FAST
 from skactive import ActiveINASClassifier, Architecture
 from skactive.datasets import load_digits_images
 from skactive.experiment import (
