@@ -22,3 +22,20 @@ def small_digits(digits):
     """120 labeled digits and a pool of 200 more, flat rows of 64 pixels."""
     X_train, _, y_train, _ = digits
     return X_train[:120], y_train[:120], X_train[120:320], y_train[120:320]
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A dask.distributed client of two worker processes on loopback; skips without dask."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
