@@ -13,7 +13,7 @@ own, side by side:
   worker processes, ``clf.query(dask_pool, n)`` (only with ``distributed`` installed; skipped
   above ``--max-dask`` samples).
 
-Memory columns: the peak resident set of the querying process (``ru_maxrss``, which counts the
+Memory columns: the peak resident set of the querying process (``VmHWM``, which counts the
 pages of the mapped file it touched: clean page cache that the kernel reclaims under pressure),
 and the peak of its anonymous memory (``RssAnon``, sampled every 5 ms from /proc: what the
 process itself allocated, the memory a pool held in memory costs).
@@ -79,7 +79,14 @@ class PeakAnonymousMemory:
 
 
 def peak_rss() -> int:
-    """Peak resident set of this process in bytes (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    """Peak resident set of this process in bytes.
+
+    On Linux, ``VmHWM`` of /proc/self/status: ``ru_maxrss`` would not do, because a child
+    started by vfork/exec inherits its parent's peak in it.
+    """
+    if os.path.exists("/proc/self/status"):
+        with open("/proc/self/status") as status:
+            return int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) * 1024
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 

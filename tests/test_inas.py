@@ -1,5 +1,6 @@
 from functools import partial
 
+import joblib
 import numpy as np
 import pytest
 
@@ -113,8 +114,7 @@ def test_same_result_with_parallel_candidates():
 
 
 def test_candidates_train_as_tasks_on_dask_workers_like_a_local_run(dask_client, digits):
-    joblib = pytest.importorskip("joblib")
-    from distributed import get_task_stream
+    from distributed import get_task_stream  # the dask_client fixture skips without it
 
     X_digits, _, y_digits, _ = digits
     X_train, y_train = X_digits[:200], y_digits[:200]
