@@ -11,13 +11,14 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _checkpoint
 from .inas import inas
+from .pool import check_lazy_pool, is_lazy_pool, take_rows
 from .search_space import BLOCKS, Architecture, resolve_block
 from .strategies import STRATEGIES, accepts_random_state, check_n_instances, resolve_strategy
 from .training import (
@@ -543,7 +544,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-            Unlabeled samples.
+            Unlabeled samples. A NumPy memmap (``np.load(path, mmap_mode="r")``) or a dask
+            array is never read whole: the strategy scores it chunk by chunk, validating each
+            chunk, on the dask workers for a dask array (see :mod:`skactive.pool`).
         n_instances : int, default=1
             Number of samples to query, between 1 and ``len(X_pool)``.
         **query_kwargs
@@ -555,10 +558,11 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         indices : ndarray of shape (n_instances,)
             Indices into ``X_pool``.
         samples : array-like
-            ``X_pool[indices]``, ready to be labeled and passed to :meth:`teach`.
+            ``X_pool[indices]``, ready to be labeled and passed to :meth:`teach`; a NumPy
+            array for a memmap or dask array pool.
         """
         check_is_fitted(self)
-        pool = self._validate_X(X_pool, reset=False)
+        pool = self._query_pool(X_pool)
         n_instances = check_n_instances(n_instances, len(pool))
         strategy = resolve_strategy(self.query_strategy)
         if accepts_random_state(strategy):
@@ -567,7 +571,17 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             )
         indices, _ = strategy(self, pool, n_instances=n_instances, **query_kwargs)
         indices = np.asarray(indices, dtype=np.intp)
-        return indices, _safe_indexing(X_pool, indices)
+        return indices, take_rows(X_pool, indices)
+
+    def _query_pool(self, X_pool):
+        """The pool as strategies get it: validated whole, or only shape-checked if lazy.
+
+        A memmap or dask array stays where it is; each chunk is validated as it is scored.
+        """
+        if is_lazy_pool(X_pool):
+            check_lazy_pool(X_pool, self.n_features_in_)
+            return X_pool
+        return self._validate_X(X_pool, reset=False)
 
     def predict_proba(self, X):
         """Class probabilities of the current network.

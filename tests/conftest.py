@@ -44,3 +44,20 @@ def shared_data_dir():
     if not path.is_dir():
         pytest.skip(f"offline data folder {path} not found (set SKACTIVE_DATA_DIR)")
     return path
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A dask.distributed client of two worker processes on loopback; skips without dask."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

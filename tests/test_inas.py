@@ -1,9 +1,13 @@
+from functools import partial
+
+import joblib
 import numpy as np
 import pytest
 
 from skactive import Architecture
 from skactive.inas import inas, split_labeled
 from skactive.search_space import neighbours
+from skactive.training import TrainingConfig, validation_error
 
 X = np.arange(100, dtype=float).reshape(50, 2)
 y = np.array([0, 1] * 25)
@@ -107,3 +111,25 @@ def test_same_result_with_parallel_candidates():
     assert [e["val_error"] for e in serial[1]] == pytest.approx(
         [e["val_error"] for e in parallel[1]]
     )
+
+
+def test_candidates_train_as_tasks_on_dask_workers_like_a_local_run(dask_client, digits):
+    from distributed import get_task_stream  # the dask_client fixture skips without it
+
+    X_digits, _, y_digits, _ = digits
+    X_train, y_train = X_digits[:200], y_digits[:200]
+    config = TrainingConfig(
+        input_shape=(64,), n_classes=10, base_width=4, max_epochs=2, batch_size=32, lr=1e-2
+    )
+    score = partial(validation_error, config=config)
+    start = Architecture("mlp", 1, 1)
+    # This seed moves the search twice, through candidates of different errors.
+    local = inas(X_train, y_train, start, score, n_iterations=2, random_state=2)
+    with joblib.parallel_config(backend="dask"), get_task_stream(dask_client) as tasks:
+        remote = inas(X_train, y_train, start, score, n_iterations=2, random_state=2)
+    workers = set(dask_client.scheduler_info()["workers"])
+    ran = [t for t in tasks.data if "_timed_score" in t["key"]]
+    assert len(ran) == len(remote[1]) and {t["worker"] for t in ran} <= workers
+    assert remote[0] == local[0] != start
+    keys = ("step", "architecture", "val_error", "chosen")
+    assert [[e[k] for k in keys] for e in remote[1]] == [[e[k] for k in keys] for e in local[1]]

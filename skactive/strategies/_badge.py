@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..pool import map_pool
 from ..training import forward_batches
 from ._base import (
     _as_tensor,
@@ -150,6 +151,10 @@ def _proba_and_features(module, x: torch.Tensor) -> torch.Tensor:
     return torch.cat([torch.softmax(module.head(features), dim=1), features], dim=1)
 
 
+def _chunk_proba_and_features(chunk, start, estimator):
+    return forward_batches(estimator.net_, _network_input(estimator, chunk), _proba_and_features)
+
+
 def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
     """Query a batch that is both uncertain and diverse: BADGE (Ash et al., 2020).
 
@@ -159,12 +164,20 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
     by :func:`kmeanspp_seeding` in that space. The network runs batch by batch in eval mode on
     its device; the seeding runs there too, on the two factors of the embedding.
 
+    The seeding needs a global view, but only of the two factors: memory holds
+    ``n_classes + n_features`` float32 values per pool sample (612 for 100 classes and 512
+    features: 2.4 GB for a pool of 1,000,000), never the pool itself nor the
+    ``n_classes * n_features`` columns of the embedding. A memmap or dask array pool is run
+    through the network chunk by chunk (:func:`skactive.pool.map_pool`, on the dask workers for
+    a dask array), and the factors are gathered where ``badge`` runs.
+
     Parameters
     ----------
     classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
         A fitted estimator.
     X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-        Unlabeled samples.
+        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
+        (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
     random_state : int, RandomState instance or None, default=None
@@ -175,7 +188,7 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``, in the order picked.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------
@@ -191,14 +204,13 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
     estimator = _network_estimator(classifier, "badge")
-    net = estimator.net_
-    outputs = forward_batches(net, _network_input(estimator, X_pool), _proba_and_features)
+    outputs = map_pool(_chunk_proba_and_features, X_pool, estimator)
     n_classes = len(estimator.classes_)
     indices = kmeanspp_seeding(
         outputs[:, n_classes:],
         n_instances,
         outer=prediction_residual(outputs[:, :n_classes]),
-        device=net.device,
+        device=estimator.net_.device,
         random_state=random_state,
     )
     return _pool_result(X_pool, indices)

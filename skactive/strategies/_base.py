@@ -6,8 +6,10 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+
+from ..pool import take_rows
 
 _SEED_MAX = np.iinfo(np.int32).max
 
@@ -80,7 +82,7 @@ def select_top(utility: np.ndarray, n_instances: int) -> np.ndarray:
 def _pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
     """Return ``(indices, X_pool[indices])``, the value of every strategy."""
     indices = np.asarray(indices, dtype=np.intp)
-    return indices, _safe_indexing(X_pool, indices)
+    return indices, take_rows(X_pool, indices)
 
 
 def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None):
@@ -93,7 +95,7 @@ def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None)
     classifier : object
         Ignored; present for the common strategy signature.
     X_pool : array-like of shape (n_pool, ...)
-        Unlabeled samples.
+        Unlabeled samples; of a NumPy memmap or a dask array only the rows picked are read.
     n_instances : int, default=1
         Number of samples to query.
     random_state : int, RandomState instance or None, default=None
@@ -104,7 +106,7 @@ def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None)
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------

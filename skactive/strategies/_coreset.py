@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from ..pool import map_pool
 from ._base import _as_tensor, _network_estimator, _pool_result, check_n_instances
 
 CHUNK_SIZE = 4096
@@ -109,6 +110,10 @@ def kcenter_greedy(
     return selected.cpu().numpy()
 
 
+def _embed_chunk(chunk, start, estimator):
+    return estimator.embed(chunk)
+
+
 def coreset(classifier, X_pool, n_instances: int = 1):
     """Query a core-set of the pool: k-center greedy on the network's penultimate features.
 
@@ -117,12 +122,20 @@ def coreset(classifier, X_pool, n_instances: int = 1):
     the pool samples that cover the feature space best. It is deterministic. Features come from
     the estimator's ``embed`` batch by batch; the greedy runs on the estimator's device.
 
+    The greedy needs a global view, but only of the features: memory holds the pool's and the
+    labeled set's penultimate features (``n_features`` float32 values per sample, e.g. 512 for
+    a ResNet-18 width: 2 GB for a pool of 1,000,000) plus one float per pool sample, never the
+    pool itself. A memmap or dask array pool is embedded chunk by chunk
+    (:func:`skactive.pool.map_pool`, on the dask workers for a dask array), and the features
+    are gathered where ``coreset`` runs.
+
     Parameters
     ----------
     classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
         A fitted estimator.
     X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-        Unlabeled samples.
+        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
+        (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
 
@@ -131,7 +144,7 @@ def coreset(classifier, X_pool, n_instances: int = 1):
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``, in the order picked.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------
@@ -148,7 +161,7 @@ def coreset(classifier, X_pool, n_instances: int = 1):
     n_instances = check_n_instances(n_instances, len(X_pool))
     estimator = _network_estimator(classifier, "coreset")
     indices = kcenter_greedy(
-        estimator.embed(X_pool),
+        map_pool(_embed_chunk, X_pool, estimator),
         estimator.embed(estimator.X_training_),
         n_instances,
         device=estimator.device_,

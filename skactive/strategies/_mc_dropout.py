@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager
+from functools import partial
 from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from torch import nn
 
+from ..pool import is_lazy_pool, map_pool
 from ..training import forward_batches
 from ._base import (
+    _SEED_MAX,
     _network_estimator,
     _network_input,
     _pool_result,
@@ -240,6 +244,13 @@ def mc_dropout_proba(
     return probs.transpose(1, 0, 2)
 
 
+def _chunk_mc_utility(chunk, start, estimator, n_passes, head_only, seed, reduce):
+    # Each chunk's masks come from its own seed, fixed by the query's seed and the chunk's
+    # place in the pool, so they do not depend on which worker scores it or when.
+    chunk_seed = int(np.random.SeedSequence([seed, start]).generate_state(1)[0] % _SEED_MAX)
+    return _mc_forward(estimator, chunk, n_passes, head_only, chunk_seed, reduce)
+
+
 def mc_dropout(
     classifier,
     X_pool,
@@ -266,12 +277,19 @@ def mc_dropout(
     same probabilities for the same ``random_state``. For a network with dropout in its body,
     ``head_only=True`` warns and ``head_only=False`` samples every dropout layer.
 
+    A memmap or dask array pool is scored chunk by chunk (:func:`skactive.pool.map_pool`):
+    memory holds one chunk and one utility per pool sample. Each chunk then draws its masks from
+    a seed of its own, derived from ``random_state`` and the chunk's first row, so the query is
+    reproducible wherever the chunks run, and equal for a memmap and a dask array chunked
+    alike, but not equal to the query of the same pool held in memory.
+
     Parameters
     ----------
     classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
         A fitted estimator, trained with ``dropout > 0``.
     X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-        Unlabeled samples.
+        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
+        (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
     n_passes : int, default=20
@@ -288,7 +306,7 @@ def mc_dropout(
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``, most uncertain first.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------
@@ -305,7 +323,13 @@ def mc_dropout(
     n_instances = check_n_instances(n_instances, len(X_pool))
     if method not in _UTILITIES:
         raise ValueError(f"method must be one of {MC_DROPOUT_METHODS}, got {method!r}.")
-    utility = _mc_forward(
-        classifier, X_pool, n_passes, head_only, random_state, _UTILITIES[method]
-    )
+    reduce = _UTILITIES[method]
+    if is_lazy_pool(X_pool):
+        seed = int(check_random_state(random_state).randint(_SEED_MAX))
+        score = partial(
+            _chunk_mc_utility, n_passes=n_passes, head_only=head_only, seed=seed, reduce=reduce
+        )
+        utility = map_pool(score, X_pool, _network_estimator(classifier, "mc_dropout"))
+    else:
+        utility = _mc_forward(classifier, X_pool, n_passes, head_only, random_state, reduce)
     return _pool_result(X_pool, select_top(utility, n_instances))

@@ -7,8 +7,11 @@ These need only ``classifier.predict_proba``, so they work on an
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from ..pool import map_pool
 from ._base import _pool_result, check_n_instances, select_top
 
 
@@ -88,15 +91,23 @@ def entropy(proba: np.ndarray) -> np.ndarray:
     return -np.sum(proba * logs, axis=1)
 
 
+def _chunk_utility(chunk, start, classifier, utility, predict_proba_kwargs):
+    return utility(classifier.predict_proba(chunk, **predict_proba_kwargs))
+
+
 def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_kwargs):
     """Query the pool samples with the highest utility of the predicted probabilities.
+
+    A memmap or dask array pool is scored chunk by chunk (:func:`skactive.pool.map_pool`):
+    memory holds one chunk and one utility per pool sample.
 
     Parameters
     ----------
     classifier : fitted classifier
         Anything with ``predict_proba``.
     X_pool : array-like of shape (n_pool, ...)
-        Unlabeled samples.
+        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
+        (:func:`skactive.pool.map_pool`).
     n_instances : int
         Number of samples to query.
     utility : callable
@@ -110,7 +121,7 @@ def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``, highest utility first.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------
@@ -124,8 +135,8 @@ def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_
     [1, 2]
     """
     check_n_instances(n_instances, len(X_pool))
-    proba = classifier.predict_proba(X_pool, **predict_proba_kwargs)
-    return _pool_result(X_pool, select_top(utility(proba), n_instances))
+    score = partial(_chunk_utility, utility=utility, predict_proba_kwargs=predict_proba_kwargs)
+    return _pool_result(X_pool, select_top(map_pool(score, X_pool, classifier), n_instances))
 
 
 def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
@@ -140,7 +151,8 @@ def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_k
         Anything with ``predict_proba``: an ActiveINASClassifier, a modAL ActiveLearner, a
         scikit-learn classifier.
     X_pool : array-like of shape (n_pool, ...)
-        Unlabeled samples.
+        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
+        (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
     **predict_proba_kwargs
@@ -151,7 +163,7 @@ def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_k
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``, most uncertain first.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------
@@ -177,7 +189,8 @@ def margin_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kw
         Anything with ``predict_proba``: an ActiveINASClassifier, a modAL ActiveLearner, a
         scikit-learn classifier.
     X_pool : array-like of shape (n_pool, ...)
-        Unlabeled samples.
+        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
+        (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
     **predict_proba_kwargs
@@ -188,7 +201,7 @@ def margin_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kw
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``, smallest margin first.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------
@@ -212,7 +225,8 @@ def entropy_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_k
         Anything with ``predict_proba``: an ActiveINASClassifier, a modAL ActiveLearner, a
         scikit-learn classifier.
     X_pool : array-like of shape (n_pool, ...)
-        Unlabeled samples.
+        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
+        (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
     **predict_proba_kwargs
@@ -223,7 +237,7 @@ def entropy_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_k
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``, highest entropy (:func:`entropy`) first.
     samples : array-like
-        ``X_pool[indices]``.
+        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
 
     Examples
     --------
