@@ -630,7 +630,12 @@ def _load_weights(estimator, directory: Path, model: dict) -> None:
         f"{weights['file']} is not a state_dict of tensors.",
     )
     try:
-        net = build_net(estimator.architecture_, estimator._training_config())
+        net = build_net(
+            estimator.architecture_,
+            estimator._training_config(
+                estimator.input_shape_, len(estimator.classes_), estimator.device_
+            ),
+        )
         with torch.random.fork_rng(devices=[]):
             net.initialize()
         net.module_.load_state_dict(state)
@@ -734,6 +739,6 @@ def restore(cls, path: str | os.PathLike, **params):
         UserWarning,
         stacklevel=3,
     )
-    estimator._search_and_train(manifest["start"])
+    estimator._search_and_train(manifest["start"], estimator.input_shape_)
     save_model(estimator, manifest["round"], directory)
     return estimator

@@ -266,7 +266,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ input checks
 
     def _validate_X(self, X, *, reset: bool):
-        return validate_data(
+        X = validate_data(
             self,
             X,
             reset=reset,
@@ -274,6 +274,21 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             allow_nd=True,
             dtype=(np.float64, np.float32),
         )
+        if not reset:
+            self._check_sample_shape(X)
+        return X
+
+    def _check_sample_shape(self, X) -> None:
+        """Images or sequences must match the fitted sample shape, not only in channels.
+
+        ``validate_data`` compares the second dimension alone, which for (N, C, H, W) input
+        is the channel count, so a batch of another size would be silently reshaped.
+        """
+        if X.ndim > 2 and tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(
+                f"X has samples of shape {tuple(X.shape[1:])}, but the estimator was fitted "
+                f"on samples of shape {self.input_shape_}."
+            )
 
     def _validate_Xy(self, X, y, *, reset: bool):
         X, y = validate_data(
@@ -324,18 +339,22 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ search and training
 
-    def _rng(self, n_labeled: int) -> np.random.RandomState:
-        """A generator for one round: the same seed gives different draws in each round."""
+    def _rng(self, n_labeled: int, *, for_query: bool = False) -> np.random.RandomState:
+        """A generator for one round: the same seed gives different draws in each round.
+
+        Queries draw from a stream of their own, so a query never reuses the seed that trained
+        the network scoring it.
+        """
         rng = check_random_state(self.random_state)
         if isinstance(self.random_state, Integral):
-            entropy = [int(self.random_state), n_labeled]
+            entropy = [int(self.random_state), n_labeled, *([1] if for_query else [])]
             rng = np.random.RandomState(np.random.SeedSequence(entropy).generate_state(1))
         return rng
 
-    def _training_config(self) -> TrainingConfig:
+    def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
         return TrainingConfig(
-            input_shape=self.input_shape_,
-            n_classes=len(self.classes_),
+            input_shape=input_shape,
+            n_classes=n_classes,
             base_width=self.base_width,
             dropout=self.dropout,
             max_epochs=self.max_epochs,
@@ -343,20 +362,27 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             lr=self.lr,
             optimizer=self.optimizer,
             weight_decay=self.weight_decay,
-            device=self.device_,
+            device=device,
             precision=self.precision,
             augment=self.augment,
             compile=self.compile,
         )
 
-    def _search_and_train(self, start: Architecture) -> None:
-        """Run iNAS from ``start`` on the labeled set, then train the winner on all of it."""
-        self.classes_ = np.unique(self.y_training_)
-        self.device_ = resolve_device(self.device)
-        X = self._as_network_input(self.X_training_)
-        y = np.searchsorted(self.classes_, self.y_training_).astype(np.int64)
+    def _search_and_train(
+        self, start: Architecture, input_shape: tuple[int, ...], keep_history: bool = True
+    ) -> None:
+        """Run iNAS from ``start`` on the labeled set, then train the winner on all of it.
+
+        The fitted attributes change together once the new network is trained, so a training
+        that raises (out of memory, an interrupt) leaves the previous model whole: its classes,
+        input shape and history still match ``net_``.
+        """
+        classes = np.unique(self.y_training_)
+        device = resolve_device(self.device)
+        X = np.asarray(self.X_training_, dtype=np.float32).reshape(-1, *input_shape)
+        y = np.searchsorted(classes, self.y_training_).astype(np.int64)
         rng = self._rng(len(y))
-        config = self._training_config()
+        config = self._training_config(input_shape, len(classes), device)
         began = time.perf_counter()
         with candidate_parallel_config(config, self.n_jobs):
             architecture, candidates = inas(
@@ -372,11 +398,14 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
                 n_jobs=self.n_jobs,
             )
         searched = time.perf_counter()
-        self.net_ = train_net_with_oom_retry(
-            architecture, config, X, y, int(rng.randint(_SEED_MAX))
-        )
+        net = train_net_with_oom_retry(architecture, config, X, y, int(rng.randint(_SEED_MAX)))
+        keep = keep_history and hasattr(self, "history_")
+        history = self.history_ if keep else []
+        architectures = self.architecture_history_ if keep else []
+        self.net_, self.classes_, self.device_ = net, classes, device
+        self.input_shape_ = input_shape
         self.architecture_ = architecture
-        self.architecture_history_ = [*getattr(self, "architecture_history_", []), architecture]
+        self.architecture_history_ = [*architectures, architecture]
         entry = {
             "n_labeled": len(y),
             "start": start,
@@ -385,7 +414,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             "search_seconds": searched - began,
             "train_seconds": time.perf_counter() - searched,
         }
-        self.history_ = [*getattr(self, "history_", []), entry]
+        self.history_ = [*history, entry]
         if self.verbose:
             print(
                 f"[skactive] {len(y)} labels: {start} -> {architecture} "
@@ -431,13 +460,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
             self.__dict__.update(seen)
             raise
-        if not warm:
-            for name in ("architecture_history_", "history_"):
-                self.__dict__.pop(name, None)
-        self.input_shape_ = input_shape
         self.X_training_ = X.copy()
         self.y_training_ = np.array(y, copy=True)
-        self._search_and_train(start)
+        self._search_and_train(start, input_shape, keep_history=warm)
         _checkpoint.save_model(self, round_)
         return self
 
@@ -481,7 +506,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         )
         self.X_training_ = X_all
         self.y_training_ = y_all
-        self._search_and_train(self.architecture_)
+        self._search_and_train(self.architecture_, self.input_shape_)
         _checkpoint.save_model(self, round_)
         return self
 
@@ -567,7 +592,8 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         strategy = resolve_strategy(self.query_strategy)
         if accepts_random_state(strategy):
             query_kwargs.setdefault(
-                "random_state", int(self._rng(len(self.y_training_)).randint(_SEED_MAX))
+                "random_state",
+                int(self._rng(len(self.y_training_), for_query=True).randint(_SEED_MAX)),
             )
         indices, _ = strategy(self, pool, n_instances=n_instances, **query_kwargs)
         indices = np.asarray(indices, dtype=np.intp)
@@ -580,6 +606,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         """
         if is_lazy_pool(X_pool):
             check_lazy_pool(X_pool, self.n_features_in_)
+            self._check_sample_shape(X_pool)
             return X_pool
         return self._validate_X(X_pool, reset=False)
 

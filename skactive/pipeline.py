@@ -39,7 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
+
+from .pool import take_rows
 
 __all__ = ["query"]
 
@@ -83,4 +84,4 @@ def query(estimator, X_pool, n_instances: int = 1, **query_kwargs) -> tuple[np.n
         )
     indices, _ = final.query(X_transformed, n_instances=n_instances, **query_kwargs)
     indices = np.asarray(indices, dtype=np.intp)
-    return indices, _safe_indexing(X_pool, indices)
+    return indices, take_rows(X_pool, indices)

@@ -331,3 +331,38 @@ def test_engine_parameters_are_validated(small_digits):
     clf = ActiveINASClassifier(**FAST, precision="bf16", inas_iterations=0).fit(X, y)
     assert clf.net_.precision == "bf16"
     assert clf.predict_proba(X).dtype == np.float32
+
+
+def test_training_that_raises_keeps_the_labels_and_the_previous_model_whole(
+    small_digits, monkeypatch
+):
+    X, y, X_pool, y_pool = small_digits
+    keep = y < 9
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X[keep], y[keep])
+    proba = clf.predict_proba(X_pool)
+    history, classes = list(clf.history_), clf.classes_.copy()
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory")
+
+    monkeypatch.setattr("skactive._classifier.train_net_with_oom_retry", out_of_memory)
+    nines = X_pool[y_pool == 9][:2]
+    with pytest.raises(torch.OutOfMemoryError):
+        clf.teach(nines, np.array([9, 9]))
+    # The paid-for labels stay; the model, its classes and its history still belong together.
+    assert len(clf.y_training_) == keep.sum() + 2 and clf.y_training_[-1] == 9
+    np.testing.assert_array_equal(clf.classes_, classes)
+    np.testing.assert_array_equal(clf.predict_proba(X_pool), proba)
+    assert clf.history_ == history
+    with pytest.raises(torch.OutOfMemoryError):
+        clf.fit(X, y)
+    assert clf.history_ == history and len(clf.architecture_history_) == 1
+
+
+def test_images_of_another_size_are_rejected_not_reshaped(small_digits):
+    X, y, X_pool, _ = small_digits
+    clf = ActiveINASClassifier(**FAST).fit(X.reshape(-1, 1, 8, 8), y)
+    wrong = X_pool.reshape(-1, 1, 4, 16)
+    for method in (clf.predict, clf.predict_proba, clf.embed, clf.query):
+        with pytest.raises(ValueError, match=r"shape \(1, 4, 16\)"):
+            method(wrong)

@@ -148,7 +148,8 @@ def kmeanspp_seeding(
 
 def _proba_and_features(module, x: torch.Tensor) -> torch.Tensor:
     features = module.features(x)
-    return torch.cat([torch.softmax(module.head(features), dim=1), features], dim=1)
+    logits = module.head(features).float()
+    return torch.cat([torch.softmax(logits, dim=1), features.float()], dim=1)
 
 
 def _chunk_proba_and_features(chunk, start, estimator):

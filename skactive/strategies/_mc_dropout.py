@@ -165,7 +165,7 @@ def _stochastic_passes(module, x, n_passes: int, head_only: bool) -> torch.Tenso
         outputs = [module.head(features) for _ in range(n_passes)]
     else:
         outputs = [module(x) for _ in range(n_passes)]
-    return torch.softmax(torch.stack(outputs), dim=-1)
+    return torch.softmax(torch.stack(outputs).float(), dim=-1)
 
 
 def _mc_forward(classifier, X, n_passes, head_only, random_state, reduce) -> np.ndarray:
