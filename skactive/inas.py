@@ -114,7 +114,9 @@ def inas(
         The chosen architecture, never shallower than ``start``.
     log : list of dict
         One entry per candidate trained: ``step``, ``architecture``, ``val_error``,
-        ``seconds`` and ``chosen`` (whether it won its step).
+        ``seconds`` and ``chosen`` (whether it won its step). A candidate is trained once per
+        search, so the current architecture, scored in the step before, has no entry in a
+        later step: a step in which no entry is chosen is one where the search stayed put.
 
     Examples
     --------
