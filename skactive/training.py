@@ -663,6 +663,38 @@ _INIT_LOCK = threading.Lock()
 """Serialises the only use of torch's global generator, so threads initialise reproducibly."""
 
 
+def generator_dropout(
+    x: torch.Tensor, p: float, generator: torch.Generator, mask_shape=None
+) -> torch.Tensor:
+    """Inverted dropout whose mask is drawn from ``generator``, not torch's global one.
+
+    Training and MC-dropout both use it, so their masks are drawn the same way: uniform
+    numbers in float32 whatever the dtype of ``x`` (a bf16 draw would quantise the keep rate).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Input of the dropout layer.
+    p : float
+        Probability of dropping an element, in [0, 1].
+    generator : torch.Generator
+        Source of the mask, on ``x``'s device.
+    mask_shape : tuple of int or None, default=None
+        Shape of the mask, broadcast over ``x``; ``None`` drops elements independently,
+        ``(N, C, 1, ...)`` drops whole channels.
+
+    Returns
+    -------
+    torch.Tensor
+        ``x`` with dropped entries zeroed and the kept ones scaled by ``1 / (1 - p)``.
+    """
+    if p == 1:
+        return torch.zeros_like(x)
+    shape = x.shape if mask_shape is None else mask_shape
+    keep = torch.rand(shape, generator=generator, device=x.device) >= p
+    return x * keep / (1 - p)
+
+
 class _GeneratorDropout(nn.Module):
     """Dropout drawing its masks from a given generator instead of torch's global one."""
 
@@ -674,10 +706,7 @@ class _GeneratorDropout(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0:
             return x
-        if self.p == 1:
-            return torch.zeros_like(x)
-        keep = torch.rand(x.shape, generator=self.generator, device=x.device) >= self.p
-        return x * keep / (1 - self.p)
+        return generator_dropout(x, self.p, self.generator)
 
 
 @contextlib.contextmanager

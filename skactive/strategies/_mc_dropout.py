@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from torch import nn
 
 from ..pool import is_lazy_pool, map_pool
-from ..training import forward_batches
+from ..training import forward_batches, generator_dropout
 from ._base import (
     _SEED_MAX,
     _network_estimator,
@@ -144,10 +144,8 @@ def _sampled_dropout(module: nn.Module, generator: torch.Generator):
 
     def drop(layer, inputs, output):
         x = inputs[0]
-        shape = x.shape if isinstance(layer, nn.Dropout) else (*x.shape[:2],) + (1,) * (x.ndim - 2)
-        keep = torch.rand(shape, generator=generator, device=x.device, dtype=x.dtype) >= layer.p
-        scale = 1.0 / (1.0 - layer.p) if layer.p < 1 else 0.0
-        return x * keep * scale
+        shape = None if isinstance(layer, nn.Dropout) else (*x.shape[:2],) + (1,) * (x.ndim - 2)
+        return generator_dropout(x, layer.p, generator, shape)
 
     layers = [m for m in module.modules() if isinstance(m, _DROPOUT) and m.p > 0]
     handles = [layer.register_forward_hook(drop) for layer in layers]
