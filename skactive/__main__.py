@@ -33,6 +33,16 @@ examples:
 """
 
 
+def _int_or_auto(text: str):
+    """argparse type of the budget options: a positive integer or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or auto, got {text!r}") from None
+
+
 def _comma_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
@@ -123,10 +133,34 @@ def build_parser() -> argparse.ArgumentParser:
     loop.add_argument("--repeats", type=int, default=1, metavar="R", help="repetitions")
     loop.add_argument("--seed", type=int, default=0, help="seed of the repetitions")
     model = run.add_argument_group("network and search (ActiveINASClassifier parameters)")
-    model.add_argument("--max-epochs", type=int, default=30, help="epochs per training")
+    model.add_argument(
+        "--max-epochs",
+        type=_int_or_auto,
+        default="auto",
+        help="epochs per training, or auto: enough for --min-steps steps, at least 30 "
+        "(default: auto)",
+    )
+    model.add_argument(
+        "--min-steps",
+        type=int,
+        default=800,
+        help="optimizer steps per training under --max-epochs auto (default: 800)",
+    )
     model.add_argument("--base-width", type=int, default=16, help="width of the first stack")
-    model.add_argument("--train-batch-size", type=int, default=128, help="training batch size")
-    model.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    model.add_argument(
+        "--train-batch-size",
+        type=_int_or_auto,
+        default="auto",
+        help="training batch size, or auto: the training set's size / 8 within [16, 128] "
+        "(default: auto)",
+    )
+    model.add_argument("--lr", type=float, default=1e-2, help="peak learning rate")
+    model.add_argument(
+        "--pooling",
+        choices=("pyramid", "global"),
+        default="pyramid",
+        help="pooling of the last stack (default: pyramid)",
+    )
     model.add_argument("--max-blocks", type=int, default=12, help="search-space bound on i")
     model.add_argument("--max-stacks", type=int, default=5, help="search-space bound on j")
     model.add_argument(
@@ -269,9 +303,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"--baselines: {error}")
     estimator = ActiveINASClassifier(
         max_epochs=args.max_epochs,
+        min_steps=args.min_steps,
         base_width=args.base_width,
         batch_size=args.train_batch_size,
         lr=args.lr,
+        pooling=args.pooling,
         max_blocks=args.max_blocks,
         max_stacks=args.max_stacks,
         inas_iterations=args.inas_iterations,

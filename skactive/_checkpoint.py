@@ -279,6 +279,8 @@ def _decode_params(directory: Path, encoded, overrides: dict) -> dict:
         elif isinstance(value, list):
             raise ValueError(f"checkpoint {directory}: bad value of {name}: {value!r}")
         params[name] = value
+    # Checkpoints written before the pooling parameter existed hold globally pooled networks.
+    params.setdefault("pooling", "global")
     params.update(overrides)
     return params
 

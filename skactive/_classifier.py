@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _checkpoint
 from .inas import inas
 from .pool import check_lazy_pool, is_lazy_pool, take_rows
-from .search_space import BLOCKS, Architecture, resolve_block
+from .search_space import BLOCKS, POOLINGS, Architecture, resolve_block
 from .strategies import STRATEGIES, accepts_random_state, check_n_instances, resolve_strategy
 from .training import (
     OPTIMIZERS,
@@ -90,13 +90,26 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         Channels (or units) of the first stack; each new stack doubles it, up to 8 times.
     dropout : float, default=0.25
         Dropout before the linear head; MC-dropout samples it.
-    max_epochs : int, default=30
-        Training epochs of every candidate and of the final network.
-    batch_size : int, default=128
-        Training batch size. When a network does not fit in GPU memory, its training is
-        retried with half the batch size, with a warning (see
+    pooling : {"pyramid", "global"}, default="pyramid"
+        How ``resnet`` and ``resnet1d`` networks pool their last stack before the head.
+        ``"pyramid"`` concatenates the global average of each channel with its averages over
+        a 2x2 grid (2 halves of a sequence), so a small network still knows where a feature
+        lies; ``"global"`` is ResNet's global average (with ``base_width=64``,
+        A(resnet, 2, 4) is then exactly ResNet-18). Ignored by ``mlp``.
+    max_epochs : int or "auto", default="auto"
+        Training epochs of every candidate and of the final network. ``"auto"`` gives each
+        training enough epochs for ``min_steps`` optimizer steps on its own training set, and
+        at least 30 (:func:`skactive.training.training_budget`): 100 labels train for 115
+        epochs, 5,000 for 30. An integer is used as given.
+    batch_size : int or "auto", default="auto"
+        Training batch size. ``"auto"`` is the training set's size divided by 8, clipped to
+        [16, 128]; an integer is used as given. When a network does not fit in GPU memory,
+        its training is retried with half the batch size, with a warning (see
         :func:`skactive.training.train_net_with_oom_retry`).
-    lr : float, default=1e-3
+    min_steps : int, default=800
+        Optimizer steps that ``max_epochs="auto"`` guarantees each training; ignored when
+        ``max_epochs`` is an integer.
+    lr : float, default=1e-2
         Peak learning rate, decayed along a cosine.
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
         Optimizer of every network.
@@ -194,8 +207,10 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         "input_shape": [tuple, None],
         "base_width": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "min_steps": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS))],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -223,9 +238,11 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         input_shape=None,
         base_width=16,
         dropout=0.25,
-        max_epochs=30,
-        batch_size=128,
-        lr=1e-3,
+        pooling="pyramid",
+        max_epochs="auto",
+        batch_size="auto",
+        min_steps=800,
+        lr=1e-2,
         optimizer="adamw",
         weight_decay=5e-4,
         device="auto",
@@ -248,8 +265,10 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         self.input_shape = input_shape
         self.base_width = base_width
         self.dropout = dropout
+        self.pooling = pooling
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.min_steps = min_steps
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
@@ -357,8 +376,10 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             n_classes=n_classes,
             base_width=self.base_width,
             dropout=self.dropout,
+            pooling=self.pooling,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
+            min_steps=self.min_steps,
             lr=self.lr,
             optimizer=self.optimizer,
             weight_decay=self.weight_decay,

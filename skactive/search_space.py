@@ -1,6 +1,6 @@
 """The homogeneous search space of Active-iNAS and the torch networks it describes.
 
-A network A(B, i, j) is a stem, then ``j`` stacks of ``i`` blocks of type ``B``, then global
+A network A(B, i, j) is a stem, then ``j`` stacks of ``i`` blocks of type ``B``, then
 pooling, dropout and a linear head (Geifman & El-Yaniv, 2019, section 4). Widths double and
 resolution halves at each new stack, so ``Architecture("resnet", 2, 4)`` is ResNet-18.
 """
@@ -19,6 +19,9 @@ BLOCKS = ("resnet", "resnet1d", "mlp")
 
 _WIDTH_DOUBLINGS = 3
 """Stack ``s`` has width ``base_width * 2**min(s, 3)``: ResNet's 64-128-256-512 pattern."""
+
+POOLINGS = {"pyramid": (1, 2), "global": (1,)}
+"""Poolings of the last stack, by name: the grid sides whose averages are concatenated."""
 
 
 @total_ordering
@@ -195,10 +198,27 @@ class _MLPBlock(nn.Module):
         return torch.relu(self.body(x) + self.shortcut(x))
 
 
+class _PyramidPool(nn.Module):
+    """Averages over grids of several sides, flattened and concatenated (He et al., 2014).
+
+    Side 1 is the global average of ResNet, blind to where a feature lies; side 2 keeps the
+    quadrant (or half, on sequences) it lies in, which a network with one or two stacks needs
+    to tell centred shapes such as digits apart: its features see only a small patch.
+    """
+
+    def __init__(self, dims: int, sides: tuple[int, ...]) -> None:
+        super().__init__()
+        pool = nn.AdaptiveAvgPool2d if dims == 2 else nn.AdaptiveAvgPool1d
+        self.grids = nn.ModuleList(pool(side) for side in sides)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([grid(x).flatten(1) for grid in self.grids], dim=1)
+
+
 class HomogeneousNet(nn.Module):
     """The torch network of an :class:`Architecture`.
 
-    ``features`` maps a batch to its penultimate representation (after global pooling), and
+    ``features`` maps a batch to its penultimate representation (after pooling), and
     ``head`` is dropout followed by the linear classifier, so ``forward(x) ==
     head(features(x))``. Core-set and BADGE use ``features``; MC-dropout samples ``head``.
 
@@ -212,8 +232,13 @@ class HomogeneousNet(nn.Module):
         Number of outputs (logits).
     base_width : int, default=16
         Width of the first stack; stack ``s`` has ``base_width * 2**min(s, 3)`` channels.
-    dropout : float, default=0.2
+    dropout : float, default=0.25
         Dropout probability before the linear head.
+    pooling : {"pyramid", "global"}, default="pyramid"
+        How ``resnet`` and ``resnet1d`` networks pool their last stack: ``"global"`` averages
+        each channel over the whole map (ResNet's head); ``"pyramid"`` concatenates that
+        average with the averages over a 2x2 grid (2 halves on sequences), a two-level spatial
+        pyramid (He et al., 2014), 5 (or 3) features per channel. Ignored by ``mlp``.
 
     Attributes
     ----------
@@ -229,7 +254,10 @@ class HomogeneousNet(nn.Module):
     >>> net(torch.zeros(4, 1, 8, 8)).shape
     torch.Size([4, 10])
     >>> net.features(torch.zeros(4, 1, 8, 8)).shape
-    torch.Size([4, 32])
+    torch.Size([4, 160])
+    >>> plain = HomogeneousNet(Architecture("resnet", 1, 2), (1, 8, 8), 10, pooling="global")
+    >>> plain.n_features_out
+    32
     """
 
     def __init__(
@@ -238,9 +266,12 @@ class HomogeneousNet(nn.Module):
         input_shape: tuple[int, ...],
         n_classes: int,
         base_width: int = 16,
-        dropout: float = 0.2,
+        dropout: float = 0.25,
+        pooling: str = "pyramid",
     ) -> None:
         super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {tuple(POOLINGS)}, got {pooling!r}.")
         self.architecture = architecture
         self.input_shape = tuple(input_shape)
         block = architecture.block
@@ -261,6 +292,7 @@ class HomogeneousNet(nn.Module):
                     in_width = width
             self.body = nn.Sequential(*layers)
             self.pool = nn.Identity()
+            self.n_features_out = widths[-1]
         else:
             dims = 2 if block == "resnet" else 1
             conv = nn.Conv2d if dims == 2 else nn.Conv1d
@@ -281,9 +313,9 @@ class HomogeneousNet(nn.Module):
                     layers.append(_BasicBlock(dims, in_width, width, stride if b == 0 else 1))
                     in_width = width
             self.body = nn.Sequential(*layers)
-            pool = nn.AdaptiveAvgPool2d(1) if dims == 2 else nn.AdaptiveAvgPool1d(1)
-            self.pool = nn.Sequential(pool, nn.Flatten())
-        self.n_features_out = widths[-1]
+            sides = POOLINGS[pooling]
+            self.pool = _PyramidPool(dims, sides)
+            self.n_features_out = widths[-1] * sum(side**dims for side in sides)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.n_features_out, n_classes))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -297,7 +329,7 @@ class HomogeneousNet(nn.Module):
         Returns
         -------
         torch.Tensor of shape (n_samples, n_features_out)
-            Globally pooled features, the input of the dropout head.
+            Pooled features, the input of the dropout head.
         """
         return self.pool(self.body(self.stem(x)))
 

@@ -10,11 +10,15 @@ The default recipe
 Candidates and the final network are trained from scratch with the same recipe, so the
 validation error that picks an architecture measures the training the winner then gets:
 
-- AdamW, peak learning rate ``lr=1e-3``, decoupled weight decay ``weight_decay=5e-4`` (the
+- AdamW, peak learning rate ``lr=1e-2``, decoupled weight decay ``weight_decay=5e-4`` (the
   fused CUDA kernel on a GPU); ``optimizer="sgd"`` gives Nesterov momentum 0.9 instead;
-- the learning rate decays along a cosine over ``max_epochs=30`` epochs (skorch's
-  ``LRScheduler`` callback), batches of ``batch_size=128``, cross-entropy loss, dropout before
-  the linear head;
+- a budget that fits the training set (:func:`training_budget`): with ``max_epochs="auto"``
+  and ``batch_size="auto"``, batches of a eighth of the set within [16, 128] and enough epochs
+  for ``min_steps=800`` optimizer steps, at least 30. A budget counted in epochs alone gives a
+  small set too few steps to learn anything (30 steps for 100 labels at 30 epochs of 128);
+  from about 3,500 samples on the rule is 30 epochs of 128;
+- the learning rate decays along a cosine over those epochs (skorch's ``LRScheduler``
+  callback), cross-entropy loss, dropout before the linear head;
 - no early stopping. The final network has no held-out data (it trains on every label), so a
   stopping epoch found on the iNAS validation split V' would be a candidate-only recipe, and
   candidates compared after different numbers of epochs would no longer predict how the final
@@ -173,6 +177,66 @@ def _native_bf16(device: str) -> bool:
     return torch.cuda.get_device_capability(device)[0] >= 8
 
 
+AUTO_MIN_EPOCHS = 30
+"""Fewest epochs of ``max_epochs="auto"``: what a labeled set of thousands gets."""
+
+AUTO_BATCHES_PER_EPOCH = 8
+"""``batch_size="auto"`` cuts small labeled sets into about this many batches."""
+
+AUTO_BATCH_SIZE_RANGE = (16, 128)
+"""Smallest and largest batch size of ``batch_size="auto"``."""
+
+
+def training_budget(
+    n_samples: int, max_epochs="auto", batch_size="auto", min_steps: int = 800
+) -> tuple[int, int]:
+    """Return the epochs and batch size of one training on ``n_samples`` samples.
+
+    An explicit integer is returned unchanged; ``"auto"`` fits the budget to the training
+    set, so that a few hundred labels get as many optimizer steps as a few thousand:
+
+    - ``batch_size="auto"``: ``n_samples // 8`` clipped to [16, 128], about 8 batches per epoch
+      up to 1,024 samples, then batches of 128;
+    - ``max_epochs="auto"``: enough epochs for ``min_steps`` optimizer steps at that batch
+      size, and never fewer than 30.
+
+    So 100 samples train for 115 epochs of 16 (805 steps), 1,000 samples for 100 epochs of
+    125, and from about 3,500 samples on the rule gives 30 epochs of 128, at least
+    ``min_steps`` steps.
+
+    Parameters
+    ----------
+    n_samples : int
+        Size of the training set.
+    max_epochs : int or "auto", default="auto"
+        Passes over the training set.
+    batch_size : int or "auto", default="auto"
+        Samples per optimizer step.
+    min_steps : int, default=800
+        Optimizer steps that ``max_epochs="auto"`` guarantees.
+
+    Returns
+    -------
+    max_epochs, batch_size : int
+        The resolved budget.
+
+    Examples
+    --------
+    >>> from skactive.training import training_budget
+    >>> training_budget(100), training_budget(1000), training_budget(5000)
+    ((115, 16), (100, 125), (30, 128))
+    >>> training_budget(100, max_epochs=8, batch_size=32)
+    (8, 32)
+    """
+    if batch_size == "auto":
+        low, high = AUTO_BATCH_SIZE_RANGE
+        batch_size = min(max(n_samples // AUTO_BATCHES_PER_EPOCH, low), high)
+    if max_epochs == "auto":
+        steps_per_epoch = max(1, math.ceil(n_samples / batch_size))
+        max_epochs = max(AUTO_MIN_EPOCHS, math.ceil(min_steps / steps_per_epoch))
+    return int(max_epochs), int(batch_size)
+
+
 @dataclass(frozen=True)
 class TrainingConfig:
     """How candidate and final networks are built and trained.
@@ -185,13 +249,17 @@ class TrainingConfig:
         Number of outputs.
     base_width : int, default=16
         Width of the first stack.
-    dropout : float, default=0.2
+    dropout : float, default=0.25
         Dropout before the linear head.
-    max_epochs : int, default=30
-        Passes over the training data.
-    batch_size : int, default=128
-        Samples per optimisation step.
-    lr : float, default=1e-3
+    max_epochs : int or "auto", default="auto"
+        Passes over the training data; ``"auto"`` follows :func:`training_budget`.
+    batch_size : int or "auto", default="auto"
+        Samples per optimisation step; ``"auto"`` follows :func:`training_budget`.
+    min_steps : int, default=800
+        Optimizer steps that ``max_epochs="auto"`` guarantees.
+    pooling : {"pyramid", "global"}, default="pyramid"
+        Pooling of the last stack, see :class:`~skactive.search_space.HomogeneousNet`.
+    lr : float, default=1e-2
         Peak learning rate, decayed to zero along a cosine.
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
         Optimizer; SGD uses Nesterov momentum 0.9.
@@ -210,16 +278,37 @@ class TrainingConfig:
     input_shape: tuple[int, ...]
     n_classes: int
     base_width: int = 16
-    dropout: float = 0.2
-    max_epochs: int = 30
-    batch_size: int = 128
-    lr: float = 1e-3
+    dropout: float = 0.25
+    max_epochs: int | str = "auto"
+    batch_size: int | str = "auto"
+    min_steps: int = 800
+    pooling: str = "pyramid"
+    lr: float = 1e-2
     optimizer: str = "adamw"
     weight_decay: float = 5e-4
     device: str = "cpu"
     precision: str = "auto"
     augment: bool = False
     compile: bool = False
+
+    def for_samples(self, n_samples: int) -> TrainingConfig:
+        """Return this recipe with its budget resolved for ``n_samples`` training samples.
+
+        Parameters
+        ----------
+        n_samples : int
+            Size of the training set.
+
+        Returns
+        -------
+        TrainingConfig
+            A copy whose ``max_epochs`` and ``batch_size`` are integers
+            (:func:`training_budget`).
+        """
+        epochs, batch_size = training_budget(
+            n_samples, self.max_epochs, self.batch_size, self.min_steps
+        )
+        return replace(self, max_epochs=epochs, batch_size=batch_size)
 
 
 # ---------------------------------------------------------------------- batched augmentation
@@ -638,6 +727,7 @@ def build_net(
         module__n_classes=config.n_classes,
         module__base_width=config.base_width,
         module__dropout=config.dropout,
+        module__pooling=config.pooling,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=optimizer,
         lr=config.lr,
@@ -757,7 +847,7 @@ def train_net(
     if torch.device(config.device).type == "cuda":
         torch.backends.cudnn.benchmark = True
     order_seed, dropout_seed = np.random.SeedSequence(seed).generate_state(2)
-    net = build_net(architecture, config, seed=int(order_seed))
+    net = build_net(architecture, config.for_samples(len(X)), seed=int(order_seed))
     # Modules are built on the CPU, so only the CPU generator is seeded (torch.manual_seed would
     # reseed every GPU's generator too).
     with _INIT_LOCK, torch.random.fork_rng(devices=[]):
@@ -795,7 +885,8 @@ def train_net_with_oom_retry(
     architecture : Architecture
         The network to train.
     config : TrainingConfig
-        The training recipe; its ``batch_size`` is the first one tried.
+        The training recipe; its ``batch_size``, resolved for ``len(X)`` samples, is the
+        first one tried.
     X : ndarray of shape (n_samples,) + config.input_shape, float32
         Training samples.
     y : ndarray of shape (n_samples,), int64
@@ -814,6 +905,8 @@ def train_net_with_oom_retry(
         If even a batch of :data:`OOM_MIN_BATCH_SIZE` samples (or the requested size, when
         smaller) does not fit; the message names the architecture and the batch size.
     """
+    # Resolve an "auto" budget once, so a retry halves the batch and keeps the epochs.
+    config = config.for_samples(len(X))
     batch_size = config.batch_size
     while True:
         try:

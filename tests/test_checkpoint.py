@@ -386,3 +386,14 @@ def test_a_callable_strategy_must_be_passed_again(tmp_path, small_digits):
 def test_from_checkpoint_of_an_empty_directory_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="no skactive checkpoint"):
         ActiveINASClassifier.from_checkpoint(tmp_path)
+
+
+def test_a_checkpoint_from_before_the_pooling_parameter_restores_global_pooling(
+    tmp_path, small_digits
+):
+    X, y, X_pool, y_pool = small_digits
+    clf = _fit_and_teach(tmp_path, X, y, X_pool, y_pool, input_shape=(1, 8, 8), pooling="global")
+    _json_edit(MANIFEST, lambda meta: meta["params"].pop("pooling"))(tmp_path, None)
+    restored = ActiveINASClassifier.from_checkpoint(tmp_path)
+    assert restored.pooling == "global"
+    _assert_same_estimator(restored, clf, X_pool)

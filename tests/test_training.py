@@ -1,3 +1,4 @@
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -24,6 +25,7 @@ from skactive.training import (
     resolve_precision,
     train_net,
     train_net_with_oom_retry,
+    training_budget,
     validation_error,
 )
 
@@ -339,3 +341,33 @@ def test_cuda_engine_layout_precision_and_concurrent_candidates(data):
     with ThreadPoolExecutor(max_workers=3) as pool:
         errors = list(pool.map(score, range(3)))
     assert all(0.0 <= error < 0.6 for error in errors)
+
+
+@pytest.mark.parametrize(
+    "n,expected",
+    [(40, (267, 16)), (100, (115, 16)), (200, (100, 25)), (1000, (100, 125)), (5000, (30, 128))],
+)
+def test_auto_budget_gives_small_sets_enough_steps_and_large_ones_thirty_epochs(n, expected):
+    epochs, batch_size = training_budget(n)
+    assert (epochs, batch_size) == expected
+    assert epochs * math.ceil(n / batch_size) >= 800 and epochs >= 30
+    assert training_budget(n, min_steps=2000)[0] * math.ceil(n / batch_size) >= 2000
+
+
+def test_explicit_budget_means_what_it_says(data):
+    X, y, _, _ = data
+    assert training_budget(100, max_epochs=8, batch_size=32, min_steps=10**6) == (8, 32)
+    assert training_budget(100, max_epochs=8) == (8, 16)
+    assert training_budget(100, batch_size=50) == (400, 50)
+    net = train_net(ARCH, _config(max_epochs=2, batch_size=64), X, y, seed=0)
+    assert (net.max_epochs, net.batch_size, len(net.history)) == (2, 64, 2)
+
+
+def test_auto_budget_is_resolved_on_the_training_set_it_trains(data):
+    X, y, _, _ = data
+    config = _config(max_epochs="auto", batch_size="auto", min_steps=20)
+    assert config.for_samples(len(X)) == _config(max_epochs=30, batch_size=37, min_steps=20)
+    net = train_net(ARCH, config, X, y, seed=0)
+    assert (net.max_epochs, net.batch_size, len(net.history)) == (30, 37, 30)
+    steps = sum(len(epoch["batches"]) for epoch in net.history)
+    assert steps == 30 * math.ceil(len(X) / 37)
