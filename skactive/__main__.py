@@ -15,6 +15,7 @@ import math
 import sys
 from pathlib import Path
 
+import joblib
 import torch
 
 from . import __version__
@@ -132,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     loop.add_argument("--repeats", type=int, default=1, metavar="R", help="repetitions")
     loop.add_argument("--seed", type=int, default=0, help="seed of the repetitions")
+    loop.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs (a repetition of one strategy and method) done at once in worker processes, "
+        "each on --threads threads; the results do not depend on it (default: 1)",
+    )
     model = run.add_argument_group("network and search (ActiveINASClassifier parameters)")
     model.add_argument(
         "--max-epochs",
@@ -274,8 +283,8 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    if args.threads < 1:
-        parser.error("--threads must be at least 1.")
+    if args.threads < 1 or args.jobs < 1:
+        parser.error("--threads and --jobs must be at least 1.")
     torch.set_num_threads(args.threads)
     unknown = [s for s in args.strategy if s not in STRATEGIES]
     if unknown or not args.strategy:
@@ -319,7 +328,21 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"{len(data.y_test)} test samples; {args.initial} -> {args.budget} labels by "
         f"{args.batch}, {args.repeats} repetition(s)"
     )
-    result = run_experiment(
+    # Worker processes start with OMP_NUM_THREADS set from inner_max_num_threads.
+    with joblib.parallel_config(backend="loky", inner_max_num_threads=args.threads):
+        result = _experiment(args, data, estimator)
+    result.settings["dataset"] = data.name
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out / "results.csv")
+    result.to_json(out / "results.json")
+    for path in [out / "results.csv", out / "results.json", *_write_summary(result, out)]:
+        print(f"wrote {path}")
+    return 0
+
+
+def _experiment(args: argparse.Namespace, data, estimator) -> ExperimentResult:
+    return run_experiment(
         data.X_train,
         data.y_train,
         data.X_test,
@@ -334,15 +357,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         random_state=args.seed,
         progress=not args.no_progress,
         verbose=1,
+        n_jobs=args.jobs,
     )
-    result.settings["dataset"] = data.name
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    result.to_csv(out / "results.csv")
-    result.to_json(out / "results.json")
-    for path in [out / "results.csv", out / "results.json", *_write_summary(result, out)]:
-        print(f"wrote {path}")
-    return 0
 
 
 def _summarize(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
 
+import joblib
 import numpy as np
 from scipy import stats
 from scipy.integrate import trapezoid
@@ -559,6 +560,7 @@ def run_experiment(
     random_state=0,
     progress: bool = True,
     verbose: int = 0,
+    n_jobs: int | None = None,
 ) -> ExperimentResult:
     """Simulate active learning with Active-iNAS and fixed-architecture baselines.
 
@@ -601,6 +603,11 @@ def run_experiment(
     verbose : int, default=0
         When positive, print one line per round: method, strategy, repetition, number of
         labels, architecture and test accuracy.
+    n_jobs : int or None, default=None
+        Runs (one repetition of one strategy and method) done at once through joblib, each
+        in a worker of its own; ``None`` means 1 unless a ``joblib.parallel_config`` says
+        otherwise. Every run is seeded on its own, so the table is the same for any
+        ``n_jobs``, but for its seconds columns.
 
     Returns
     -------
@@ -654,38 +661,46 @@ def run_experiment(
         "n_test": len(X_test),
         "estimator": repr(estimator),
     }
+    runs = [
+        (repeat, seed, strategy, method, template)
+        for repeat, seed in enumerate(seeds)
+        for strategy in strategies
+        for method, template in methods.items()
+    ]
+    data = (X_train, y_train, X_test, y_test)
     rows: list[dict] = []
     bar = tqdm(
-        total=n_repeats * len(strategies) * len(methods) * n_rounds,
-        disable=not progress,
-        desc="active learning",
-        unit="round",
+        total=len(runs) * n_rounds, disable=not progress, desc="active learning", unit="round"
     )
     with bar:
-        for repeat, seed in enumerate(seeds):
-            initial = np.random.RandomState(seed).choice(n_train, initial_size, replace=False)
-            for strategy in strategies:
-                for method, template in methods.items():
-                    learner = clone(template).set_params(
-                        query_strategy=strategy, random_state=seed
+        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
+            joblib.delayed(_run_rows)(*run, data, query_size, budget, initial_size) for run in runs
+        )
+        for run_rows in results:
+            for row in run_rows:
+                rows.append(row)
+                bar.update()
+                if verbose:
+                    tqdm.write(
+                        f"{row['method']:<12} {row['strategy']:<18} repeat {row['repeat']}  "
+                        f"{row['n_labeled']:>6} labels  {row['architecture']:<18} "
+                        f"test accuracy {row['accuracy']:.4f}"
                     )
-                    context = {
-                        "method": method,
-                        "strategy": strategy_name(strategy),
-                        "repeat": repeat,
-                    }
-                    for row in _active_learning_run(
-                        learner, X_train, y_train, X_test, y_test, initial, query_size, budget
-                    ):
-                        rows.append({**context, **row})
-                        bar.update()
-                        if verbose:
-                            tqdm.write(
-                                f"{method:<12} {context['strategy']:<18} repeat {repeat}  "
-                                f"{row['n_labeled']:>6} labels  {row['architecture']:<18} "
-                                f"test accuracy {row['accuracy']:.4f}"
-                            )
     return ExperimentResult(rows, settings)
+
+
+def _run_rows(repeat, seed, strategy, method, template, data, query_size, budget, initial_size):
+    """The rows of one run: one repetition of one strategy with one method."""
+    X_train, y_train, X_test, y_test = data
+    initial = np.random.RandomState(seed).choice(len(X_train), initial_size, replace=False)
+    learner = clone(template).set_params(query_strategy=strategy, random_state=seed)
+    context = {"method": method, "strategy": strategy_name(strategy), "repeat": repeat}
+    return [
+        {**context, **row}
+        for row in _active_learning_run(
+            learner, X_train, y_train, X_test, y_test, initial, query_size, budget
+        )
+    ]
 
 
 def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, query_size, budget):

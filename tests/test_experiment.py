@@ -123,6 +123,20 @@ def test_every_method_and_strategy_starts_from_the_same_labels_within_a_repetiti
     assert not np.array_equal(first, second)
 
 
+def test_runs_in_worker_processes_give_the_same_table(data):
+    fast = {k: v for k, v in FAST.items() if k != "random_state"}
+    template = ActiveINASClassifier(max_blocks=2, max_stacks=2, **fast)
+    settings = dict(SETTINGS, estimator=template, baselines=["1x2"], progress=False)
+    tables = [
+        [
+            {k: v for k, v in row.items() if not k.endswith("seconds")}
+            for row in run_experiment(*data, strategies=["random"], n_jobs=n_jobs, **settings).rows
+        ]
+        for n_jobs in (1, 2)
+    ]
+    assert tables[0] == tables[1] and len(tables[0]) == 2 * 2 * 2
+
+
 def test_strategy_names_pass_through_and_unknown_ones_fail_before_training(data):
     with pytest.raises(ValueError, match="Unknown query strategy 'nonexistent'"):
         run_experiment(

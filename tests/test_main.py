@@ -84,7 +84,8 @@ def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
         (["--dataset", "mnist1d_5k"], "give --data-dir"),
         (["--budget", "5000"], "--budget must be between 100 and 1257"),
         (["--baselines", "2by4"], "written IxJ"),
-        (["--threads", "0"], "--threads must be at least 1"),
+        (["--threads", "0"], "--threads and --jobs must be at least 1"),
+        (["--jobs", "0"], "--threads and --jobs must be at least 1"),
         (["--dataset", "cifar10", "--data-dir", "."], "cifar-10-batches-py/data_batch_1"),
     ],
 )
