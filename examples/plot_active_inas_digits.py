@@ -6,7 +6,7 @@ A simulated active-learning run: start from 200 random labels of the 8x8 digits,
 1x8x8 images, then three rounds in which the estimator queries the 100 pool samples it is
 least sure of (softmax response), an oracle labels them, and ``teach`` re-runs the
 architecture search from the current network. The network grows only when a deeper
-candidate validates better. Runs in about half a minute on two CPU cores.
+candidate validates better. Takes about a minute of CPU time on one thread.
 """
 
 import numpy as np

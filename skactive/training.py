@@ -13,7 +13,7 @@ validation error that picks an architecture measures the training the winner the
 - AdamW, peak learning rate ``lr=1e-2``, decoupled weight decay ``weight_decay=5e-4`` (the
   fused CUDA kernel on a GPU); ``optimizer="sgd"`` gives Nesterov momentum 0.9 instead;
 - a budget that fits the training set (:func:`training_budget`): with ``max_epochs="auto"``
-  and ``batch_size="auto"``, batches of a eighth of the set within [16, 128] and enough epochs
+  and ``batch_size="auto"``, batches of an eighth of the set within [16, 128] and enough epochs
   for ``min_steps=800`` optimizer steps, at least 30. A budget counted in epochs alone gives a
   small set too few steps to learn anything (30 steps for 100 labels at 30 epochs of 128);
   from about 3,500 samples on the rule is 30 epochs of 128;
