@@ -6,7 +6,7 @@ algorithms (core-set, BADGE), T full forward passes at skorch's batch size with 
 switched to train mode for MC-dropout, and skorch's own ``predict_proba`` for the uncertainty
 scores. The last column is naive seconds over ours.
 
-Sizes: ``full`` is the issue's target (50,000 CIFAR-shaped samples scored by a ResNet-18,
+Sizes: ``full`` is the target size (50,000 CIFAR-shaped samples scored by a ResNet-18,
 A(resnet, 2, 4) with 512 features; core-set on 50,000 x 512 features with k = 2,000; MC-dropout
 with T = 20), meant for a GPU. ``--small`` (the default without CUDA) shrinks everything to run
 in about two minutes on two CPU cores. Weights are random after one epoch on random labels:

@@ -15,7 +15,7 @@ speed is measured here, never accuracy):
    the same three candidates trained by the hand-written loop, concurrently in threads with a
    CUDA stream each on a GPU.
 
-It prints the ratios that issue 5 sets as targets (on one H100: skactive >= 0.9 x the hand
+It prints the ratios against the targets of the engine (on one H100: skactive >= 0.9 x the hand
 loop and >= 5 x plain skorch at batch 512 for ResNet-18, >= 0.8 x the hand loop for
 A(resnet, 1, 1), the candidates of an iNAS step within 1.1 x the concurrent hand loop).
 

@@ -80,7 +80,7 @@ size (``--small`` forces it): 1,000 images of 3x16x16, one epoch.
 Measured so far only on the CPU (``--small --threads 1 --repeats 3``, one thread of a shared
 2-core machine), where the arithmetic bounds all three loops: skactive ran at 0.94-1.03 x the
 hand-written loop and 0.93-1.06 x plain skorch at batch 512 over the four architectures, and
-an iNAS round's candidates took 1.01-1.02 x the hand loop's. The GPU targets of issue 5 (on one
+an iNAS round's candidates took 1.01-1.02 x the hand loop's. The GPU targets (on one
 H100: >= 0.9 x the hand loop and >= 5 x plain skorch at batch 512 for ResNet-18, >= 0.8 x the
 hand loop for A(resnet, 1, 1), a step's candidates within 1.1 x the concurrent hand loop) are
 still to be measured with this script.
