@@ -673,9 +673,14 @@ def run_experiment(
         total=len(runs) * n_rounds, disable=not progress, desc="active learning", unit="round"
     )
     with bar:
-        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
-            joblib.delayed(_run_rows)(*run, data, query_size, budget, initial_size) for run in runs
-        )
+        tasks = [(*run, data, query_size, budget, initial_size) for run in runs]
+        if joblib.effective_n_jobs(n_jobs) == 1:
+            # In process, rows stream round by round to the progress bar and the log.
+            results = (_run_rows(*task) for task in tasks)
+        else:
+            results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
+                joblib.delayed(_run_table)(*task) for task in tasks
+            )
         for run_rows in results:
             for row in run_rows:
                 rows.append(row)
@@ -690,17 +695,20 @@ def run_experiment(
 
 
 def _run_rows(repeat, seed, strategy, method, template, data, query_size, budget, initial_size):
-    """The rows of one run: one repetition of one strategy with one method."""
+    """Yield the rows of one run, one repetition of one strategy with one method, as it goes."""
     X_train, y_train, X_test, y_test = data
     initial = np.random.RandomState(seed).choice(len(X_train), initial_size, replace=False)
     learner = clone(template).set_params(query_strategy=strategy, random_state=seed)
     context = {"method": method, "strategy": strategy_name(strategy), "repeat": repeat}
-    return [
-        {**context, **row}
-        for row in _active_learning_run(
-            learner, X_train, y_train, X_test, y_test, initial, query_size, budget
-        )
-    ]
+    for row in _active_learning_run(
+        learner, X_train, y_train, X_test, y_test, initial, query_size, budget
+    ):
+        yield {**context, **row}
+
+
+def _run_table(*task) -> list[dict]:
+    """All the rows of one run, for a joblib worker, which cannot stream them back."""
+    return list(_run_rows(*task))
 
 
 def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, query_size, budget):

@@ -137,6 +137,25 @@ def test_runs_in_worker_processes_give_the_same_table(data):
     assert tables[0] == tables[1] and len(tables[0]) == 2 * 2 * 2
 
 
+def test_rows_are_logged_round_by_round_in_process(data, capsys):
+    printed_before_query = []
+
+    def counting(classifier, X_pool, n_instances=1, **kwargs):
+        printed_before_query.append(capsys.readouterr().out.count(" labels "))
+        return random_sampling(classifier, X_pool, n_instances, **kwargs)
+
+    fast = {k: v for k, v in FAST.items() if k != "random_state"}
+    run_experiment(
+        *data,
+        estimator=ActiveINASClassifier(inas_iterations=0, **fast),
+        strategies=[counting],
+        **dict(SETTINGS, n_repeats=1, budget=120),
+        progress=False,
+        verbose=1,
+    )
+    assert printed_before_query == [1, 1]
+
+
 def test_strategy_names_pass_through_and_unknown_ones_fail_before_training(data):
     with pytest.raises(ValueError, match="Unknown query strategy 'nonexistent'"):
         run_experiment(
