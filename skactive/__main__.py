@@ -22,6 +22,7 @@ from . import __version__
 from ._classifier import ActiveINASClassifier
 from .datasets import DATASETS, load_dataset
 from .experiment import ExperimentResult, parse_baseline, run_experiment
+from .search_space import POOLINGS
 from .strategies import STRATEGIES
 
 _EXAMPLE = """\
@@ -166,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--lr", type=float, default=1e-2, help="peak learning rate")
     model.add_argument(
         "--pooling",
-        choices=("pyramid", "global"),
+        choices=tuple(POOLINGS),
         default="pyramid",
         help="pooling of the last stack (default: pyramid)",
     )

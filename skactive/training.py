@@ -186,9 +186,12 @@ AUTO_BATCHES_PER_EPOCH = 8
 AUTO_BATCH_SIZE_RANGE = (16, 128)
 """Smallest and largest batch size of ``batch_size="auto"``."""
 
+MIN_STEPS = 800
+"""Default optimizer steps that ``max_epochs="auto"`` guarantees each training."""
+
 
 def training_budget(
-    n_samples: int, max_epochs="auto", batch_size="auto", min_steps: int = 800
+    n_samples: int, max_epochs="auto", batch_size="auto", min_steps: int = MIN_STEPS
 ) -> tuple[int, int]:
     """Return the epochs and batch size of one training on ``n_samples`` samples.
 
@@ -281,7 +284,7 @@ class TrainingConfig:
     dropout: float = 0.25
     max_epochs: int | str = "auto"
     batch_size: int | str = "auto"
-    min_steps: int = 800
+    min_steps: int = MIN_STEPS
     pooling: str = "pyramid"
     lr: float = 1e-2
     optimizer: str = "adamw"
