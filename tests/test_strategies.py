@@ -73,6 +73,20 @@ def test_select_top_orders_best_first_with_stable_ties():
     assert select_top(np.array([0.2, 0.9, 0.9, 0.1]), 3).tolist() == [1, 2, 0]
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_select_top_picks_and_orders_as_a_stable_sort(seed):
+    # Few distinct values, so ties cross the cut; infinities and NaN at the ends.
+    rng = np.random.RandomState(seed)
+    utility = rng.randint(0, 6, size=200).astype(np.float64)
+    utility[rng.choice(200, 10, replace=False)] = -np.inf
+    utility[rng.choice(200, 3, replace=False)] = np.inf
+    if seed % 2:
+        utility[rng.choice(200, 5, replace=False)] = np.nan
+    reference = np.argsort(-utility, kind="stable")
+    for n in (1, 7, 50, 150, 199, 200):
+        assert select_top(utility, n).tolist() == reference[:n].tolist()
+
+
 class _FixedProba:
     def __init__(self, proba=PROBA):
         self.proba = proba

@@ -75,8 +75,18 @@ def select_top(utility: np.ndarray, n_instances: int) -> np.ndarray:
     """
     utility = np.asarray(utility)
     n_instances = check_n_instances(n_instances, len(utility))
-    order = np.argsort(-utility, kind="stable")
-    return order[:n_instances]
+    # Partitioning finds the n-th largest utility in linear time; only the chosen ones are
+    # sorted. Among utilities equal to it, the lowest indices are taken, as a stable sort would.
+    threshold = -np.partition(-utility, n_instances - 1)[n_instances - 1]
+    if np.isnan(threshold):
+        # Fewer numbers than picks: NaN utilities rank last, in index order, as in a full sort.
+        return np.argsort(-utility, kind="stable")[:n_instances]
+    chosen = np.flatnonzero(utility >= threshold)
+    if len(chosen) > n_instances:
+        above = np.flatnonzero(utility > threshold)
+        ties = np.flatnonzero(utility == threshold)[: n_instances - len(above)]
+        chosen = np.concatenate([above, ties])
+    return chosen[np.argsort(-utility[chosen], kind="stable")]
 
 
 def _pool_result(X_pool, indices) -> tuple[np.ndarray, object]:

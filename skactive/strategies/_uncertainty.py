@@ -35,7 +35,10 @@ def least_confidence(proba: np.ndarray) -> np.ndarray:
     >>> least_confidence(np.array([[0.9, 0.1], [0.6, 0.4]]))
     array([0.1, 0.4])
     """
-    return 1.0 - np.max(proba, axis=1)
+    top = np.max(proba, axis=1)
+    if top.dtype.kind != "f":
+        return 1.0 - top
+    return np.subtract(1.0, top, out=top)  # in place: one pool-sized array, not two
 
 
 def margin(proba: np.ndarray) -> np.ndarray:
@@ -62,8 +65,9 @@ def margin(proba: np.ndarray) -> np.ndarray:
     proba = np.asarray(proba)
     if proba.shape[1] == 1:
         return -proba[:, 0]
-    top2 = -np.partition(-proba, 1, axis=1)[:, :2]
-    return -(top2[:, 0] - top2[:, 1])
+    # Columns 0 and 1 of the partition hold -p_(1) and -p_(2): one subtraction gives the utility.
+    negated = np.partition(-proba, 1, axis=1)
+    return negated[:, 0] - negated[:, 1]
 
 
 def entropy(proba: np.ndarray) -> np.ndarray:
