@@ -186,9 +186,11 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
-    half = stats.t.ppf((1 + confidence) / 2, len(values) - 1) * values.std(ddof=1)
-    half /= math.sqrt(len(values))
-    return mean, mean - float(half), mean + float(half)
+    # The standard t interval scaled by the standard error; scipy's ``loc``/``scale`` form
+    # would give NaN instead of a zero-width interval when every value is the same.
+    low, high = stats.t.interval(confidence, len(values) - 1)
+    sem = stats.sem(values)
+    return mean, mean + float(low * sem), mean + float(high * sem)
 
 
 def _std(values: np.ndarray) -> float:

@@ -204,6 +204,7 @@ def test_t_interval_matches_the_textbook_formula():
     half = stats.t.ppf(0.95, 3) * values.std(ddof=1) / 2
     assert (mean, low, high) == pytest.approx((0.025, 0.025 - half, 0.025 + half))
     assert math.isnan(t_interval([0.1])[1])
+    assert t_interval([0.02, 0.02, 0.02]) == pytest.approx((0.02, 0.02, 0.02))
 
 
 def _rows(curves):

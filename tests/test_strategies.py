@@ -67,6 +67,9 @@ def test_scores_match_hand_computation():
         -(0.5 * np.log(0.5) + 0.3 * np.log(0.3) + 0.2 * np.log(0.2)),
     ]
     np.testing.assert_allclose(entropy(PROBA), expected)
+    # The same function scores MC-dropout's torch samples, over the last axis.
+    samples = torch.as_tensor(np.stack([PROBA, PROBA[::-1]]))
+    np.testing.assert_allclose(entropy(samples).numpy(), [expected, expected[::-1]])
 
 
 def test_select_top_orders_best_first_with_stable_ties():

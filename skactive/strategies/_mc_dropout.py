@@ -29,21 +29,18 @@ from ._base import (
     check_n_instances,
     select_top,
 )
+from ._uncertainty import entropy
 
 _DROPOUT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
 """Dropout layers that MC-dropout samples; the channel-wise ones drop whole channels."""
 
 
-def _entropy(proba: torch.Tensor) -> torch.Tensor:
-    return -torch.special.xlogy(proba, proba).sum(dim=-1)
-
-
 def _max_entropy(probs: torch.Tensor) -> torch.Tensor:
-    return _entropy(probs.mean(dim=0))
+    return entropy(probs.mean(dim=0))
 
 
 def _bald(probs: torch.Tensor) -> torch.Tensor:
-    return _entropy(probs.mean(dim=0)) - _entropy(probs).mean(dim=0)
+    return entropy(probs.mean(dim=0)) - entropy(probs).mean(dim=0)
 
 
 def _variation_ratios(probs: torch.Tensor) -> torch.Tensor:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+import torch
+from scipy import special
 
 from ..pool import map_pool
 from ._base import _pool_result, check_n_instances, select_top
@@ -70,18 +72,22 @@ def margin(proba: np.ndarray) -> np.ndarray:
     return negated[:, 0] - negated[:, 1]
 
 
-def entropy(proba: np.ndarray) -> np.ndarray:
+def entropy(proba):
     """Entropy utility: Shannon entropy of the predicted distribution, in nats.
+
+    The one entropy of the package: uncertainty sampling scores NumPy probabilities with it,
+    MC-dropout scores its torch samples on their device.
 
     Parameters
     ----------
-    proba : ndarray of shape (n_samples, n_classes)
-        Predicted class probabilities.
+    proba : ndarray or torch.Tensor of shape (..., n_classes)
+        Predicted class probabilities, the classes on the last axis.
 
     Returns
     -------
-    ndarray of shape (n_samples,)
-        ``-sum_k p_k log p_k``, with ``0 log 0 = 0``.
+    ndarray or torch.Tensor of shape (...)
+        ``-sum_k p_k log p_k``, with ``0 log 0 = 0``; float64 for NumPy input, the input's
+        dtype and device for a tensor.
 
     Examples
     --------
@@ -90,9 +96,10 @@ def entropy(proba: np.ndarray) -> np.ndarray:
     >>> entropy(np.array([[0.5, 0.5], [0.9, 0.1]])).round(4)
     array([0.6931, 0.3251])
     """
+    if isinstance(proba, torch.Tensor):
+        return -torch.special.xlogy(proba, proba).sum(dim=-1)
     proba = np.asarray(proba, dtype=np.float64)
-    logs = np.log(np.where(proba > 0, proba, 1.0))
-    return -np.sum(proba * logs, axis=1)
+    return -special.xlogy(proba, proba).sum(axis=-1)
 
 
 def _chunk_utility(chunk, start, classifier, utility, predict_proba_kwargs):
