@@ -1,0 +1,44 @@
+"""Simulated active-learning experiments: learning curves, their area, and the paper's Figure 2.
+
+:func:`run_experiment` plays Algorithm 2 of Geifman & El-Yaniv (2019) with a simulated oracle
+(the labels of a labeled dataset, revealed on request): draw ``initial_size`` random samples and
+fit, then query ``query_size`` pool samples, teach their labels and score the test set, round
+after round until ``budget`` labels. It does so for Active-iNAS and for fixed-architecture
+baselines (the same estimator with the search frozen at one architecture, ``inas_iterations=0``),
+for every query strategy, and repeats everything with different seeds. Within one repetition
+every method and strategy starts from the same initial labels and the same estimator seed, so
+curves differ by the method alone and comparisons are paired by repetition.
+
+:class:`ExperimentResult` holds the tidy table (one row per method, strategy, repetition and
+round), writes it as CSV or JSON, and summarises it:
+
+- the *normalised area under the learning curve* (:func:`normalized_auc`): the trapezoidal
+  area under accuracy against the number of labels, divided by the range of labels, i.e. the
+  mean accuracy over the budget, in [0, 1];
+- the *AUC gain* of a method over a baseline (:meth:`ExperimentResult.gain_table`): the
+  difference of their normalised AUCs (in accuracy points), computed per repetition, averaged,
+  with a Student-t confidence interval over repetitions (paired differences, ``n - 1`` degrees
+  of freedom), the gain relative to the baseline's AUC and the number of repetitions won.
+"""
+
+from ._plot import plot_learning_curves
+from ._result import (
+    ACTIVE_INAS,
+    COLUMNS,
+    ExperimentResult,
+    normalized_auc,
+    t_interval,
+)
+from ._run import parse_baseline, run_experiment, strategy_name
+
+__all__ = [
+    "ACTIVE_INAS",
+    "COLUMNS",
+    "ExperimentResult",
+    "normalized_auc",
+    "parse_baseline",
+    "plot_learning_curves",
+    "run_experiment",
+    "strategy_name",
+    "t_interval",
+]

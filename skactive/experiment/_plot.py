@@ -1,0 +1,121 @@
+"""Learning curves as a figure, like the paper's Figure 2, with the architectures marked."""
+
+from __future__ import annotations
+
+import re
+
+_ARCHITECTURE = re.compile(r"A\((\w+), (\d+), (\d+)\)")
+
+RANDOM = "random"
+"""The strategy drawn dashed in every other panel, the reference a query strategy must beat."""
+
+
+def _short(architecture: str) -> str:
+    """``"A(resnet, 1, 2)"`` as ``"1,2"``: the block is the same for every point."""
+    match = _ARCHITECTURE.fullmatch(architecture)
+    return f"{match[2]},{match[3]}" if match else architecture
+
+
+def _curve(ax, n_labeled, accuracy, **style):
+    ddof = 1 if len(accuracy) > 1 else 0
+    mean = 100 * accuracy.mean(axis=0)
+    (line,) = ax.plot(n_labeled, mean, **style)
+    if style.get("linestyle") != "--":
+        std = 100 * accuracy.std(axis=0, ddof=ddof)
+        ax.fill_between(n_labeled, mean - std, mean + std, alpha=0.2, color=line.get_color())
+    return line, mean
+
+
+def plot_learning_curves(result, *, title: str | None = None):
+    """Mean ± std learning curves, one panel per strategy, like the paper's Figure 2.
+
+    Each method is one line, shaded ± one standard deviation over repetitions (ddof=1).
+    Where a method's architecture changes, the round is marked with the architecture most
+    repetitions trained, as ``i,j`` for A(B, i, j). When the table holds the ``"random"``
+    strategy beside others, random sampling gets no panel of its own: each method's random
+    curve is drawn dashed in the other panels, as the reference a strategy must beat.
+
+    Needs matplotlib (``pip install matplotlib``).
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        The experiment to draw.
+    title : str or None, default=None
+        Title of the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Test accuracy (%) against the number of labeled samples.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skactive.experiment import ExperimentResult, plot_learning_curves
+    >>> rows = [
+    ...     dict(method="active-inas", strategy=s, repeat=0, round=k, n_labeled=n,
+    ...          accuracy=0.5 + 0.1 * k, architecture=f"A(resnet, 1, {k + 1})",
+    ...          fit_seconds=0.0, query_seconds=0.0)
+    ...     for s in ("softmax_response", "random") for k, n in enumerate((100, 200))
+    ... ]
+    >>> figure = plot_learning_curves(ExperimentResult(rows))
+    >>> [ax.get_title() for ax in figure.axes]
+    ['softmax_response']
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            "Drawing learning curves needs matplotlib: pip install matplotlib"
+        ) from error
+    strategies = result.strategies
+    overlay = RANDOM in strategies and len(strategies) > 1
+    panels = [s for s in strategies if not (overlay and s == RANDOM)]
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(5 * len(panels), 3.8), sharey=True, squeeze=False
+    )
+    for ax, strategy in zip(axes[0], panels):
+        for method in result.methods:
+            n_labeled, accuracy = result.learning_curve(method, strategy)
+            line, mean = _curve(ax, n_labeled, accuracy, marker="o", markersize=3, label=method)
+            architectures = result.typical_architectures(method, strategy)
+            if len(set(architectures)) > 1:
+                changes = [
+                    k for k, a in enumerate(architectures) if k == 0 or a != architectures[k - 1]
+                ]
+                for k in changes:
+                    ax.annotate(
+                        _short(architectures[k]),
+                        (n_labeled[k], mean[k]),
+                        textcoords="offset points",
+                        xytext=(0, 6),
+                        ha="center",
+                        fontsize=7,
+                        color=line.get_color(),
+                    )
+            if overlay:
+                n_random, random = result.learning_curve(method, RANDOM)
+                _curve(
+                    ax,
+                    n_random,
+                    random,
+                    linestyle="--",
+                    linewidth=1,
+                    color=line.get_color(),
+                    label=f"{method}, random",
+                )
+        ax.set_title(strategy)
+        ax.set_xlabel("labeled samples")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("test accuracy (%)")
+    axes[0][-1].legend(loc="lower right", fontsize=8)
+    if any(
+        len(set(result.typical_architectures(m, s))) > 1 for m in result.methods for s in panels
+    ):
+        fig.text(0.01, 0.01, "i,j: the architecture A(B, i, j) from that round on", fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

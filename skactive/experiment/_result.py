@@ -1,0 +1,408 @@
+"""The tidy table of an experiment and its summaries: normalised AUC, paired gains."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+from scipy.integrate import trapezoid
+
+from ._plot import plot_learning_curves
+
+ACTIVE_INAS = "active-inas"
+"""Method name of Active-iNAS in the result table."""
+
+COLUMNS = (
+    "method",
+    "strategy",
+    "repeat",
+    "round",
+    "n_labeled",
+    "accuracy",
+    "architecture",
+    "fit_seconds",
+    "query_seconds",
+)
+"""Columns of the result table. ``fit_seconds`` covers the search and training of the round
+(``fit`` or ``teach``); ``query_seconds`` the query that brought the labels to ``n_labeled``
+(0 in round 0)."""
+
+
+def normalized_auc(n_labeled, accuracy) -> float:
+    """Area under a learning curve divided by its range of labels: its mean accuracy.
+
+    Parameters
+    ----------
+    n_labeled : array-like of shape (n_rounds,)
+        Numbers of labels, increasing.
+    accuracy : array-like of shape (n_rounds,)
+        Test accuracy at each of them.
+
+    Returns
+    -------
+    float
+        ``trapezoid(accuracy, n_labeled) / (n_labeled[-1] - n_labeled[0])``; the single
+        accuracy for a one-point curve.
+
+    Examples
+    --------
+    >>> from skactive.experiment import normalized_auc
+    >>> normalized_auc([100, 200, 400], [0.5, 0.7, 0.8])
+    0.7
+    """
+    n_labeled = np.asarray(n_labeled, dtype=np.float64)
+    accuracy = np.asarray(accuracy, dtype=np.float64)
+    if len(n_labeled) != len(accuracy) or len(n_labeled) == 0:
+        raise ValueError("n_labeled and accuracy must be non-empty and of the same length.")
+    if len(n_labeled) == 1:
+        return float(accuracy[0])
+    if np.any(np.diff(n_labeled) <= 0):
+        raise ValueError("n_labeled must be strictly increasing.")
+    return float(trapezoid(accuracy, n_labeled) / (n_labeled[-1] - n_labeled[0]))
+
+
+def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` and its Student-t confidence interval.
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+        One value per repetition, e.g. paired AUC differences.
+    confidence : float, default=0.95
+        Coverage of the interval.
+
+    Returns
+    -------
+    mean, low, high : float
+        ``mean ± t_{(1+confidence)/2, n-1} * std(ddof=1) / sqrt(n)``; ``low`` and ``high`` are
+        NaN when ``n < 2``.
+
+    Examples
+    --------
+    >>> from skactive.experiment import t_interval
+    >>> [round(v, 3) for v in t_interval([0.01, 0.02, 0.03])]
+    [0.02, -0.005, 0.045]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    # The standard t interval scaled by the standard error; scipy's ``loc``/``scale`` form
+    # would give NaN instead of a zero-width interval when every value is the same.
+    low, high = stats.t.interval(confidence, len(values) - 1)
+    sem = stats.sem(values)
+    return mean, mean + float(low * sem), mean + float(high * sem)
+
+
+def _std(values: np.ndarray) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
+
+
+def _unique(values) -> list:
+    return list(dict.fromkeys(values))
+
+
+@dataclass
+class ExperimentResult:
+    """The tidy table of an active-learning experiment, with its summaries.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per method, strategy, repetition and round, with the keys of
+        :data:`COLUMNS`.
+    settings : dict, default={}
+        How the experiment was run (sizes, seeds, estimator), JSON-serialisable.
+
+    Examples
+    --------
+    >>> from skactive.experiment import ExperimentResult
+    >>> rows = [
+    ...     dict(method=m, strategy="random", repeat=r, round=k, n_labeled=n,
+    ...          accuracy=acc + (0.1 * k if m == "active-inas" else 0.0),
+    ...          architecture="", fit_seconds=0.0, query_seconds=0.0)
+    ...     for m in ("active-inas", "fixed-1x2") for r, acc in ((0, 0.5), (1, 0.6))
+    ...     for k, n in enumerate((100, 200))
+    ... ]
+    >>> result = ExperimentResult(rows)
+    >>> [round(row["auc_mean"], 3) for row in result.auc_table()]
+    [0.6, 0.55]
+    >>> round(result.gain_table()[0]["gain_mean"], 3)
+    0.05
+    """
+
+    rows: list[dict]
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def methods(self) -> list[str]:
+        """Methods in order of first appearance."""
+        return _unique(row["method"] for row in self.rows)
+
+    @property
+    def strategies(self) -> list[str]:
+        """Strategies in order of first appearance."""
+        return _unique(row["strategy"] for row in self.rows)
+
+    def learning_curve(self, method: str, strategy: str) -> tuple[np.ndarray, np.ndarray]:
+        """Accuracy against number of labels for every repetition of one method and strategy.
+
+        Parameters
+        ----------
+        method : str
+            A method of the table, e.g. ``"active-inas"`` or ``"fixed-2x4"``.
+        strategy : str
+            A strategy of the table.
+
+        Returns
+        -------
+        n_labeled : ndarray of shape (n_rounds,)
+            Numbers of labels, shared by all repetitions.
+        accuracy : ndarray of shape (n_repeats, n_rounds)
+            Test accuracy of each repetition at each of them.
+        """
+        runs: dict[int, list[dict]] = {}
+        for row in self.rows:
+            if row["method"] == method and row["strategy"] == strategy:
+                runs.setdefault(int(row["repeat"]), []).append(row)
+        if not runs:
+            raise ValueError(f"No rows for method {method!r} and strategy {strategy!r}.")
+        curves = [sorted(runs[r], key=lambda row: int(row["round"])) for r in sorted(runs)]
+        n_labeled = np.array([int(row["n_labeled"]) for row in curves[0]])
+        for curve in curves[1:]:
+            if not np.array_equal([int(row["n_labeled"]) for row in curve], n_labeled):
+                raise ValueError(
+                    f"The repetitions of {method!r} with {strategy!r} label different numbers "
+                    "of samples per round; their curves cannot be averaged."
+                )
+        accuracy = np.array([[float(row["accuracy"]) for row in curve] for curve in curves])
+        return n_labeled, accuracy
+
+    def aucs(self, method: str, strategy: str) -> np.ndarray:
+        """Normalised AUC of each repetition of one method and strategy.
+
+        Parameters
+        ----------
+        method : str
+            A method of the table.
+        strategy : str
+            A strategy of the table.
+
+        Returns
+        -------
+        ndarray of shape (n_repeats,)
+            :func:`normalized_auc` of each repetition, in repetition order.
+        """
+        n_labeled, accuracy = self.learning_curve(method, strategy)
+        return np.array([normalized_auc(n_labeled, curve) for curve in accuracy])
+
+    def auc_table(self) -> list[dict]:
+        """Normalised AUC, final accuracy and cost of every method and strategy.
+
+        Returns
+        -------
+        list of dict
+            One dict per strategy and method: ``strategy``, ``method``, ``n_repeats``,
+            ``auc_mean``, ``auc_std``, ``final_accuracy_mean``, ``final_accuracy_std`` (standard
+            deviations over repetitions with ddof=1, NaN for one repetition) and ``seconds_mean``
+            (fit and query seconds of a whole run, averaged over repetitions).
+        """
+        table = []
+        for strategy in self.strategies:
+            for method in self.methods:
+                _, accuracy = self.learning_curve(method, strategy)
+                aucs = self.aucs(method, strategy)
+                seconds = sum(
+                    float(row["fit_seconds"]) + float(row["query_seconds"])
+                    for row in self.rows
+                    if row["method"] == method and row["strategy"] == strategy
+                )
+                table.append(
+                    {
+                        "strategy": strategy,
+                        "method": method,
+                        "n_repeats": len(aucs),
+                        "auc_mean": float(aucs.mean()),
+                        "auc_std": _std(aucs),
+                        "final_accuracy_mean": float(accuracy[:, -1].mean()),
+                        "final_accuracy_std": _std(accuracy[:, -1]),
+                        "seconds_mean": seconds / len(aucs),
+                    }
+                )
+        return table
+
+    def gain_table(
+        self, method: str = ACTIVE_INAS, baselines=None, confidence: float = 0.95
+    ) -> list[dict]:
+        """AUC gain of ``method`` over each baseline, per strategy, paired by repetition.
+
+        Parameters
+        ----------
+        method : str, default="active-inas"
+            The method whose gain is measured.
+        baselines : list of str or None, default=None
+            Methods to compare with; ``None`` means every other method of the table.
+        confidence : float, default=0.95
+            Coverage of the Student-t interval of the mean gain.
+
+        Returns
+        -------
+        list of dict
+            One dict per strategy and baseline: ``strategy``, ``method``, ``baseline``,
+            ``n_repeats``, ``gain_mean`` (mean over repetitions of AUC(method) - AUC(baseline),
+            in accuracy points), ``gain_ci_low``, ``gain_ci_high`` (NaN for one repetition),
+            ``relative_gain`` (``gain_mean`` over the baseline's mean AUC) and ``wins`` (the
+            repetitions where the method's AUC is higher).
+        """
+        if baselines is None:
+            baselines = [m for m in self.methods if m != method]
+        table = []
+        for strategy in self.strategies:
+            ours = self.aucs(method, strategy)
+            for baseline in baselines:
+                theirs = self.aucs(baseline, strategy)
+                if len(theirs) != len(ours):
+                    raise ValueError(
+                        f"{method!r} and {baseline!r} have different numbers of repetitions "
+                        f"with {strategy!r}; gains are paired by repetition."
+                    )
+                mean, low, high = t_interval(ours - theirs, confidence)
+                table.append(
+                    {
+                        "strategy": strategy,
+                        "method": method,
+                        "baseline": baseline,
+                        "n_repeats": len(ours),
+                        "gain_mean": mean,
+                        "gain_ci_low": low,
+                        "gain_ci_high": high,
+                        "relative_gain": mean / float(theirs.mean()),
+                        "wins": int(np.sum(ours > theirs)),
+                    }
+                )
+        return table
+
+    def summary(self, confidence: float = 0.95) -> dict:
+        """Settings, AUC table and the gains of Active-iNAS (when present), as one dict.
+
+        Parameters
+        ----------
+        confidence : float, default=0.95
+            Coverage of the gains' intervals.
+
+        Returns
+        -------
+        dict
+            ``settings``, ``confidence``, ``auc`` (:meth:`auc_table`) and ``gains``
+            (:meth:`gain_table` of ``"active-inas"``, empty without it or without baselines).
+        """
+        gains = []
+        if ACTIVE_INAS in self.methods:
+            gains = self.gain_table(ACTIVE_INAS, confidence=confidence)
+        return {
+            "settings": self.settings,
+            "confidence": confidence,
+            "auc": self.auc_table(),
+            "gains": gains,
+        }
+
+    def to_csv(self, path) -> None:
+        """Write the table as CSV with a header row of :data:`COLUMNS`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write.
+        """
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+    def to_json(self, path) -> None:
+        """Write the settings and the table as JSON, readable by :meth:`from_json`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write.
+        """
+        Path(path).write_text(json.dumps({"settings": self.settings, "rows": self.rows}, indent=1))
+
+    @classmethod
+    def from_json(cls, path) -> ExperimentResult:
+        """Read a result written by :meth:`to_json`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to read.
+
+        Returns
+        -------
+        ExperimentResult
+            The same rows and settings.
+        """
+        content = json.loads(Path(path).read_text())
+        return cls(content["rows"], content.get("settings", {}))
+
+    def to_frame(self):
+        """The table as a pandas DataFrame (needs pandas).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per method, strategy, repetition and round; columns :data:`COLUMNS`.
+        """
+        try:
+            import pandas as pd
+        except ImportError as error:
+            raise ImportError(
+                "ExperimentResult.to_frame needs pandas: pip install pandas"
+            ) from error
+        return pd.DataFrame(self.rows, columns=list(COLUMNS))
+
+    def typical_architectures(self, method: str, strategy: str) -> list[str]:
+        """The architecture most repetitions of one method and strategy trained at each round.
+
+        Parameters
+        ----------
+        method : str
+            A method of the table.
+        strategy : str
+            A strategy of the table.
+
+        Returns
+        -------
+        list of str
+            One architecture per round, e.g. ``"A(resnet, 1, 2)"``; a tie goes to the one
+            reached first in repetition order.
+        """
+        per_round: dict[int, list[str]] = {}
+        for row in sorted(self.rows, key=lambda row: int(row["repeat"])):
+            if row["method"] == method and row["strategy"] == strategy:
+                per_round.setdefault(int(row["round"]), []).append(str(row["architecture"]))
+        if not per_round:
+            raise ValueError(f"No rows for method {method!r} and strategy {strategy!r}.")
+        return [Counter(per_round[k]).most_common(1)[0][0] for k in sorted(per_round)]
+
+    def plot(self, *, title: str | None = None):
+        """The learning curves as a figure: :func:`plot_learning_curves` of this result.
+
+        Parameters
+        ----------
+        title : str or None, default=None
+            Title of the figure.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            See :func:`plot_learning_curves`.
+        """
+        return plot_learning_curves(self, title=title)

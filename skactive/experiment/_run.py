@@ -1,0 +1,319 @@
+"""Algorithm 2 with a simulated oracle: Active-iNAS and fixed baselines, round by round."""
+
+from __future__ import annotations
+
+import math
+import time
+from numbers import Integral
+
+import joblib
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+from tqdm import tqdm
+
+from .._classifier import ActiveINASClassifier
+from ..search_space import Architecture
+from ..strategies import resolve_strategy
+from ._result import ACTIVE_INAS, ExperimentResult
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+def parse_baseline(baseline) -> tuple[str, dict]:
+    """Turn a fixed-architecture baseline into its method name and estimator parameters.
+
+    Parameters
+    ----------
+    baseline : str, tuple of (int, int) or Architecture
+        ``"2x4"``, ``(2, 4)`` or ``Architecture("resnet", 2, 4)``: the network A(B, 2, 4)
+        (ResNet-18 for the resnet block), trained from scratch every round, never searched.
+
+    Returns
+    -------
+    name : str
+        ``"fixed-<i>x<j>"``.
+    params : dict
+        ``initial_architecture`` and ``inas_iterations=0``, to set on the estimator.
+
+    Examples
+    --------
+    >>> from skactive.experiment import parse_baseline
+    >>> parse_baseline("2x4")
+    ('fixed-2x4', {'initial_architecture': (2, 4), 'inas_iterations': 0})
+    """
+    architecture = baseline
+    if isinstance(baseline, str):
+        parts = baseline.lower().split("x")
+        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+            raise ValueError(
+                f"A baseline is written IxJ (blocks x stacks, e.g. '2x4'), got {baseline!r}."
+            )
+        architecture = tuple(int(p) for p in parts)
+    if isinstance(architecture, Architecture):
+        i, j = architecture.n_blocks, architecture.n_stacks
+    elif (
+        isinstance(architecture, tuple)
+        and len(architecture) == 2
+        and all(isinstance(v, Integral) and not isinstance(v, bool) for v in architecture)
+    ):
+        i, j = (int(v) for v in architecture)
+    else:
+        raise TypeError(f"A baseline is 'IxJ', (i, j) or an Architecture, got {baseline!r}.")
+    if i < 1 or j < 1:
+        raise ValueError(f"A baseline needs at least one block and one stack, got {baseline!r}.")
+    return f"fixed-{i}x{j}", {"initial_architecture": architecture, "inas_iterations": 0}
+
+
+def strategy_name(strategy) -> str:
+    """The name of a strategy in the result table: itself for a name, ``__name__`` otherwise.
+
+    Parameters
+    ----------
+    strategy : str or callable
+        A name of :data:`skactive.strategies.STRATEGIES` or a strategy function.
+
+    Returns
+    -------
+    str
+        The label used in the ``strategy`` column.
+    """
+    if isinstance(strategy, str):
+        return strategy
+    return getattr(strategy, "__name__", repr(strategy))
+
+
+def _n_rounds(initial_size: int, query_size: int, budget: int) -> int:
+    return 1 + math.ceil((budget - initial_size) / query_size)
+
+
+def _check_size(name: str, value, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}.")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be {bound}, got {value}.")
+    return int(value)
+
+
+def _methods(estimator: ActiveINASClassifier, baselines) -> dict[str, ActiveINASClassifier]:
+    """Active-iNAS and one frozen copy of the estimator per baseline, by method name."""
+    methods = {ACTIVE_INAS: clone(estimator)}
+    params = estimator.get_params()
+    for baseline in baselines:
+        name, frozen = parse_baseline(baseline)
+        if name in methods:
+            raise ValueError(f"Baseline {name!r} is given twice.")
+        arch = frozen["initial_architecture"]
+        i, j = (arch.n_blocks, arch.n_stacks) if isinstance(arch, Architecture) else arch
+        # A frozen network never searches, so the search-space bounds must only admit it.
+        bounds = {
+            "max_blocks": max(params["max_blocks"], i),
+            "max_stacks": max(params["max_stacks"], j),
+        }
+        methods[name] = clone(estimator).set_params(**frozen, **bounds)
+    return methods
+
+
+def _json_safe(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def run_experiment(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    estimator: ActiveINASClassifier | None = None,
+    strategies=("softmax_response",),
+    baselines=(),
+    initial_size: int = 100,
+    query_size: int = 100,
+    budget: int = 500,
+    n_repeats: int = 3,
+    random_state=0,
+    progress: bool = True,
+    verbose: int = 0,
+    n_jobs: int | None = None,
+) -> ExperimentResult:
+    """Simulate active learning with Active-iNAS and fixed-architecture baselines.
+
+    For each repetition a seed draws ``initial_size`` random training samples; then for each
+    strategy and method (Active-iNAS, then each baseline) a fresh clone of ``estimator`` with
+    that seed is fitted on them and, while fewer than ``budget`` samples are labeled, queries
+    ``query_size`` of the remaining training samples (the last round fewer, to end at
+    ``budget``), is taught their labels and is scored on the test set.
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_train, ...)
+        Pool of samples whose labels the simulated oracle reveals.
+    y_train : array-like of shape (n_train,)
+        Their labels.
+    X_test : array-like of shape (n_test, ...)
+        Samples for the learning curve, never queried.
+    y_test : array-like of shape (n_test,)
+        Their labels.
+    estimator : ActiveINASClassifier or None, default=None
+        Template for every method: cloned, given the strategy and seed, and, for a baseline,
+        frozen at its architecture. ``None`` uses ``ActiveINASClassifier()``.
+    strategies : sequence of str or callable, default=("softmax_response",)
+        Query strategies: names of :data:`skactive.strategies.STRATEGIES` or functions.
+    baselines : sequence of str, tuple or Architecture, default=()
+        Fixed architectures to compare with, e.g. ``("2x4", "1x2")``; see
+        :func:`parse_baseline`.
+    initial_size : int, default=100
+        Random labels before the first query, the k of Algorithm 2.
+    query_size : int, default=100
+        Samples queried per round, the b of Algorithm 2.
+    budget : int, default=500
+        Labels at the end, at most ``n_train``.
+    n_repeats : int, default=3
+        Repetitions with different seeds.
+    random_state : int, RandomState instance or None, default=0
+        Draws the seed of each repetition.
+    progress : bool, default=True
+        Show a tqdm progress bar over all rounds.
+    verbose : int, default=0
+        When positive, print one line per round: method, strategy, repetition, number of
+        labels, architecture and test accuracy.
+    n_jobs : int or None, default=None
+        Runs (one repetition of one strategy and method) done at once through joblib, each
+        in a worker of its own; ``None`` means 1 unless a ``joblib.parallel_config`` says
+        otherwise. Every run is seeded on its own, so the table is the same for any
+        ``n_jobs``, but for its seconds columns.
+
+    Returns
+    -------
+    ExperimentResult
+        The table and the settings.
+
+    Examples
+    --------
+    >>> from skactive import ActiveINASClassifier
+    >>> from skactive.datasets import load_digits_images
+    >>> from skactive.experiment import run_experiment
+    >>> data = load_digits_images()
+    >>> result = run_experiment(
+    ...     data.X_train, data.y_train, data.X_test, data.y_test,
+    ...     estimator=ActiveINASClassifier(max_epochs=2, base_width=4),
+    ...     baselines=["1x2"], initial_size=40, query_size=40, budget=80, n_repeats=1,
+    ...     progress=False)
+    >>> result.methods, [row["n_labeled"] for row in result.rows[:2]]
+    (['active-inas', 'fixed-1x2'], [40, 80])
+    """
+    X_train, y_train = np.asarray(X_train), np.asarray(y_train)
+    X_test, y_test = np.asarray(X_test), np.asarray(y_test)
+    if len(X_train) != len(y_train) or len(X_test) != len(y_test):
+        raise ValueError("X_train, y_train and X_test, y_test must have matching lengths.")
+    n_train = len(X_train)
+    initial_size = _check_size("initial_size", initial_size, 1, n_train)
+    query_size = _check_size("query_size", query_size, 1)
+    budget = _check_size("budget", budget, initial_size, n_train)
+    n_repeats = _check_size("n_repeats", n_repeats, 1)
+    strategies = list(strategies)
+    if not strategies:
+        raise ValueError("strategies must name at least one query strategy.")
+    for strategy in strategies:
+        resolve_strategy(strategy)
+    estimator = ActiveINASClassifier() if estimator is None else estimator
+    if not (hasattr(estimator, "query") and hasattr(estimator, "teach")):
+        raise TypeError(f"estimator must offer query and teach, got {estimator!r}.")
+    methods = _methods(estimator, baselines)
+    seeds = [int(s) for s in check_random_state(random_state).randint(_SEED_MAX, size=n_repeats)]
+    n_rounds = _n_rounds(initial_size, query_size, budget)
+    settings = {
+        "initial_size": initial_size,
+        "query_size": query_size,
+        "budget": budget,
+        "n_repeats": n_repeats,
+        "random_state": _json_safe(random_state),
+        "seeds": seeds,
+        "strategies": [strategy_name(s) for s in strategies],
+        "methods": list(methods),
+        "n_train": n_train,
+        "n_test": len(X_test),
+        "estimator": repr(estimator),
+    }
+    runs = [
+        (repeat, seed, strategy, method, template)
+        for repeat, seed in enumerate(seeds)
+        for strategy in strategies
+        for method, template in methods.items()
+    ]
+    data = (X_train, y_train, X_test, y_test)
+    rows: list[dict] = []
+    bar = tqdm(
+        total=len(runs) * n_rounds, disable=not progress, desc="active learning", unit="round"
+    )
+    with bar:
+        tasks = [(*run, data, query_size, budget, initial_size) for run in runs]
+        if joblib.effective_n_jobs(n_jobs) == 1:
+            # In process, rows stream round by round to the progress bar and the log.
+            results = (_run_rows(*task) for task in tasks)
+        else:
+            results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
+                joblib.delayed(_run_table)(*task) for task in tasks
+            )
+        for run_rows in results:
+            for row in run_rows:
+                rows.append(row)
+                bar.update()
+                if verbose:
+                    tqdm.write(
+                        f"{row['method']:<12} {row['strategy']:<18} repeat {row['repeat']}  "
+                        f"{row['n_labeled']:>6} labels  {row['architecture']:<18} "
+                        f"test accuracy {row['accuracy']:.4f}"
+                    )
+    return ExperimentResult(rows, settings)
+
+
+def _run_rows(repeat, seed, strategy, method, template, data, query_size, budget, initial_size):
+    """Yield the rows of one run, one repetition of one strategy with one method, as it goes."""
+    X_train, y_train, X_test, y_test = data
+    initial = np.random.RandomState(seed).choice(len(X_train), initial_size, replace=False)
+    learner = clone(template).set_params(query_strategy=strategy, random_state=seed)
+    context = {"method": method, "strategy": strategy_name(strategy), "repeat": repeat}
+    for row in _active_learning_run(
+        learner, X_train, y_train, X_test, y_test, initial, query_size, budget
+    ):
+        yield {**context, **row}
+
+
+def _run_table(*task) -> list[dict]:
+    """All the rows of one run, for a joblib worker, which cannot stream them back."""
+    return list(_run_rows(*task))
+
+
+def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, query_size, budget):
+    """Yield one row (without method, strategy, repeat) per round of Algorithm 2."""
+    began = time.perf_counter()
+    learner.fit(X_train[initial], y_train[initial])
+    fit_seconds = time.perf_counter() - began
+    query_seconds = 0.0
+    pool = np.setdiff1d(np.arange(len(X_train)), initial)
+    n_labeled = len(initial)
+    for round_ in range(_n_rounds(n_labeled, query_size, budget)):
+        if round_:
+            began = time.perf_counter()
+            indices, _ = learner.query(
+                X_train[pool], n_instances=min(query_size, budget - n_labeled)
+            )
+            query_seconds = time.perf_counter() - began
+            chosen = pool[indices]
+            began = time.perf_counter()
+            learner.teach(X_train[chosen], y_train[chosen])
+            fit_seconds = time.perf_counter() - began
+            pool = np.delete(pool, indices)
+            n_labeled += len(chosen)
+        yield {
+            "round": round_,
+            "n_labeled": n_labeled,
+            "accuracy": float(learner.score(X_test, y_test)),
+            "architecture": str(learner.architecture_),
+            "fit_seconds": fit_seconds,
+            "query_seconds": query_seconds,
+        }
