@@ -12,31 +12,68 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import textwrap
+import time
 from pathlib import Path
 
 import joblib
 import torch
+from sklearn.utils._param_validation import InvalidParameterError
 
 from . import __version__
 from ._classifier import ActiveINASClassifier
 from .datasets import DATASETS, load_dataset
-from .experiment import ExperimentResult, parse_baseline, run_experiment
+from .experiment import (
+    ACTIVE_INAS,
+    ExperimentResult,
+    format_summary,
+    legend,
+    run_experiment,
+    verdict,
+)
 from .search_space import POOLINGS
 from .strategies import STRATEGIES
+from .training import resolve_device
 
 _EXAMPLE = """\
 examples:
   python -m skactive run
-      the embedded default: digits, Active-iNAS, softmax response, 100 -> 500 labels
-  python -m skactive run --dataset mnist1d_5k --data-dir ../shared/data \\
+      the embedded default: digits, 100 -> 500 labels; Active-iNAS against the fixed
+      ResNet-18 layout A(resnet, 2, 4), by softmax response and by random sampling
+  python -m skactive run --dataset mnist1d_5k --data-dir DIR \\
       --strategy softmax_response,random --baselines 2x4,1x2 \\
-      --initial 200 --batch 200 --budget 1000 --repeats 3 --out results/mnist1d
+      --initial-size 200 --query-size 200 --budget 1000 --n-repeats 3 --out results/mnist1d
 """
+
+_ESTIMATOR_OPTIONS = {
+    "max_epochs": "epochs per training, or auto: enough for --min-steps optimizer steps, "
+    "at least 30",
+    "min_steps": "optimizer steps per training under --max-epochs auto",
+    "batch_size": "training batch size, or auto: an eighth of the training set within [16, 128]",
+    "base_width": "channels of the first stack; they double from stack to stack",
+    "lr": "peak learning rate, decayed along a cosine",
+    "weight_decay": "decoupled weight decay (AdamW)",
+    "dropout": "dropout before the linear head (MC-dropout samples it)",
+    "pooling": "pooling of the last stack",
+    "max_blocks": "search-space bound on i, the blocks per stack",
+    "max_stacks": "search-space bound on j, the stacks",
+    "inas_iterations": "search steps per round, T_iNAS (0 freezes the first architecture)",
+    "device": "torch device; auto is CUDA when present, else the CPU",
+    "n_jobs": "candidates of one search step trained at once (joblib); None: one at a time, "
+    "or as many as a joblib.parallel_config says",
+}
+"""ActiveINASClassifier parameters the command line sets, with their help. Each option is the
+parameter's name with dashes, and its default is the estimator's own."""
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Every option's default in ``--help``, and the examples as written."""
 
 
 def _int_or_auto(text: str):
-    """argparse type of the budget options: a positive integer or ``auto``."""
+    """argparse type of the options that take a positive integer or ``auto``."""
     if text == "auto":
         return text
     try:
@@ -47,6 +84,21 @@ def _int_or_auto(text: str):
 
 def _comma_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _estimator_option(group, name: str, default, help_: str) -> None:
+    choices = {"pooling": tuple(POOLINGS)}.get(name)
+    if choices is not None:
+        kind = str
+    elif isinstance(default, str):
+        kind = _int_or_auto if default == "auto" and name != "device" else str
+    elif isinstance(default, float):
+        kind = float
+    else:
+        kind = int  # the integers, and n_jobs, whose default is None
+    group.add_argument(
+        "--" + name.replace("_", "-"), type=kind, default=default, choices=choices, help=help_
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,8 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     --------
     >>> from skactive.__main__ import build_parser
     >>> args = build_parser().parse_args(["run"])
-    >>> args.dataset, args.initial, args.batch, args.budget
-    ('digits', 100, 100, 500)
+    >>> args.dataset, args.initial_size, args.query_size, args.budget, args.baselines
+    ('digits', 100, 100, 500, ['2x4'])
     """
     parser = argparse.ArgumentParser(
         prog="skactive",
@@ -81,18 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="simulate active learning and compare Active-iNAS with fixed networks",
-        description=(
-            "Simulated-oracle active learning: draw --initial random labels, then query --batch "
-            "samples per round with --strategy until --budget labels, scoring the test set "
-            "every round; for Active-iNAS and every --baselines network, --repeats times with "
-            "different seeds (the same initial labels for every method within a repetition). "
-            "Writes OUT/results.csv and OUT/results.json (one row per method, strategy, "
-            "repetition and round), OUT/summary.json (normalised AUC of every method and the "
-            "AUC gain of Active-iNAS over each baseline with a 95% Student-t interval over "
-            "repetitions) and OUT/learning_curves.png when matplotlib is installed."
+        description=textwrap.fill(
+            "Simulated-oracle active learning: draw --initial-size random labels, then query "
+            "--query-size samples per round with each --strategy until --budget labels, "
+            "scoring the test set every round; for Active-iNAS and every --baselines network, "
+            "--n-repeats times with different seeds (the same initial labels for every method "
+            "within a repetition). Writes results.csv and results.json (one row per method, "
+            "strategy, repetition and round), summary.json (normalised AUC of every method "
+            "and the AUC gain of Active-iNAS over each baseline with a 95% Student-t "
+            "interval over repetitions) and learning_curves.png (with matplotlib) to --out. "
+            "Threads: each run trains on --threads torch threads (1: small networks are "
+            "fastest on one, and more threads on a busy machine can be ten times slower), "
+            "and --jobs runs go at once in worker processes.",
+            width=88,
+            break_on_hyphens=False,
         ),
         epilog=_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     data = run.add_argument_group("data")
     data.add_argument(
@@ -100,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="digits",
         choices=DATASETS,
         metavar="NAME",
-        help=f"dataset, one of {', '.join(DATASETS)} (default: digits, which needs no files)",
+        help=f"dataset, one of {', '.join(DATASETS)}; digits needs no files",
     )
     data.add_argument(
         "--data-dir",
@@ -108,91 +165,54 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder holding the dataset's files (torchvision's layout for cifar10, cifar100, "
         "svhn, mnist, fashion_mnist); nothing is ever downloaded",
     )
-    loop = run.add_argument_group("active learning")
+    loop = run.add_argument_group("active learning (run_experiment parameters)")
     loop.add_argument(
         "--strategy",
-        default="softmax_response",
+        default="softmax_response,random",
         type=_comma_list,
         metavar="S[,S...]",
-        help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)} "
-        "(default: softmax_response)",
+        help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)}",
     )
     loop.add_argument(
         "--baselines",
-        default=[],
+        default="2x4",
         type=_comma_list,
         metavar="IxJ[,IxJ...]",
-        help="fixed architectures A(B, I, J) to compare with, e.g. 2x4,1x2 (2x4 is ResNet-18); "
-        "default: none",
+        help="fixed architectures A(B, I, J) to compare with, comma-separated (2x4 is "
+        "ResNet-18's layout); an empty string for none",
     )
     loop.add_argument(
-        "--initial", type=int, default=100, metavar="K", help="random labels to start with"
+        "--initial-size", type=int, default=100, metavar="K", help="random labels to start with"
     )
-    loop.add_argument("--batch", type=int, default=100, metavar="B", help="queries per round")
     loop.add_argument(
-        "--budget", type=int, default=500, metavar="N", help="labels at the end (default: 500)"
+        "--query-size", type=int, default=100, metavar="B", help="samples queried per round"
     )
-    loop.add_argument("--repeats", type=int, default=1, metavar="R", help="repetitions")
+    loop.add_argument("--budget", type=int, default=500, metavar="N", help="labels at the end")
+    loop.add_argument("--n-repeats", type=int, default=1, metavar="R", help="repetitions")
     loop.add_argument("--seed", type=int, default=0, help="seed of the repetitions")
     loop.add_argument(
         "--jobs",
-        type=int,
-        default=1,
+        type=_int_or_auto,
+        default="auto",
         metavar="N",
-        help="runs (a repetition of one strategy and method) done at once in worker processes, "
-        "each on --threads threads; the results do not depend on it (default: 1)",
+        help="runs (a repetition of one strategy and method) done at once in worker "
+        "processes; auto: as many as CPU cores when training on the CPU, one on CUDA. The "
+        "results do not depend on it",
     )
+    loop.add_argument("--threads", type=int, default=1, help="torch threads of each run")
     model = run.add_argument_group("network and search (ActiveINASClassifier parameters)")
-    model.add_argument(
-        "--max-epochs",
-        type=_int_or_auto,
-        default="auto",
-        help="epochs per training, or auto: enough for --min-steps steps, at least 30 "
-        "(default: auto)",
-    )
-    model.add_argument(
-        "--min-steps",
-        type=int,
-        default=800,
-        help="optimizer steps per training under --max-epochs auto (default: 800)",
-    )
-    model.add_argument("--base-width", type=int, default=16, help="width of the first stack")
-    model.add_argument(
-        "--train-batch-size",
-        type=_int_or_auto,
-        default="auto",
-        help="training batch size, or auto: the training set's size / 8 within [16, 128] "
-        "(default: auto)",
-    )
-    model.add_argument("--lr", type=float, default=1e-2, help="peak learning rate")
-    model.add_argument(
-        "--pooling",
-        choices=tuple(POOLINGS),
-        default="pyramid",
-        help="pooling of the last stack (default: pyramid)",
-    )
-    model.add_argument("--max-blocks", type=int, default=12, help="search-space bound on i")
-    model.add_argument("--max-stacks", type=int, default=5, help="search-space bound on j")
-    model.add_argument(
-        "--inas-iterations", type=int, default=1, help="search steps per round (T_iNAS)"
-    )
-    model.add_argument("--device", default="auto", help="torch device (default: auto)")
-    model.add_argument(
-        "--n-jobs", type=int, default=None, help="candidates trained at once (joblib)"
-    )
-    model.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch CPU threads (default: 1, the fastest for small networks: the default "
-        "digits run took 40 s on one thread and 7 min on two of a busy 2-core machine)",
-    )
+    defaults = ActiveINASClassifier().get_params()
+    for name, help_ in _ESTIMATOR_OPTIONS.items():
+        _estimator_option(model, name, defaults[name], help_)
     output = run.add_argument_group("output")
     output.add_argument(
         "--out",
-        default="skactive-results",
         metavar="DIR",
-        help="folder for the table, summary and figure (default: skactive-results)",
+        help="folder for the table, summary and figure; it must not hold an earlier run "
+        f"unless --overwrite is given. Default: a new folder {_RESULTS}/DATASET-DATE-TIME",
+    )
+    output.add_argument(
+        "--overwrite", action="store_true", help="replace the files of an earlier run in --out"
     )
     output.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar (stderr)"
@@ -209,48 +229,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _percent(value: float) -> str:
-    return "   n/a" if math.isnan(value) else f"{100 * value:6.2f}"
+_RESULTS = "skactive-results"
+_OUTPUTS = ("results.csv", "results.json", "summary.json", "learning_curves.png")
 
 
-def format_summary(summary: dict) -> str:
-    """The summary of :meth:`ExperimentResult.summary` as plain-text tables.
-
-    Parameters
-    ----------
-    summary : dict
-        As returned by :meth:`skactive.experiment.ExperimentResult.summary`.
-
-    Returns
-    -------
-    str
-        The AUC table, then the gains table when there are gains; values in percent.
-    """
-    lines = [
-        "normalised area under the learning curve (mean accuracy over the budget, %), "
-        "mean ± std over repetitions; seconds of fitting and querying per run",
-        f"{'strategy':<18} {'method':<14} {'AUC':>6} {'± std':>6} {'final acc':>9} {'seconds':>8}",
-    ]
-    for row in summary["auc"]:
-        lines.append(
-            f"{row['strategy']:<18} {row['method']:<14} {_percent(row['auc_mean'])} "
-            f"{_percent(row['auc_std'])} {_percent(row['final_accuracy_mean']):>9} "
-            f"{row['seconds_mean']:8.1f}"
+def _output_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    """The folder of this run: never one that holds an earlier run, unless --overwrite."""
+    if args.out is None:
+        stem = Path(_RESULTS) / f"{args.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
+        out, suffix = stem, 1
+        while out.exists():
+            suffix += 1
+            out = stem.with_name(f"{stem.name}-{suffix}")
+        return out
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out} is a file, not a folder.")
+    if out.is_dir() and any(out.iterdir()) and not args.overwrite:
+        parser.error(
+            f"--out {out} is not empty, and a run would overwrite what it holds: give another "
+            "--out, or --overwrite to replace its files."
         )
-    if summary["gains"]:
-        level = round(100 * summary["confidence"])
-        lines += [
-            "",
-            f"AUC gain (accuracy points) of active-inas over each baseline, {level}% t-interval",
-            f"{'strategy':<18} {'baseline':<14} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
-        ]
-        for row in summary["gains"]:
-            lines.append(
-                f"{row['strategy']:<18} {row['baseline']:<14} {_percent(row['gain_mean'])} "
-                f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
-                f"{row['wins']}/{row['n_repeats']}"
-            )
-    return "\n".join(lines)
+    return out
+
+
+def _n_jobs(args: argparse.Namespace, n_runs: int) -> int:
+    """--jobs auto: one run per CPU core on the CPU, one at a time on a GPU."""
+    if args.jobs != "auto":
+        return args.jobs
+    if resolve_device(args.device) != "cpu":
+        return 1
+    return max(1, min(n_runs, os.cpu_count() or 1))
 
 
 def _without_nan(value):
@@ -265,17 +274,21 @@ def _without_nan(value):
 
 
 def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
-    """Print the summary; write it as JSON and the learning curves as PNG (with matplotlib)."""
+    """Print the summary and verdict; write the summary as JSON and the figure as PNG."""
+    summary = result.summary()
     print()
-    print(format_summary(result.summary()))
+    print(format_summary(summary))
+    if verdict(summary):
+        print()
+        print(verdict(summary))
     written = [out / "summary.json"]
-    written[0].write_text(json.dumps(_without_nan(result.summary()), indent=1))
+    written[0].write_text(json.dumps(_without_nan(summary), indent=1))
     try:
         import matplotlib
 
         matplotlib.use("Agg")
     except ImportError:
-        print("matplotlib is not installed: no figure (pip install skactive[plot]).")
+        print("matplotlib is not installed, so no figure: pip install matplotlib")
         return written
     figure = result.plot(title=result.settings.get("dataset"))
     written.append(out / "learning_curves.png")
@@ -284,56 +297,30 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    if args.threads < 1 or args.jobs < 1:
+    if args.threads < 1 or (args.jobs != "auto" and args.jobs < 1):
         parser.error("--threads and --jobs must be at least 1.")
+    out = _output_dir(args, parser)
     torch.set_num_threads(args.threads)
-    unknown = [s for s in args.strategy if s not in STRATEGIES]
-    if unknown or not args.strategy:
-        parser.error(f"--strategy: unknown {unknown}; choose among {', '.join(STRATEGIES)}.")
-    if args.dataset != "digits" and args.data_dir is None:
-        parser.error(f"--dataset {args.dataset} is read from files: give --data-dir.")
     try:
         data = load_dataset(args.dataset, args.data_dir)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         parser.error(str(error))
-    n_train = len(data.y_train)
-    for flag, value, low, high in (
-        ("--initial", args.initial, 1, n_train),
-        ("--batch", args.batch, 1, None),
-        ("--budget", args.budget, args.initial, n_train),
-        ("--repeats", args.repeats, 1, None),
-    ):
-        if value < low or (high is not None and value > high):
-            limit = f"between {low} and {high}" if high is not None else f"at least {low}"
-            parser.error(f"{flag} must be {limit} for {data.name}, got {value}.")
-    for baseline in args.baselines:
-        try:
-            parse_baseline(baseline)
-        except ValueError as error:
-            parser.error(f"--baselines: {error}")
-    estimator = ActiveINASClassifier(
-        max_epochs=args.max_epochs,
-        min_steps=args.min_steps,
-        base_width=args.base_width,
-        batch_size=args.train_batch_size,
-        lr=args.lr,
-        pooling=args.pooling,
-        max_blocks=args.max_blocks,
-        max_stacks=args.max_stacks,
-        inas_iterations=args.inas_iterations,
-        device=args.device,
-        n_jobs=args.n_jobs,
-    )
+    estimator = ActiveINASClassifier(**{name: getattr(args, name) for name in _ESTIMATOR_OPTIONS})
+    methods = [ACTIVE_INAS, *(f"fixed-{b.lower()}" for b in args.baselines)]
     print(
         f"{data.name}: {len(data.y_train)} training samples of shape {data.sample_shape}, "
-        f"{len(data.y_test)} test samples; {args.initial} -> {args.budget} labels by "
-        f"{args.batch}, {args.repeats} repetition(s)"
+        f"{len(data.y_test)} test samples; {args.initial_size} -> {args.budget} labels by "
+        f"{args.query_size}, {args.n_repeats} repetition(s)\n"
     )
-    # Worker processes start with OMP_NUM_THREADS set from inner_max_num_threads.
-    with joblib.parallel_config(backend="loky", inner_max_num_threads=args.threads):
-        result = _experiment(args, data, estimator)
+    print(legend(methods, args.strategy) + "\n")
+    n_jobs = _n_jobs(args, args.n_repeats * len(args.strategy) * len(methods))
+    try:
+        # Worker processes start with OMP_NUM_THREADS set from inner_max_num_threads.
+        with joblib.parallel_config(backend="loky", inner_max_num_threads=args.threads):
+            result = _experiment(args, data, estimator, n_jobs)
+    except InvalidParameterError as error:
+        parser.error(str(error))
     result.settings["dataset"] = data.name
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     result.to_csv(out / "results.csv")
     result.to_json(out / "results.json")
@@ -342,7 +329,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _experiment(args: argparse.Namespace, data, estimator) -> ExperimentResult:
+def _experiment(args: argparse.Namespace, data, estimator, n_jobs: int) -> ExperimentResult:
     return run_experiment(
         data.X_train,
         data.y_train,
@@ -351,14 +338,14 @@ def _experiment(args: argparse.Namespace, data, estimator) -> ExperimentResult:
         estimator=estimator,
         strategies=args.strategy,
         baselines=args.baselines,
-        initial_size=args.initial,
-        query_size=args.batch,
+        initial_size=args.initial_size,
+        query_size=args.query_size,
         budget=args.budget,
-        n_repeats=args.repeats,
+        n_repeats=args.n_repeats,
         random_state=args.seed,
         progress=not args.no_progress,
         verbose=1,
-        n_jobs=args.jobs,
+        n_jobs=n_jobs,
     )
 
 

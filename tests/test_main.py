@@ -1,16 +1,19 @@
 """The command line, ``python -m skactive`` (tests of skactive/__main__.py)."""
 
+import argparse
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from skactive.__main__ import build_parser, main
+from skactive import ActiveINASClassifier
+from skactive.__main__ import _ESTIMATOR_OPTIONS, _n_jobs, build_parser, main
 from skactive.experiment import COLUMNS, ExperimentResult
 from skactive.strategies import STRATEGIES
 
-TINY = ["--max-epochs", "2", "--base-width", "4", "--train-batch-size", "32", "--lr", "0.01"]
+TINY = ["--max-epochs", "2", "--base-width", "4", "--batch-size", "32", "--jobs", "1"]
 
 
 def test_module_help_explains_the_run_command():
@@ -20,22 +23,48 @@ def test_module_help_explains_the_run_command():
     assert "run" in completed.stdout and "Active-iNAS" in completed.stdout
 
 
-def test_run_help_lists_every_option(capsys):
+def test_run_help_shows_every_option_with_its_default(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["run", "--help"])
     assert exit_.value.code == 0
-    text = capsys.readouterr().out
-    for option in ("--dataset", "--data-dir", "--strategy", "--baselines", "--initial"):
-        assert option in text
-    for option in ("--batch", "--budget", "--repeats", "--out", "--no-progress"):
-        assert option in text
+    text = "".join(capsys.readouterr().out.split())  # wrapped lines break at spaces or hyphens
+    run = build_parser()._subparsers._group_actions[0].choices["run"]
+    options = [a for a in run._actions if a.option_strings and a.help != argparse.SUPPRESS]
+    for action in options:
+        if action.default not in (None, False, argparse.SUPPRESS):
+            # argparse's formatter appends the default to the option's own help line.
+            assert "".join(f"{action.help} (default: {action.default})".split()) in text
     assert all(name in text for name in STRATEGIES)
 
 
-def test_bare_run_is_the_embedded_digits_default():
+def test_network_options_are_the_estimators_parameters_with_its_defaults():
     args = build_parser().parse_args(["run"])
-    assert (args.dataset, args.strategy, args.baselines) == ("digits", ["softmax_response"], [])
-    assert (args.initial, args.batch, args.budget, args.repeats) == (100, 100, 500, 1)
+    defaults = ActiveINASClassifier().get_params()
+    for name in _ESTIMATOR_OPTIONS:
+        assert getattr(args, name) == defaults[name]
+    args = build_parser().parse_args(["run", "--batch-size", "64", "--max-epochs", "auto"])
+    assert (args.batch_size, args.max_epochs) == (64, "auto")
+
+
+def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
+    args = build_parser().parse_args(["run"])
+    assert (args.dataset, args.strategy, args.baselines) == (
+        "digits",
+        ["softmax_response", "random"],
+        ["2x4"],
+    )
+    assert (args.initial_size, args.query_size, args.budget, args.n_repeats) == (100, 100, 500, 1)
+    assert (args.jobs, args.threads) == ("auto", 1)
+
+
+def test_jobs_auto_is_one_run_per_core_on_the_cpu_and_one_on_cuda(monkeypatch):
+    args = build_parser().parse_args(["run", "--device", "cpu"])
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert (_n_jobs(args, 4), _n_jobs(args, 20)) == (4, 8)
+    args.device = "cuda"  # resolve_device keeps an explicit device; nothing runs on it
+    assert _n_jobs(args, 4) == 1
+    args.jobs = 3
+    assert _n_jobs(args, 4) == 3
 
 
 def test_no_command_prints_help_and_fails(capsys):
@@ -45,19 +74,26 @@ def test_no_command_prints_help_and_fails(capsys):
 
 def test_run_writes_table_summary_and_figure_and_prints_each_round(tmp_path, capsys):
     out = tmp_path / "results"
-    argv = ["run", "--initial", "30", "--batch", "30", "--budget", "60", "--baselines", "1x1"]
+    argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "60"]
+    argv += ["--baselines", "1x1", "--strategy", "softmax_response,random"]
     assert main([*argv, *TINY, "--max-stacks", "2", "--out", str(out), "--no-progress"]) == 0
     printed = capsys.readouterr().out
-    rounds = [line for line in printed.splitlines() if "test accuracy" in line]
-    assert len(rounds) == 4
+    assert "A(B, i, j)  " in printed and "fixed-1x1  " in printed and "AUC  " in printed
+    rounds = [line for line in printed.splitlines() if "test accuracy 0." in line]
+    assert len(rounds) == 8
     assert all("labels" in line and "A(resnet" in line for line in rounds)
-    assert "AUC gain" in printed and "fixed-1x1" in printed
+    assert "AUC gain" in printed
     result = ExperimentResult.from_json(out / "results.json")
+    verdict = next(line for line in printed.splitlines() if line.startswith("softmax_response:"))
+    ours = result.aucs("active-inas", "softmax_response")[0]
+    theirs = result.aucs("fixed-1x1", "softmax_response")[0]
+    assert f"active-inas AUC {100 * ours:.1f} vs fixed-1x1 {100 * theirs:.1f}" in verdict
+    assert "vs random sampling" in verdict
     assert result.settings["dataset"] == "digits"
-    assert [row["n_labeled"] for row in result.rows] == [30, 60, 30, 60]
+    assert [row["n_labeled"] for row in result.rows] == [30, 60] * 4
     assert (out / "results.csv").read_text().splitlines()[0] == ",".join(COLUMNS)
     summary = json.loads((out / "summary.json").read_text())
-    assert [row["method"] for row in summary["auc"]] == ["active-inas", "fixed-1x1"]
+    assert [row["method"] for row in summary["auc"]] == ["active-inas", "fixed-1x1"] * 2
     assert summary["auc"][0]["auc_std"] is None  # one repetition: no spread, JSON null
     assert summary["gains"][0]["baseline"] == "fixed-1x1"
     pytest.importorskip("matplotlib")
@@ -70,6 +106,23 @@ def test_run_writes_table_summary_and_figure_and_prints_each_round(tmp_path, cap
     assert "AUC gain" in capsys.readouterr().out
 
 
+def test_a_run_never_overwrites_an_earlier_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "30"]
+    argv += ["--strategy", "random", "--baselines", "", *TINY, "--no-progress"]
+    assert main(argv) == 0
+    assert main(argv) == 0  # the default --out is a new folder per run
+    runs = sorted((tmp_path / "skactive-results").iterdir())
+    assert len(runs) == 2 and all((run / "results.json").is_file() for run in runs)
+    earlier = (runs[0] / "results.json").read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--out", str(runs[0])])
+    assert exit_.value.code == 2
+    assert "is not empty" in capsys.readouterr().err
+    assert (runs[0] / "results.json").read_bytes() == earlier
+    assert main([*argv, "--out", str(runs[0]), "--overwrite"]) == 0
+
+
 def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["summarize", str(tmp_path)])
@@ -80,10 +133,11 @@ def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--strategy", "psychic"], "unknown ['psychic']"),
-        (["--dataset", "mnist1d_5k"], "give --data-dir"),
-        (["--budget", "5000"], "--budget must be between 100 and 1257"),
+        (["--strategy", "psychic"], "Unknown query strategy 'psychic'"),
+        (["--dataset", "mnist1d_5k"], "pass data_dir"),
+        (["--budget", "5000"], "'budget' parameter of run_experiment must be between 100 and"),
         (["--baselines", "2by4"], "written IxJ"),
+        (["--lr", "-1", "--jobs", "1"], "The 'lr' parameter of "),
         (["--threads", "0"], "--threads and --jobs must be at least 1"),
         (["--jobs", "0"], "--threads and --jobs must be at least 1"),
         (["--dataset", "cifar10", "--data-dir", "."], "cifar-10-batches-py/data_batch_1"),
@@ -98,7 +152,8 @@ def test_bad_arguments_exit_with_a_clear_message(capsys, argv, message):
 
 def test_run_on_mnist1d_from_the_shared_folder(shared_data_dir, tmp_path, capsys):
     argv = ["run", "--dataset", "mnist1d_5k", "--data-dir", str(shared_data_dir)]
-    argv += ["--initial", "40", "--batch", "40", "--budget", "80", "--inas-iterations", "0"]
+    argv += ["--initial-size", "40", "--query-size", "40", "--budget", "80"]
+    argv += ["--inas-iterations", "0", "--strategy", "softmax_response", "--baselines", ""]
     assert main([*argv, *TINY, "--out", str(tmp_path), "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "4000 training samples of shape (1, 40)" in printed

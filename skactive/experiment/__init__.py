@@ -22,6 +22,7 @@ round), writes it as CSV or JSON, and summarises it:
 """
 
 from ._plot import plot_learning_curves
+from ._report import format_summary, legend, verdict
 from ._result import (
     ACTIVE_INAS,
     COLUMNS,
@@ -35,10 +36,13 @@ __all__ = [
     "ACTIVE_INAS",
     "COLUMNS",
     "ExperimentResult",
+    "format_summary",
+    "legend",
     "normalized_auc",
     "parse_baseline",
     "plot_learning_curves",
     "run_experiment",
     "strategy_name",
     "t_interval",
+    "verdict",
 ]

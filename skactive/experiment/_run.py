@@ -10,6 +10,12 @@ import joblib
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    validate_params,
+)
 from tqdm import tqdm
 
 from .._classifier import ActiveINASClassifier
@@ -87,15 +93,6 @@ def _n_rounds(initial_size: int, query_size: int, budget: int) -> int:
     return 1 + math.ceil((budget - initial_size) / query_size)
 
 
-def _check_size(name: str, value, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}.")
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ValueError(f"{name} must be {bound}, got {value}.")
-    return int(value)
-
-
 def _methods(estimator: ActiveINASClassifier, baselines) -> dict[str, ActiveINASClassifier]:
     """Active-iNAS and one frozen copy of the estimator per baseline, by method name."""
     methods = {ACTIVE_INAS: clone(estimator)}
@@ -121,6 +118,27 @@ def _json_safe(value):
     return repr(value)
 
 
+@validate_params(
+    {
+        "X_train": ["array-like"],
+        "y_train": ["array-like"],
+        "X_test": ["array-like"],
+        "y_test": ["array-like"],
+        "estimator": [HasMethods(["fit", "query", "teach"]), None],
+        "strategies": [list, tuple],
+        "baselines": [list, tuple],
+        "initial_size": [Interval(Integral, 1, None, closed="left")],
+        "query_size": [Interval(Integral, 1, None, closed="left")],
+        "budget": [Interval(Integral, 1, None, closed="left")],
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "progress": ["boolean"],
+        "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
+    },
+    # The estimator's own parameters are checked when it is fitted, so nested validation stays.
+    prefer_skip_nested_validation=False,
+)
 def run_experiment(
     X_train,
     y_train,
@@ -209,20 +227,31 @@ def run_experiment(
     X_test, y_test = np.asarray(X_test), np.asarray(y_test)
     if len(X_train) != len(y_train) or len(X_test) != len(y_test):
         raise ValueError("X_train, y_train and X_test, y_test must have matching lengths.")
+    # The bounds that depend on the data; validate_params has checked types and lower bounds.
     n_train = len(X_train)
-    initial_size = _check_size("initial_size", initial_size, 1, n_train)
-    query_size = _check_size("query_size", query_size, 1)
-    budget = _check_size("budget", budget, initial_size, n_train)
-    n_repeats = _check_size("n_repeats", n_repeats, 1)
+    for name, value, low in (("initial_size", initial_size, 1), ("budget", budget, initial_size)):
+        if not low <= value <= n_train:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of run_experiment must be between {low} and the "
+                f"{n_train} training samples. Got {value} instead."
+            )
     strategies = list(strategies)
-    if not strategies:
-        raise ValueError("strategies must name at least one query strategy.")
-    for strategy in strategies:
-        resolve_strategy(strategy)
+    try:
+        if not strategies:
+            raise ValueError("It must name at least one query strategy.")
+        for strategy in strategies:
+            resolve_strategy(strategy)
+    except ValueError as error:
+        raise InvalidParameterError(
+            f"The 'strategies' parameter of run_experiment is invalid: {error}"
+        ) from error
     estimator = ActiveINASClassifier() if estimator is None else estimator
-    if not (hasattr(estimator, "query") and hasattr(estimator, "teach")):
-        raise TypeError(f"estimator must offer query and teach, got {estimator!r}.")
-    methods = _methods(estimator, baselines)
+    try:
+        methods = _methods(estimator, baselines)
+    except (TypeError, ValueError) as error:
+        raise InvalidParameterError(
+            f"The 'baselines' parameter of run_experiment is invalid: {error}"
+        ) from error
     seeds = [int(s) for s in check_random_state(random_state).randint(_SEED_MAX, size=n_repeats)]
     n_rounds = _n_rounds(initial_size, query_size, budget)
     settings = {

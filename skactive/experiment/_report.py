@@ -1,0 +1,172 @@
+"""An experiment in words: the legend of its notation, its tables and a one-line verdict."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ..strategies import STRATEGIES
+from ._plot import RANDOM
+from ._result import ACTIVE_INAS
+
+_FIXED = re.compile(r"fixed-(\d+)x(\d+)")
+_ROLE = re.compile(r":\w+:`~?([^`]+)`|``([^`]+)``")
+
+
+def _plain(text: str) -> str:
+    """A docstring line without reST markup: ``x`` and :func:`x` become x."""
+    return _ROLE.sub(lambda match: match[1] or match[2], text)
+
+
+def _percent(value: float) -> str:
+    return "   n/a" if math.isnan(value) else f"{100 * value:6.2f}"
+
+
+def legend(methods, strategies) -> str:
+    """One line per term of an experiment's output: the notation, its methods and strategies.
+
+    Parameters
+    ----------
+    methods : sequence of str
+        Method names of the table, e.g. ``["active-inas", "fixed-2x4"]``.
+    strategies : sequence of str
+        Strategy names of the table.
+
+    Returns
+    -------
+    str
+        The lines, each ``term  meaning``.
+
+    Examples
+    --------
+    >>> from skactive.experiment import legend
+    >>> [line[:18].strip() for line in legend(["active-inas"], ["random"]).splitlines()]
+    ['A(B, i, j)', 'active-inas', 'random', 'AUC']
+    """
+    lines = [
+        (
+            "A(B, i, j)",
+            "a network of j stacks of i residual blocks of type B; widths double and the "
+            "resolution halves from stack to stack (A(resnet, 2, 4) is ResNet-18's layout)",
+        )
+    ]
+    for method in methods:
+        if method == ACTIVE_INAS:
+            meaning = (
+                "Active-iNAS: each round an architecture search (iNAS) from the last "
+                "architecture picks A(B, i, j) for the labels at hand, then trains it on all"
+            )
+        else:
+            fixed = _FIXED.fullmatch(method)
+            network = f"A(B, {fixed[1]}, {fixed[2]})" if fixed else "one architecture"
+            meaning = f"the same estimator frozen at {network}, trained anew each round"
+        lines.append((method, meaning))
+    for strategy in strategies:
+        function = STRATEGIES.get(strategy)
+        if function is not None and function.__doc__:
+            meaning = _plain(function.__doc__.strip().splitlines()[0]).rstrip(".")
+            if strategy == RANDOM:
+                meaning += ": the reference a query strategy must beat"
+            lines.append((strategy, meaning))
+    lines.append(
+        (
+            "AUC",
+            "area under the learning curve over its range of labels: the mean test accuracy "
+            "over the budget (%)",
+        )
+    )
+    return "\n".join(f"{term:<18} {meaning}" for term, meaning in lines)
+
+
+def format_summary(summary: dict) -> str:
+    """The summary of :meth:`ExperimentResult.summary` as plain-text tables.
+
+    Parameters
+    ----------
+    summary : dict
+        As returned by :meth:`skactive.experiment.ExperimentResult.summary`.
+
+    Returns
+    -------
+    str
+        The AUC table, then the gains table when there are gains; values in percent.
+    """
+    lines = [
+        "normalised area under the learning curve (mean accuracy over the budget, %), "
+        "mean ± std over repetitions; seconds of fitting and querying per run",
+        f"{'strategy':<18} {'method':<14} {'AUC':>6} {'± std':>6} {'final acc':>9} {'seconds':>8}",
+    ]
+    for row in summary["auc"]:
+        lines.append(
+            f"{row['strategy']:<18} {row['method']:<14} {_percent(row['auc_mean'])} "
+            f"{_percent(row['auc_std'])} {_percent(row['final_accuracy_mean']):>9} "
+            f"{row['seconds_mean']:8.1f}"
+        )
+    if summary["gains"]:
+        level = round(100 * summary["confidence"])
+        lines += [
+            "",
+            f"AUC gain (accuracy points) of active-inas over each baseline, {level}% t-interval",
+            f"{'strategy':<18} {'baseline':<14} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
+        ]
+        for row in summary["gains"]:
+            lines.append(
+                f"{row['strategy']:<18} {row['baseline']:<14} {_percent(row['gain_mean'])} "
+                f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
+                f"{row['wins']}/{row['n_repeats']}"
+            )
+    return "\n".join(lines)
+
+
+def verdict(summary: dict) -> str:
+    """One line per query strategy: Active-iNAS's AUC against each baseline and random sampling.
+
+    Parameters
+    ----------
+    summary : dict
+        As returned by :meth:`skactive.experiment.ExperimentResult.summary`.
+
+    Returns
+    -------
+    str
+        For each strategy but ``"random"``, e.g. ``"softmax_response: active-inas AUC 91.2 vs
+        fixed-2x4 88.0 (+3.2), vs random sampling 89.9 (+1.3)"``, with the confidence
+        interval of each gain and the repetitions won when there are several; empty without
+        Active-iNAS in the table.
+
+    Examples
+    --------
+    >>> from skactive.experiment import verdict
+    >>> auc = [dict(strategy=s, method=m, auc_mean=a, n_repeats=1)
+    ...        for s, m, a in [("margin", "active-inas", 0.912), ("margin", "fixed-2x4", 0.88),
+    ...                        ("random", "active-inas", 0.899)]]
+    >>> print(verdict(dict(auc=auc, gains=[], confidence=0.95)))
+    margin: active-inas AUC 91.2 vs fixed-2x4 88.0 (+3.2), vs random sampling 89.9 (+1.3)
+    """
+    aucs = {(row["strategy"], row["method"]): row for row in summary["auc"]}
+    gains = {(row["strategy"], row["baseline"]): row for row in summary["gains"]}
+    lines = []
+    for (strategy, method), ours in aucs.items():
+        if method != ACTIVE_INAS or strategy == RANDOM:
+            continue
+        parts = [f"{strategy}: {ACTIVE_INAS} AUC {100 * ours['auc_mean']:.1f}"]
+        for (other_strategy, baseline), theirs in aucs.items():
+            if other_strategy != strategy or baseline == ACTIVE_INAS:
+                continue
+            gain = 100 * (ours["auc_mean"] - theirs["auc_mean"])
+            text = f"vs {baseline} {100 * theirs['auc_mean']:.1f} ({gain:+.1f}"
+            paired = gains.get((strategy, baseline))
+            if paired is not None and paired["n_repeats"] > 1:
+                level = round(100 * summary["confidence"])
+                text += (
+                    f", {level}% CI {100 * paired['gain_ci_low']:+.1f} to "
+                    f"{100 * paired['gain_ci_high']:+.1f}, won {paired['wins']}/"
+                    f"{paired['n_repeats']}"
+                )
+            parts.append(text + ")")
+        random = aucs.get((RANDOM, ACTIVE_INAS))
+        if random is not None:
+            gain = 100 * (ours["auc_mean"] - random["auc_mean"])
+            parts.append(f"vs random sampling {100 * random['auc_mean']:.1f} ({gain:+.1f})")
+        lines.append(f"{parts[0]} {', '.join(parts[1:])}".rstrip())
+    return "\n".join(lines)
