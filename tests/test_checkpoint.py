@@ -20,7 +20,7 @@ from sklearn.datasets import load_digits
 
 import skactive.training
 from skactive import ActiveINASClassifier, Architecture
-from skactive._checkpoint import MANIFEST, MODEL, read_labels, write_atomic
+from skactive.checkpoint import LOCK, MANIFEST, MODEL, CheckpointReader, write_atomic
 
 SMALL = dict(FAST, inas_iterations=0, max_blocks=2, max_stacks=2)
 _TIMINGS = ("seconds", "search_seconds", "train_seconds")
@@ -69,14 +69,15 @@ def test_round_trip_restores_labels_params_history_and_weights(tmp_path, small_d
     assert restored.get_params() == clf.get_params()
     assert sorted(os.listdir(tmp_path)) == [
         MANIFEST,
+        LOCK,
         "labels-000001.npz",
         "labels-000002.npz",
         MODEL,
         "weights-000002.pt",
     ]
     restored.teach(X_pool[10:15], y_pool[10:15])
-    assert len(read_labels(tmp_path)[1]) == 135
-    np.testing.assert_array_equal(read_labels(tmp_path)[0], restored.X_training_)
+    assert len(CheckpointReader(tmp_path).read_labels()[1]) == 135
+    np.testing.assert_array_equal(CheckpointReader(tmp_path).read_labels()[0], restored.X_training_)
 
 
 def test_string_labels_and_a_new_class_are_stored_without_pickle(tmp_path, small_digits):
@@ -109,7 +110,7 @@ def test_labels_are_durable_before_training_and_an_unfinished_round_is_retrained
         clf.teach(X_pool[:10], y_pool[:10])
     monkeypatch.undo()
     assert (tmp_path / MODEL).read_bytes() == model_before
-    np.testing.assert_array_equal(read_labels(tmp_path)[1], np.concatenate([y, y_pool[:10]]))
+    np.testing.assert_array_equal(CheckpointReader(tmp_path).read_labels()[1], np.concatenate([y, y_pool[:10]]))
 
     with pytest.warns(UserWarning, match="did not finish"):
         restored = ActiveINASClassifier.from_checkpoint(tmp_path)
