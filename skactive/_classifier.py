@@ -147,6 +147,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         killed at any moment loses no label: :meth:`from_checkpoint` restores them. The
         labeled set in a checkpoint is only ever appended to: ``fit`` refuses a directory
         holding labels that are not the first ones of its ``(X, y)``. Nothing is pickled.
+        Each ``fit`` and ``teach`` locks the directory until its model is saved, so another
+        estimator or process writing there meanwhile gets a
+        :class:`~skactive.checkpoint.CheckpointLockedError` (see :mod:`skactive.checkpoint`).
     random_state : int, RandomState instance or None, default=None
         Seeds the splits, the networks' training and the randomised queries; an int gives
         the same architectures, predictions and queries on every run on the CPU.
@@ -546,6 +549,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         loaded; when it had not (the process died while training on labels that were already
         on disk), the round is trained again from the restored labels, with a ``UserWarning``
         saying so, and the checkpoint is completed, so the estimator returned always predicts.
+        That retraining locks the directory like a ``teach``. A checkpoint written with
+        ``device="cuda"`` is loaded on the CPU when no GPU is available, with a
+        ``DeviceWarning``, as when unpickling; the ``device`` parameter stays as stored.
 
         Nothing is unpickled: the labels are read with ``np.load(allow_pickle=False)``, the
         metadata is JSON and the weights are read with ``torch.load(weights_only=True)``. A
@@ -571,6 +577,8 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         ValueError
             If ``path`` holds no checkpoint, a damaged or tampered one, or one whose stored
             parameters must be passed again.
+        skactive.checkpoint.CheckpointLockedError
+            If the last training must be redone while another process writes to ``path``.
 
         Examples
         --------

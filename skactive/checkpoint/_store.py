@@ -93,7 +93,7 @@ class CheckpointStore(CheckpointReader):
     def writing(self) -> Iterator[CheckpointStore]:
         """Lock the directory for writing, creating it if needed, for the ``with`` block.
 
-        The lock is a :class:`filelock.FileLock` on ``checkpoint.lock``: it excludes other
+        The lock is a ``filelock.FileLock`` on ``checkpoint.lock``: it excludes other
         processes and other stores of the same directory in this process, and the operating
         system releases it when a process dies. It is not waited for.
 
