@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
+import warnings
 from functools import partial
 from numbers import Integral, Real
 
@@ -15,8 +17,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.exceptions import DeviceWarning
 
-from . import _checkpoint
+from .checkpoint import Checkpoint, CheckpointStore
 from .inas import inas
 from .pool import check_lazy_pool, is_lazy_pool, take_rows
 from .search_space import BLOCKS, POOLINGS, Architecture, resolve_block
@@ -25,6 +28,7 @@ from .training import (
     OPTIMIZERS,
     PRECISIONS,
     TrainingConfig,
+    build_net,
     candidate_parallel_config,
     embed,
     predict_proba,
@@ -143,6 +147,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         killed at any moment loses no label: :meth:`from_checkpoint` restores them. The
         labeled set in a checkpoint is only ever appended to: ``fit`` refuses a directory
         holding labels that are not the first ones of its ``(X, y)``. Nothing is pickled.
+        Each ``fit`` and ``teach`` locks the directory until its model is saved, so another
+        estimator or process writing there meanwhile gets a
+        :class:`~skactive.checkpoint.CheckpointLockedError` (see :mod:`skactive.checkpoint`).
     random_state : int, RandomState instance or None, default=None
         Seeds the splits, the networks' training and the randomised queries; an int gives
         the same architectures, predictions and queries on every run on the CPU.
@@ -464,27 +471,28 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         warm = self.warm_start and hasattr(self, "architecture_")
         previous = self.architecture_ if warm else None
         seen = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
-        try:
-            X, y = self._validate_Xy(X, y, reset=True)
-            input_shape = self._network_shape(X)
-            block = resolve_block(self.block, input_shape)
-            start = self._start_architecture(block)
-            if previous is not None and previous.block == block and start <= previous:
-                start = previous
-            round_ = _checkpoint.commit_labels(
-                self, X, y, n_new=None, start=start, input_shape=input_shape, keep_history=warm
-            )
-        except BaseException:
-            # validate_data(reset=True) has already replaced these: a rejected fit must leave
-            # a fitted estimator exactly as it was.
-            for name in _INPUT_ATTRIBUTES:
-                self.__dict__.pop(name, None)
-            self.__dict__.update(seen)
-            raise
-        self.X_training_ = X.copy()
-        self.y_training_ = np.array(y, copy=True)
-        self._search_and_train(start, input_shape, keep_history=warm)
-        _checkpoint.save_model(self, round_)
+        with contextlib.ExitStack() as writing:
+            try:
+                X, y = self._validate_Xy(X, y, reset=True)
+                input_shape = self._network_shape(X)
+                block = resolve_block(self.block, input_shape)
+                start = self._start_architecture(block)
+                if previous is not None and previous.block == block and start <= previous:
+                    start = previous
+                store, round_ = self._commit_labels(
+                    writing, X, y, n_new=None, start=start, input_shape=input_shape, keep=warm
+                )
+            except BaseException:
+                # validate_data(reset=True) has already replaced these: a rejected fit must
+                # leave a fitted estimator exactly as it was.
+                for name in _INPUT_ATTRIBUTES:
+                    self.__dict__.pop(name, None)
+                self.__dict__.update(seen)
+                raise
+            self.X_training_ = X.copy()
+            self.y_training_ = np.array(y, copy=True)
+            self._search_and_train(start, input_shape, keep_history=warm)
+            self._save_model(store, round_)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -516,19 +524,20 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
             )
         y_all = _append_labels(self.y_training_, y)
         X_all = np.concatenate([self.X_training_, X.astype(self.X_training_.dtype)])
-        round_ = _checkpoint.commit_labels(
-            self,
-            X_all,
-            y_all,
-            n_new=len(y),
-            start=self.architecture_,
-            input_shape=self.input_shape_,
-            keep_history=True,
-        )
-        self.X_training_ = X_all
-        self.y_training_ = y_all
-        self._search_and_train(self.architecture_, self.input_shape_)
-        _checkpoint.save_model(self, round_)
+        with contextlib.ExitStack() as writing:
+            store, round_ = self._commit_labels(
+                writing,
+                X_all,
+                y_all,
+                n_new=len(y),
+                start=self.architecture_,
+                input_shape=self.input_shape_,
+                keep=True,
+            )
+            self.X_training_ = X_all
+            self.y_training_ = y_all
+            self._search_and_train(self.architecture_, self.input_shape_)
+            self._save_model(store, round_)
         return self
 
     @classmethod
@@ -540,6 +549,9 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         loaded; when it had not (the process died while training on labels that were already
         on disk), the round is trained again from the restored labels, with a ``UserWarning``
         saying so, and the checkpoint is completed, so the estimator returned always predicts.
+        That retraining locks the directory like a ``teach``. A checkpoint written with
+        ``device="cuda"`` is loaded on the CPU when no GPU is available, with a
+        ``DeviceWarning``, as when unpickling; the ``device`` parameter stays as stored.
 
         Nothing is unpickled: the labels are read with ``np.load(allow_pickle=False)``, the
         metadata is JSON and the weights are read with ``torch.load(weights_only=True)``. A
@@ -565,6 +577,8 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         ValueError
             If ``path`` holds no checkpoint, a damaged or tampered one, or one whose stored
             parameters must be passed again.
+        skactive.checkpoint.CheckpointLockedError
+            If the last training must be redone while another process writes to ``path``.
 
         Examples
         --------
@@ -582,7 +596,117 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         >>> bool((restored.predict(X[:60] / 16) == clf.predict(X[:60] / 16)).all())
         True
         """
-        return _checkpoint.restore(cls, path, **params)
+        store = CheckpointStore(path)
+        checkpoint = store.read()
+        try:
+            stored = checkpoint.manifest.estimator_params(params)
+        except ValueError as err:
+            raise ValueError(f"checkpoint {store.path}: {err}") from err
+        stored.setdefault("checkpoint_dir", path)
+        try:
+            estimator = cls(**stored)
+        except TypeError as err:
+            raise ValueError(
+                f"checkpoint {store.path}: parameters do not fit {cls.__name__}: {err}"
+            ) from err
+        estimator._validate_params()
+        estimator._restore_from(checkpoint, store)
+        return estimator
+
+    # ------------------------------------------------------------------ checkpoint
+
+    def _commit_labels(
+        self,
+        writing: contextlib.ExitStack,
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        n_new: int | None,
+        start: Architecture,
+        input_shape: tuple[int, ...],
+        keep: bool,
+    ) -> tuple[CheckpointStore | None, int | None]:
+        """Lock ``checkpoint_dir`` until ``writing`` closes and commit the labeled set to it.
+
+        Returns the store and the round for :meth:`_save_model`, or ``(None, None)`` without
+        ``checkpoint_dir``. The lock spans the training too, so that no other estimator
+        writes between this round's labels and its model.
+        """
+        if self.checkpoint_dir is None:
+            return None, None
+        store = CheckpointStore(self.checkpoint_dir)
+        writing.enter_context(store.writing())
+        params = self.get_params(deep=False)
+        del params["checkpoint_dir"]
+        round_ = store.commit_labels(
+            X,
+            y,
+            n_new=n_new,
+            params=params,
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            input_shape=input_shape,
+            start=start,
+            keep_history=keep,
+        )
+        return store, round_
+
+    def _save_model(self, store: CheckpointStore | None, round_: int | None) -> None:
+        if store is not None:
+            store.save_model(
+                round_,
+                self.net_,
+                architecture=self.architecture_,
+                architecture_history=self.architecture_history_,
+                history=self.history_,
+                n_labeled=len(self.y_training_),
+                n_classes=len(self.classes_),
+            )
+
+    def _restore_from(self, checkpoint: Checkpoint, store: CheckpointStore) -> None:
+        """Set the fitted attributes from ``checkpoint``; retrain a round that did not finish."""
+        manifest, model = checkpoint.manifest, checkpoint.model
+        self.n_features_in_ = manifest.n_features_in
+        if manifest.feature_names_in is not None:
+            self.feature_names_in_ = np.asarray(manifest.feature_names_in, dtype=object)
+        self.input_shape_ = manifest.input_shape
+        self.X_training_, self.y_training_ = checkpoint.X, checkpoint.y
+        if checkpoint.finished or manifest.history_from_round is not None:
+            self.architecture_history_ = list(model.architecture_history)
+            self.history_ = model.history
+        if checkpoint.finished:
+            classes = np.unique(checkpoint.y)
+            device = self._restoring_device(store)
+            config = self._training_config(self.input_shape_, len(classes), device)
+            self.net_ = store.load_weights(model, build_net(model.architecture, config))
+            self.classes_, self.device_, self.architecture_ = classes, device, model.architecture
+            return
+        warnings.warn(
+            f"The last training of checkpoint {str(store.path)!r} did not finish (its "
+            f"{len(checkpoint.y)} labels are newer than its weights); retraining from the "
+            f"restored labels, starting the search at {manifest.start}.",
+            UserWarning,
+            stacklevel=3,
+        )
+        with store.writing():
+            self._search_and_train(manifest.start, self.input_shape_)
+            self._save_model(store, manifest.round)
+
+    def _restoring_device(self, store: CheckpointStore) -> str:
+        """The device to load weights onto: the CPU when they were saved for an absent GPU.
+
+        As when unpickling, the ``device`` parameter is left as it was.
+        """
+        device = resolve_device(self.device)
+        if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"Checkpoint {str(store.path)!r} was written with device={self.device!r}, but "
+                "CUDA is not available: its network is restored on the CPU. Pass "
+                "device='cpu' to from_checkpoint to train on the CPU too.",
+                DeviceWarning,
+                stacklevel=4,
+            )
+            device = "cpu"
+        return device
 
     def query(self, X_pool, n_instances=1, **query_kwargs):
         """Pick the pool samples to label next with ``query_strategy``.

@@ -8,6 +8,7 @@ resolution halves at each new stack, so ``Architecture("resnet", 2, 4)`` is ResN
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import total_ordering
 
@@ -88,14 +89,68 @@ class Architecture:
         return f"A({self.block}, {self.n_blocks}, {self.n_stacks})"
 
     def to_dict(self) -> dict:
-        """Return the architecture as a JSON-serialisable dict.
+        """Return the architecture as a JSON-serialisable dict, the inverse of :meth:`from_dict`.
 
         Returns
         -------
         dict
             ``{"block": ..., "n_blocks": ..., "n_stacks": ...}``.
+
+        Examples
+        --------
+        >>> from skactive import Architecture
+        >>> Architecture("mlp", 2, 3).to_dict()
+        {'block': 'mlp', 'n_blocks': 2, 'n_stacks': 3}
         """
         return {"block": self.block, "n_blocks": self.n_blocks, "n_stacks": self.n_stacks}
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Architecture:
+        """Build an architecture from the dict of :meth:`to_dict`, checking every field.
+
+        The one decoder of stored architectures (checkpoints, result files): it accepts exactly
+        the keys ``block``, ``n_blocks`` and ``n_stacks``, so a misspelt or extra key is an
+        error rather than silently ignored.
+
+        Parameters
+        ----------
+        d : mapping
+            ``{"block": str, "n_blocks": int, "n_stacks": int}``.
+
+        Returns
+        -------
+        Architecture
+            The architecture ``d`` describes.
+
+        Raises
+        ------
+        TypeError
+            If ``d`` is not a mapping.
+        ValueError
+            If a key is missing or unknown, or a value is out of range.
+
+        Examples
+        --------
+        >>> from skactive import Architecture
+        >>> Architecture.from_dict({"block": "resnet", "n_blocks": 2, "n_stacks": 4})
+        Architecture(block='resnet', n_blocks=2, n_stacks=4)
+        >>> a = Architecture("mlp", 1, 2)
+        >>> Architecture.from_dict(a.to_dict()) == a
+        True
+        """
+        if not isinstance(d, Mapping):
+            raise TypeError(f"an architecture must be a dict, got {type(d).__name__}: {d!r}.")
+        fields = ("block", "n_blocks", "n_stacks")
+        missing = [name for name in fields if name not in d]
+        unknown = sorted(str(key) for key in d if key not in fields)
+        if missing or unknown:
+            problems = [f"lacks {missing}"] if missing else []
+            problems += [f"has unknown keys {unknown}"] if unknown else []
+            raise ValueError(
+                f"an architecture has exactly the keys {list(fields)}; {d!r} "
+                f"{' and '.join(problems)}."
+            )
+        return cls(d["block"], d["n_blocks"], d["n_stacks"])
 
 
 def neighbours(

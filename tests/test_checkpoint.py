@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -17,13 +18,26 @@ import pytest
 import torch
 from conftest import FAST
 from sklearn.datasets import load_digits
+from skorch.exceptions import DeviceWarning
 
 import skactive.training
 from skactive import ActiveINASClassifier, Architecture
-from skactive._checkpoint import MANIFEST, MODEL, read_labels, write_atomic
+from skactive.checkpoint import (
+    LOCK,
+    MANIFEST,
+    MODEL,
+    CheckpointLockedError,
+    CheckpointReader,
+    CheckpointStore,
+    write_atomic,
+)
 
 SMALL = dict(FAST, inas_iterations=0, max_blocks=2, max_stacks=2)
 _TIMINGS = ("seconds", "search_seconds", "train_seconds")
+
+
+def _labels(directory):
+    return CheckpointReader(directory).read_labels()
 
 
 def _files(directory):
@@ -34,6 +48,11 @@ def _fit_and_teach(path, X, y, X_pool, y_pool, **params):
     clf = ActiveINASClassifier(checkpoint_dir=path, **{**SMALL, **params}).fit(X, y)
     clf.teach(X_pool[:10], y_pool[:10])
     return clf
+
+
+def _crash(*args, **kwargs):
+    """A training killed at once, as by Ctrl-C."""
+    raise KeyboardInterrupt
 
 
 def _without_timings(value):
@@ -69,14 +88,15 @@ def test_round_trip_restores_labels_params_history_and_weights(tmp_path, small_d
     assert restored.get_params() == clf.get_params()
     assert sorted(os.listdir(tmp_path)) == [
         MANIFEST,
+        LOCK,
         "labels-000001.npz",
         "labels-000002.npz",
         MODEL,
         "weights-000002.pt",
     ]
     restored.teach(X_pool[10:15], y_pool[10:15])
-    assert len(read_labels(tmp_path)[1]) == 135
-    np.testing.assert_array_equal(read_labels(tmp_path)[0], restored.X_training_)
+    assert len(_labels(tmp_path)[1]) == 135
+    np.testing.assert_array_equal(_labels(tmp_path)[0], restored.X_training_)
 
 
 def test_string_labels_and_a_new_class_are_stored_without_pickle(tmp_path, small_digits):
@@ -100,16 +120,12 @@ def test_labels_are_durable_before_training_and_an_unfinished_round_is_retrained
     X, y, X_pool, y_pool = small_digits
     clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
     model_before = (tmp_path / MODEL).read_bytes()
-
-    def crash(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(skactive.training, "train_net", crash)
+    monkeypatch.setattr(skactive.training, "train_net", _crash)
     with pytest.raises(KeyboardInterrupt):
         clf.teach(X_pool[:10], y_pool[:10])
     monkeypatch.undo()
     assert (tmp_path / MODEL).read_bytes() == model_before
-    np.testing.assert_array_equal(read_labels(tmp_path)[1], np.concatenate([y, y_pool[:10]]))
+    np.testing.assert_array_equal(_labels(tmp_path)[1], np.concatenate([y, y_pool[:10]]))
 
     with pytest.warns(UserWarning, match="did not finish"):
         restored = ActiveINASClassifier.from_checkpoint(tmp_path)
@@ -123,11 +139,7 @@ def test_labels_are_durable_before_training_and_an_unfinished_round_is_retrained
 
 def test_a_crash_in_the_first_fit_keeps_its_labels(tmp_path, small_digits, monkeypatch):
     X, y, X_pool, _ = small_digits
-
-    def crash(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(skactive.training, "train_net", crash)
+    monkeypatch.setattr(skactive.training, "train_net", _crash)
     with pytest.raises(KeyboardInterrupt):
         ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
     monkeypatch.undo()
@@ -166,6 +178,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_digits
+from skorch.exceptions import DeviceWarning
 
 import skactive.training
 from skactive import ActiveINASClassifier
@@ -201,6 +214,12 @@ def test_sigkill_in_the_middle_of_a_teach_loses_no_label(tmp_path):
         while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert ready.exists(), f"the child did not reach the teach's training ({child.poll()})"
+        # Restoring would retrain the round the child is training: the child's lock refuses it.
+        before = _files(path)
+        with pytest.raises(CheckpointLockedError), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ActiveINASClassifier.from_checkpoint(path)
+        assert _files(path) == before
         child.send_signal(signal.SIGKILL)
     finally:
         if child.poll() is None:
@@ -208,6 +227,7 @@ def test_sigkill_in_the_middle_of_a_teach_loses_no_label(tmp_path):
         child.wait()
     assert child.returncode == -signal.SIGKILL
 
+    # The operating system released the dead child's lock.
     with pytest.warns(UserWarning, match="did not finish"):
         restored = ActiveINASClassifier.from_checkpoint(path)
     X, y = load_digits(return_X_y=True)
@@ -397,3 +417,96 @@ def test_a_checkpoint_from_before_the_pooling_parameter_restores_global_pooling(
     restored = ActiveINASClassifier.from_checkpoint(tmp_path)
     assert restored.pooling == "global"
     _assert_same_estimator(restored, clf, X_pool)
+
+
+_HOLDER = """
+import sys
+from skactive.checkpoint import CheckpointStore
+
+with CheckpointStore(sys.argv[1]).writing():
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_second_process_cannot_write_while_the_first_holds_the_lock(tmp_path, small_digits):
+    X, y, X_pool, y_pool = small_digits
+    clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
+    before = _files(tmp_path)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(CheckpointLockedError, match=re.escape(repr(str(tmp_path)))):
+            clf.teach(X_pool[:5], y_pool[:5])
+        fresh = ActiveINASClassifier(checkpoint_dir=tmp_path, warm_start=True, **SMALL)
+        with pytest.raises(CheckpointLockedError, match="another estimator or process"):
+            fresh.fit(np.vstack([X, X_pool[:5]]), np.concatenate([y, y_pool[:5]]))
+        assert _files(tmp_path) == before
+        assert len(clf.y_training_) == len(y) and not hasattr(fresh, "n_features_in_")
+    finally:
+        holder.communicate("", timeout=60)
+    assert holder.returncode == 0
+    # Closed by the other process: the lock is free again.
+    clf.teach(X_pool[:5], y_pool[:5])
+    assert len(_labels(tmp_path)[1]) == len(y) + 5
+
+
+def test_a_second_estimator_in_the_same_process_is_refused_until_the_first_finishes(
+    tmp_path, small_digits, monkeypatch
+):
+    X, y, X_pool, y_pool = small_digits
+    clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
+    other = ActiveINASClassifier.from_checkpoint(tmp_path)
+    seen = []
+
+    def train_while_another_writes(*args, **kwargs):
+        # In the middle of clf's teach, the other estimator tries to teach the same directory.
+        with pytest.raises(CheckpointLockedError):
+            other.teach(X_pool[10:12], y_pool[10:12])
+        seen.append(len(other.y_training_))
+        return train_net(*args, **kwargs)
+
+    train_net = skactive.training.train_net
+    monkeypatch.setattr(skactive.training, "train_net", train_while_another_writes)
+    clf.teach(X_pool[:10], y_pool[:10])
+    monkeypatch.undo()
+    assert seen and seen[0] == len(y)
+    np.testing.assert_array_equal(_labels(tmp_path)[1], np.concatenate([y, y_pool[:10]]))
+    # The teach has finished and released the lock; a refused writer keeps its labels.
+    clf.teach(X_pool[10:12], y_pool[10:12])
+    assert len(_labels(tmp_path)[1]) == len(y) + 12
+
+
+def test_a_failed_teach_releases_the_lock(tmp_path, small_digits, monkeypatch):
+    X, y, X_pool, y_pool = small_digits
+    clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
+    monkeypatch.setattr(skactive.training, "train_net", _crash)
+    with pytest.raises(KeyboardInterrupt):
+        clf.teach(X_pool[:10], y_pool[:10])
+    monkeypatch.undo()
+    with CheckpointStore(tmp_path).writing() as store:
+        assert store.read_manifest().n_labeled == len(y) + 10
+
+
+def test_a_checkpoint_written_for_cuda_restores_on_the_cpu_with_a_warning(
+    tmp_path, small_digits, monkeypatch
+):
+    X, y, X_pool, y_pool = small_digits
+    clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
+    _json_edit(MANIFEST, lambda meta: meta["params"].update(device="cuda"))(tmp_path, None)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(DeviceWarning, match="CUDA is not available"):
+        restored = ActiveINASClassifier.from_checkpoint(tmp_path)
+    assert restored.device == "cuda" and restored.device_ == "cpu"
+    assert str(restored.net_.device) == "cpu"
+    expected = clf.predict_proba(X_pool)
+    np.testing.assert_allclose(restored.predict_proba(X_pool), expected, atol=1e-6)
+    restored.set_params(device="cpu").teach(X_pool[:5], y_pool[:5])
+    assert len(_labels(tmp_path)[1]) == len(y) + 5

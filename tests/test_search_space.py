@@ -1,8 +1,10 @@
+import json
+
 import pytest
 import torch
 
 from skactive import Architecture
-from skactive.search_space import HomogeneousNet, neighbours, resolve_block
+from skactive.search_space import BLOCKS, HomogeneousNet, neighbours, resolve_block
 
 
 def test_neighbours_follow_the_paper_rule():
@@ -124,3 +126,27 @@ def test_pyramid_pooling_keeps_where_a_feature_lies_and_global_does_not():
 def test_an_unknown_pooling_is_refused():
     with pytest.raises(ValueError, match="pooling must be one of"):
         HomogeneousNet(Architecture("resnet", 1, 1), (1, 8, 8), 2, pooling="max")
+
+
+@pytest.mark.parametrize("block", BLOCKS)
+def test_architecture_dict_round_trip(block):
+    a = Architecture(block, 3, 2)
+    assert Architecture.from_dict(a.to_dict()) == a
+    assert Architecture.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+
+
+@pytest.mark.parametrize(
+    "d,error,message",
+    [
+        (["resnet", 1, 1], TypeError, "must be a dict"),
+        ({"block": "resnet", "n_blocks": 1}, ValueError, r"lacks \['n_stacks'\]"),
+        ({"block": "mlp", "n_blocks": 1, "n_stacks": 1, "width": 8}, ValueError, "'width'"),
+        ({"block": "vgg", "n_blocks": 1, "n_stacks": 1}, ValueError, "block must be one of"),
+        ({"block": "mlp", "n_blocks": 0, "n_stacks": 1}, ValueError, "n_blocks must be"),
+        ({"block": "mlp", "n_blocks": 1, "n_stacks": "2"}, ValueError, "n_stacks must be"),
+        ({"block": "mlp", "n_blocks": True, "n_stacks": 1}, ValueError, "n_blocks must be"),
+    ],
+)
+def test_architecture_from_dict_rejects_bad_input(d, error, message):
+    with pytest.raises(error, match=message):
+        Architecture.from_dict(d)
