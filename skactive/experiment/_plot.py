@@ -106,6 +106,7 @@ def plot_learning_curves(result, *, title: str | None = None):
                     color=line.get_color(),
                     label=f"{method}, random",
                 )
+        ax.margins(y=0.12)  # room above the highest point for its architecture mark
         ax.set_title(strategy)
         ax.set_xlabel("labeled samples")
         ax.grid(alpha=0.3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 
 from ..strategies import STRATEGIES
 from ._plot import RANDOM
@@ -35,12 +36,13 @@ def legend(methods, strategies) -> str:
     Returns
     -------
     str
-        The lines, each ``term  meaning``.
+        One entry per term, ``term  meaning``, wrapped at 99 characters under the meaning.
 
     Examples
     --------
     >>> from skactive.experiment import legend
-    >>> [line[:18].strip() for line in legend(["active-inas"], ["random"]).splitlines()]
+    >>> lines = legend(["active-inas"], ["random"]).splitlines()
+    >>> [line[:18].strip() for line in lines if not line.startswith(" ")]
     ['A(B, i, j)', 'active-inas', 'random', 'AUC']
     """
     lines = [
@@ -75,7 +77,10 @@ def legend(methods, strategies) -> str:
             "over the budget (%)",
         )
     )
-    return "\n".join(f"{term:<18} {meaning}" for term, meaning in lines)
+    return "\n".join(
+        textwrap.fill(meaning, width=99, initial_indent=f"{term:<18} ", subsequent_indent=" " * 19)
+        for term, meaning in lines
+    )
 
 
 def format_summary(summary: dict) -> str:
