@@ -31,13 +31,14 @@ from .training import (
     build_net,
     candidate_parallel_config,
     embed,
+    forward_batches,
     predict_proba,
     resolve_device,
     train_net_with_oom_retry,
     validation_error,
 )
+from .utils import draw_seed
 
-_SEED_MAX = np.iinfo(np.int32).max
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 
@@ -426,7 +427,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
                 n_jobs=self.n_jobs,
             )
         searched = time.perf_counter()
-        net = train_net_with_oom_retry(architecture, config, X, y, int(rng.randint(_SEED_MAX)))
+        net = train_net_with_oom_retry(architecture, config, X, y, draw_seed(rng))
         keep = keep_history and hasattr(self, "history_")
         history = self.history_ if keep else []
         architectures = self.architecture_history_ if keep else []
@@ -738,7 +739,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         if accepts_random_state(strategy):
             query_kwargs.setdefault(
                 "random_state",
-                int(self._rng(len(self.y_training_), for_query=True).randint(_SEED_MAX)),
+                draw_seed(self._rng(len(self.y_training_), for_query=True)),
             )
         indices, _ = strategy(self, pool, n_instances=n_instances, **query_kwargs)
         indices = np.asarray(indices, dtype=np.intp)
@@ -768,9 +769,7 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Probabilities, columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return predict_proba(self.net_, self._as_network_input(X))
+        return predict_proba(self.net_, self.network_input(X))
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -801,9 +800,59 @@ class ActiveINASClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_embedding)
             Globally pooled features, the input of the network's dropout head.
         """
+        return embed(self.net_, self.network_input(X))
+
+    def network_input(self, X):
+        """``X`` checked as :meth:`predict_proba` checks it, and shaped as the network reads it.
+
+        The first step of a query strategy that runs the network itself: a pool is then
+        accepted or refused exactly as ``predict_proba`` would.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) + input_shape_, float32
+            The samples as the network's input.
+        """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return embed(self.net_, self._as_network_input(X))
+        return self._as_network_input(self._validate_X(X, reset=False))
+
+    def forward_batches(self, X, fn):
+        """Apply ``fn(module, batch)`` to ``X`` batch by batch on the network's device.
+
+        The batched forward pass that query strategies build on (core-set's and BADGE's
+        features, MC-dropout's stochastic passes): :meth:`network_input`, then
+        :func:`skactive.training.forward_batches` on the trained network, with its precision
+        and layout, in eval mode and without gradients.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
+            Samples.
+        fn : callable
+            ``fn(module, batch) -> torch.Tensor`` with one row per sample of the batch;
+            ``module`` is the trained :class:`~skactive.search_space.HomogeneousNet`.
+
+        Returns
+        -------
+        ndarray
+            The rows of every batch, in sample order, as float32.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skactive import ActiveINASClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = ActiveINASClassifier(input_shape=(1, 8, 8), base_width=4, max_epochs=1,
+        ...                            inas_iterations=0, random_state=0).fit(X[:50], y[:50])
+        >>> clf.forward_batches(X[:5], lambda module, x: module.features(x)).shape
+        (5, 20)
+        """
+        return forward_batches(self.net_, self.network_input(X), fn)
 
     def __setstate__(self, state):
         """Restore a pickled estimator, on the CPU when it was fitted on CUDA and none is here.

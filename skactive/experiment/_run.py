@@ -9,7 +9,6 @@ from numbers import Integral
 import joblib
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -21,9 +20,8 @@ from tqdm import tqdm
 from .._classifier import ActiveINASClassifier
 from ..search_space import Architecture
 from ..strategies import resolve_strategy
+from ..utils import draw_seed
 from ._result import ACTIVE_INAS, ExperimentResult
-
-_SEED_MAX = np.iinfo(np.int32).max
 
 
 def parse_baseline(baseline) -> tuple[str, dict]:
@@ -252,7 +250,7 @@ def run_experiment(
         raise InvalidParameterError(
             f"The 'baselines' parameter of run_experiment is invalid: {error}"
         ) from error
-    seeds = [int(s) for s in check_random_state(random_state).randint(_SEED_MAX, size=n_repeats)]
+    seeds = draw_seed(random_state, size=n_repeats)
     n_rounds = _n_rounds(initial_size, query_size, budget)
     settings = {
         "initial_size": initial_size,

@@ -14,6 +14,12 @@ indices; the batch-diverse ones (core-set, BADGE) select with a public routine o
 - :func:`random_sampling`: the baseline.
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
+
+Writing a strategy: take the estimator with :func:`network_estimator` (it also unwraps modAL's
+``ActiveLearner``), run the network over the pool with its public
+:meth:`~skactive.ActiveINASClassifier.forward_batches`, draw randomness from
+:func:`torch_generator`, pick with :func:`select_top` or a routine of your own, and return
+:func:`pool_result`.
 """
 
 from __future__ import annotations
@@ -21,7 +27,14 @@ from __future__ import annotations
 import inspect
 
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
-from ._base import check_n_instances, random_sampling, select_top
+from ._base import (
+    check_n_instances,
+    network_estimator,
+    pool_result,
+    random_sampling,
+    select_top,
+    torch_generator,
+)
 from ._coreset import coreset, kcenter_greedy
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._uncertainty import (
@@ -119,10 +132,13 @@ __all__ = [
     "mc_dropout",
     "mc_dropout_proba",
     "mc_dropout_utility",
+    "network_estimator",
+    "pool_result",
     "prediction_residual",
     "random_sampling",
     "resolve_strategy",
     "select_top",
     "softmax_response",
+    "torch_generator",
     "uncertainty_query",
 ]

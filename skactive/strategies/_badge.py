@@ -14,14 +14,11 @@ import numpy as np
 import torch
 
 from ..pool import map_pool
-from ..training import forward_batches
 from ._base import (
-    _as_tensor,
-    _network_estimator,
-    _network_input,
-    _pool_result,
-    _torch_generator,
     check_n_instances,
+    network_estimator,
+    pool_result,
+    torch_generator,
 )
 
 
@@ -116,15 +113,15 @@ def kmeanspp_seeding(
     ...                                                                 [0, 3, 4], [1, 3, 4])
     True
     """
-    h = _as_tensor(features, device)
+    h = torch.as_tensor(features, device=device)
     n_instances = check_n_instances(n_instances, len(h))
-    a = None if outer is None else _as_tensor(outer, h.device).to(h.dtype)
+    a = None if outer is None else torch.as_tensor(outer, device=h.device).to(h.dtype)
     if a is not None and len(a) != len(h):
         raise ValueError(f"outer has {len(a)} rows, but features has {len(h)}.")
     sq_norms = (h * h).sum(dim=1)
     if a is not None:
         sq_norms = sq_norms * (a * a).sum(dim=1)
-    generator = _torch_generator(random_state, h.device)
+    generator = torch_generator(random_state, h.device)
     nearest = torch.full_like(sq_norms, torch.inf)
     unpicked = torch.ones_like(sq_norms)
     selected = torch.empty(n_instances, dtype=torch.long, device=h.device)
@@ -153,7 +150,7 @@ def _proba_and_features(module, x: torch.Tensor) -> torch.Tensor:
 
 
 def _chunk_proba_and_features(chunk, start, estimator):
-    return forward_batches(estimator.net_, _network_input(estimator, chunk), _proba_and_features)
+    return estimator.forward_batches(chunk, _proba_and_features)
 
 
 def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
@@ -204,7 +201,7 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
     3
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
-    estimator = _network_estimator(classifier, "badge")
+    estimator = network_estimator(classifier, "badge")
     outputs = map_pool(_chunk_proba_and_features, X_pool, estimator)
     n_classes = len(estimator.classes_)
     indices = kmeanspp_seeding(
@@ -214,4 +211,4 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
         device=estimator.net_.device,
         random_state=random_state,
     )
-    return _pool_result(X_pool, indices)
+    return pool_result(X_pool, indices)

@@ -10,8 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..pool import take_rows
-
-_SEED_MAX = np.iinfo(np.int32).max
+from ..utils import draw_seed
 
 
 def check_n_instances(n_instances, n_pool: int) -> int:
@@ -89,8 +88,30 @@ def select_top(utility: np.ndarray, n_instances: int) -> np.ndarray:
     return chosen[np.argsort(-utility[chosen], kind="stable")]
 
 
-def _pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
-    """Return ``(indices, X_pool[indices])``, the value of every strategy."""
+def pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
+    """``(indices, X_pool[indices])``, what every strategy returns.
+
+    Parameters
+    ----------
+    X_pool : array-like of shape (n_pool, ...)
+        The pool; a memmap or dask array is read only at ``indices``.
+    indices : array-like of int
+        The picks, in order.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_picks,), intp
+        The picks.
+    samples : array-like
+        Their rows (:func:`skactive.pool.take_rows`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import pool_result
+    >>> pool_result(np.arange(6).reshape(3, 2), [2, 0])[1].tolist()
+    [[4, 5], [0, 1]]
+    """
     indices = np.asarray(indices, dtype=np.intp)
     return indices, take_rows(X_pool, indices)
 
@@ -130,14 +151,31 @@ def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None)
     n_pool = len(X_pool)
     n_instances = check_n_instances(n_instances, n_pool)
     indices = check_random_state(random_state).choice(n_pool, n_instances, replace=False)
-    return _pool_result(X_pool, indices)
+    return pool_result(X_pool, indices)
 
 
-def _network_estimator(classifier, strategy: str):
-    """The fitted ActiveINASClassifier behind ``classifier``.
+def network_estimator(classifier, strategy: str):
+    """The fitted ActiveINASClassifier behind ``classifier``, for a strategy that needs it.
 
     modAL's ``ActiveLearner`` (and any wrapper of the same shape) keeps the model in
     ``.estimator``; wrappers are peeled off until an object with a trained network remains.
+
+    Parameters
+    ----------
+    classifier : ActiveINASClassifier or a wrapper exposing one as ``.estimator``
+        What the strategy was given.
+    strategy : str
+        The strategy's name, for the error message.
+
+    Returns
+    -------
+    ActiveINASClassifier
+        Fitted; its :meth:`~skactive.ActiveINASClassifier.forward_batches` runs the network.
+
+    Raises
+    ------
+    TypeError
+        When no trained network is found.
     """
     estimator = classifier
     while not hasattr(estimator, "net_") and hasattr(estimator, "estimator"):
@@ -151,22 +189,22 @@ def _network_estimator(classifier, strategy: str):
     return estimator
 
 
-def _network_input(estimator, X) -> np.ndarray:
-    """``X`` validated and shaped as the estimator's network reads it.
+def torch_generator(random_state, device) -> torch.Generator:
+    """A torch generator on ``device`` seeded from ``random_state``.
 
-    Goes through the estimator's own checks so a pool is accepted or refused exactly as
-    ``predict_proba`` would.
+    Strategies draw their randomness from it, so the global torch generator is untouched.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        Seed source, as scikit-learn takes it.
+    device : str or torch.device
+        Where the generator draws.
+
+    Returns
+    -------
+    torch.Generator
+        Seeded with :func:`skactive.utils.draw_seed`.
     """
-    return estimator._as_network_input(estimator._validate_X(X, reset=False))
-
-
-def _torch_generator(random_state, device) -> torch.Generator:
-    """A generator on ``device`` seeded from ``random_state``; the global RNG is untouched."""
-    seed = int(check_random_state(random_state).randint(_SEED_MAX))
+    seed = draw_seed(random_state)
     return torch.Generator(device=torch.device(device)).manual_seed(seed)
-
-
-def _as_tensor(values, device=None) -> torch.Tensor:
-    """``values`` (array or tensor) as a tensor on ``device``, its own device when None."""
-    tensor = torch.as_tensor(values)
-    return tensor if device is None else tensor.to(device)

@@ -7,7 +7,7 @@ import torch
 from sklearn.utils import check_random_state
 
 from ..pool import map_pool
-from ._base import _as_tensor, _network_estimator, _pool_result, check_n_instances
+from ._base import check_n_instances, network_estimator, pool_result
 
 CHUNK_SIZE = 4096
 """Rows per block of the pool-to-labeled distance matrix; bounds memory to CHUNK_SIZE**2."""
@@ -78,7 +78,7 @@ def kcenter_greedy(
     >>> kcenter_greedy(pool, np.array([[0.0]]), 2)
     array([4, 2])
     """
-    pool = _as_tensor(features_pool, device)
+    pool = torch.as_tensor(features_pool, device=device)
     n_instances = check_n_instances(n_instances, len(pool))
     sq_pool = (pool * pool).sum(dim=1)
     first = None
@@ -87,7 +87,7 @@ def kcenter_greedy(
         nearest = torch.full((len(pool),), torch.inf, dtype=pool.dtype, device=pool.device)
         first = torch.tensor([check_random_state(random_state).randint(len(pool))])
     else:
-        labeled = _as_tensor(features_labeled, pool.device).to(pool.dtype)
+        labeled = torch.as_tensor(features_labeled, device=pool.device).to(pool.dtype)
         if labeled.shape[1:] != pool.shape[1:]:
             raise ValueError(
                 f"features_labeled has rows of shape {tuple(labeled.shape[1:])}, but "
@@ -159,11 +159,11 @@ def coreset(classifier, X_pool, n_instances: int = 1):
     3
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
-    estimator = _network_estimator(classifier, "coreset")
+    estimator = network_estimator(classifier, "coreset")
     indices = kcenter_greedy(
         map_pool(_embed_chunk, X_pool, estimator),
         estimator.embed(estimator.X_training_),
         n_instances,
         device=estimator.device_,
     )
-    return _pool_result(X_pool, indices)
+    return pool_result(X_pool, indices)

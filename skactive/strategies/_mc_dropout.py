@@ -15,19 +15,17 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from torch import nn
 
 from ..pool import is_lazy_pool, map_pool
-from ..training import forward_batches, generator_dropout
+from ..training import generator_dropout
+from ..utils import SEED_MAX, draw_seed
 from ._base import (
-    _SEED_MAX,
-    _network_estimator,
-    _network_input,
-    _pool_result,
-    _torch_generator,
     check_n_instances,
+    network_estimator,
+    pool_result,
     select_top,
+    torch_generator,
 )
 from ._uncertainty import entropy
 
@@ -167,10 +165,8 @@ def _mc_forward(classifier, X, n_passes, head_only, random_state, reduce) -> np.
     """Run the stochastic passes batch by batch on the network's device; ``reduce`` each batch."""
     if isinstance(n_passes, bool) or not isinstance(n_passes, Integral) or n_passes < 1:
         raise ValueError(f"n_passes must be an integer >= 1, got {n_passes!r}.")
-    estimator = _network_estimator(classifier, "mc_dropout")
-    X = _network_input(estimator, X)
-    net = estimator.net_
-    module = net.module_
+    estimator = network_estimator(classifier, "mc_dropout")
+    module = estimator.net_.module_
     sampled = module.head if head_only else module
     if head_only:
         head_layers = set(module.head.modules())
@@ -183,15 +179,15 @@ def _mc_forward(classifier, X, n_passes, head_only, random_state, reduce) -> np.
                 UserWarning,
                 stacklevel=3,
             )
-    generator = _torch_generator(random_state, net.device)
+    generator = torch_generator(random_state, estimator.device_)
     with _sampled_dropout(sampled, generator) as n_layers:
         if n_layers == 0:
             raise ValueError(
                 "mc_dropout needs dropout in the network: the estimator was trained with "
                 "dropout=0; refit it with dropout > 0 or use another strategy."
             )
-        return forward_batches(
-            net, X, lambda m, x: reduce(_stochastic_passes(m, x, n_passes, head_only))
+        return estimator.forward_batches(
+            X, lambda m, x: reduce(_stochastic_passes(m, x, n_passes, head_only))
         )
 
 
@@ -242,7 +238,7 @@ def mc_dropout_proba(
 def _chunk_mc_utility(chunk, start, estimator, n_passes, head_only, seed, reduce):
     # Each chunk's masks come from its own seed, fixed by the query's seed and the chunk's
     # place in the pool, so they do not depend on which worker scores it or when.
-    chunk_seed = int(np.random.SeedSequence([seed, start]).generate_state(1)[0] % _SEED_MAX)
+    chunk_seed = int(np.random.SeedSequence([seed, start]).generate_state(1)[0] % SEED_MAX)
     return _mc_forward(estimator, chunk, n_passes, head_only, chunk_seed, reduce)
 
 
@@ -320,11 +316,11 @@ def mc_dropout(
         raise ValueError(f"method must be one of {MC_DROPOUT_METHODS}, got {method!r}.")
     reduce = _UTILITIES[method]
     if is_lazy_pool(X_pool):
-        seed = int(check_random_state(random_state).randint(_SEED_MAX))
+        seed = draw_seed(random_state)
         score = partial(
             _chunk_mc_utility, n_passes=n_passes, head_only=head_only, seed=seed, reduce=reduce
         )
-        utility = map_pool(score, X_pool, _network_estimator(classifier, "mc_dropout"))
+        utility = map_pool(score, X_pool, network_estimator(classifier, "mc_dropout"))
     else:
         utility = _mc_forward(classifier, X_pool, n_passes, head_only, random_state, reduce)
-    return _pool_result(X_pool, select_top(utility, n_instances))
+    return pool_result(X_pool, select_top(utility, n_instances))

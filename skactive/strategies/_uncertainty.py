@@ -14,7 +14,7 @@ import torch
 from scipy import special
 
 from ..pool import map_pool
-from ._base import _pool_result, check_n_instances, select_top
+from ._base import check_n_instances, pool_result, select_top
 
 
 def least_confidence(proba: np.ndarray) -> np.ndarray:
@@ -147,7 +147,7 @@ def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_
     """
     check_n_instances(n_instances, len(X_pool))
     score = partial(_chunk_utility, utility=utility, predict_proba_kwargs=predict_proba_kwargs)
-    return _pool_result(X_pool, select_top(map_pool(score, X_pool, classifier), n_instances))
+    return pool_result(X_pool, select_top(map_pool(score, X_pool, classifier), n_instances))
 
 
 def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
