@@ -369,7 +369,7 @@ def test_training_that_raises_keeps_the_labels_and_the_previous_model_whole(
     def out_of_memory(*args, **kwargs):
         raise torch.OutOfMemoryError("CUDA out of memory")
 
-    monkeypatch.setattr("skactive._classifier.train_net_with_oom_retry", out_of_memory)
+    monkeypatch.setattr("skactive._search.train_net_with_oom_retry", out_of_memory)
     nines = X_pool[y_pool == 9][:2]
     with pytest.raises(torch.OutOfMemoryError):
         clf.teach(nines, np.array([9, 9]))

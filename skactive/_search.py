@@ -1,0 +1,115 @@
+"""How ActiveINASClassifier searches and trains: one round of Algorithm 2 on its labeled set."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from .inas import inas
+from .search_space import Architecture
+from .training import (
+    TrainingConfig,
+    candidate_parallel_config,
+    resolve_device,
+    train_net_with_oom_retry,
+    validation_error,
+)
+from .utils import draw_seed
+
+
+class SearchMixin:
+    """iNAS from a start architecture, then the winner trained on every label.
+
+    A building block of :class:`~skactive.ActiveINASClassifier`, which sets the parameters
+    it reads (``max_blocks``, ``inas_iterations``, the training recipe) and the labeled set
+    (``X_training_``, ``y_training_``).
+    """
+
+    def _rng(self, n_labeled: int, *, for_query: bool = False) -> np.random.RandomState:
+        """A generator for one round: the same seed gives different draws in each round.
+
+        Queries draw from a stream of their own, so a query never reuses the seed that trained
+        the network scoring it.
+        """
+        rng = check_random_state(self.random_state)
+        if isinstance(self.random_state, Integral):
+            entropy = [int(self.random_state), n_labeled, *([1] if for_query else [])]
+            rng = np.random.RandomState(np.random.SeedSequence(entropy).generate_state(1))
+        return rng
+
+    def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
+        return TrainingConfig(
+            input_shape=input_shape,
+            n_classes=n_classes,
+            base_width=self.base_width,
+            dropout=self.dropout,
+            pooling=self.pooling,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            min_steps=self.min_steps,
+            lr=self.lr,
+            optimizer=self.optimizer,
+            weight_decay=self.weight_decay,
+            device=device,
+            precision=self.precision,
+            augment=self.augment,
+            compile=self.compile,
+        )
+
+    def _search_and_train(
+        self, start: Architecture, input_shape: tuple[int, ...], keep_history: bool = True
+    ) -> None:
+        """Run iNAS from ``start`` on the labeled set, then train the winner on all of it.
+
+        The fitted attributes change together once the new network is trained, so a training
+        that raises (out of memory, an interrupt) leaves the previous model whole: its classes,
+        input shape and history still match ``net_``.
+        """
+        classes = np.unique(self.y_training_)
+        device = resolve_device(self.device)
+        X = np.asarray(self.X_training_, dtype=np.float32).reshape(-1, *input_shape)
+        y = np.searchsorted(classes, self.y_training_).astype(np.int64)
+        rng = self._rng(len(y))
+        config = self._training_config(input_shape, len(classes), device)
+        began = time.perf_counter()
+        with candidate_parallel_config(config, self.n_jobs):
+            architecture, candidates = inas(
+                X,
+                y,
+                start,
+                partial(validation_error, config=config),
+                max_blocks=self.max_blocks,
+                max_stacks=self.max_stacks,
+                n_iterations=self.inas_iterations,
+                validation_fraction=self.validation_fraction,
+                random_state=rng,
+                n_jobs=self.n_jobs,
+            )
+        searched = time.perf_counter()
+        net = train_net_with_oom_retry(architecture, config, X, y, draw_seed(rng))
+        keep = keep_history and hasattr(self, "history_")
+        history = self.history_ if keep else []
+        architectures = self.architecture_history_ if keep else []
+        self.net_, self.classes_, self.device_ = net, classes, device
+        self.input_shape_ = input_shape
+        self.architecture_ = architecture
+        self.architecture_history_ = [*architectures, architecture]
+        entry = {
+            "n_labeled": len(y),
+            "start": start,
+            "architecture": architecture,
+            "candidates": candidates,
+            "search_seconds": searched - began,
+            "train_seconds": time.perf_counter() - searched,
+        }
+        self.history_ = [*history, entry]
+        if self.verbose:
+            print(
+                f"[skactive] {len(y)} labels: {start} -> {architecture} "
+                f"({len(candidates)} candidates, {entry['search_seconds']:.1f}s search, "
+                f"{entry['train_seconds']:.1f}s training)"
+            )
