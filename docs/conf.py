@@ -27,7 +27,7 @@ html_title = f"skactive {release}"
 html_theme_options = {"navigation_with_keys": False}
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 

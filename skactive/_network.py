@@ -184,7 +184,7 @@ class NetworkMixin:
 
         Returns
         -------
-        ndarray of shape (n_samples,) + input_shape_, float32
+        ndarray of shape ``(n_samples,) + input_shape_``, float32
             The samples as the network's input.
         """
         check_is_fitted(self)
