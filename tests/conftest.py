@@ -13,11 +13,31 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-FAST = dict(base_width=4, max_epochs=3, batch_size=32, lr=1e-2, random_state=0)
-"""Estimator settings that train in well under a second on a few hundred samples."""
+FAST = dict(base_width=4, max_epochs=3, batch_size=32, lr=1e-2, random_state=0, device="cpu")
+"""Estimator settings that train in well under a second on a few hundred samples, on the CPU
+whatever the machine has, so that exact comparisons mean the same everywhere."""
+
+
+@pytest.fixture(autouse=True)
+def cpu_unless_marked_cuda(request, monkeypatch):
+    """Hide any GPU from tests not marked ``cuda``: a default ``device="auto"`` then means the
+    CPU on every machine, so no test depends on the device it happens to run on."""
+    if request.node.get_closest_marker("cuda") is None:
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``cuda`` run on a real GPU, and skip where there is none."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device")
+    for item in items:
+        if item.get_closest_marker("cuda") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -323,10 +323,10 @@ def test_pickle_round_trip_keeps_predictions(small_digits):
     np.testing.assert_array_equal(restored.query(X_pool, 4)[0], clf.query(X_pool, 4)[0])
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.cuda
 def test_auto_device_trains_on_cuda(small_digits):
     X, y, X_pool, y_pool = small_digits
-    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **FAST).fit(X, y)
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), **{**FAST, "device": "auto"}).fit(X, y)
     assert clf.device_ == "cuda"
     assert next(clf.net_.module_.parameters()).is_cuda
     idx, samples = clf.query(X_pool, 3)

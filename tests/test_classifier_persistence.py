@@ -97,10 +97,11 @@ np.save(sys.argv[2], clf.predict_proba(np.load(sys.argv[3])))
 """
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.cuda
 def test_estimator_fitted_on_cuda_unpickles_in_a_cpu_only_process(small_digits, tmp_path):
     X, y, X_pool, _ = small_digits
-    clf = ActiveINASClassifier(input_shape=(1, 8, 8), inas_iterations=0, device="cuda", **FAST)
+    settings = {**FAST, "device": "cuda", "precision": "fp32"}
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), inas_iterations=0, **settings)
     clf.fit(X, y)
     assert next(clf.net_.module_.parameters()).is_cuda
     with open(tmp_path / "clf.pkl", "wb") as file:
@@ -110,4 +111,5 @@ def test_estimator_fitted_on_cuda_unpickles_in_a_cpu_only_process(small_digits, 
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
     subprocess.run([sys.executable, "-c", CPU_ONLY_LOAD, *paths], env=env, check=True)
     cpu_proba = np.load(tmp_path / "proba.npy")
-    np.testing.assert_allclose(cpu_proba, clf.predict_proba(X_pool), rtol=1e-4, atol=1e-5)
+    # The same float32 weights; CUDA's and the CPU's kernels sum in different orders.
+    np.testing.assert_allclose(cpu_proba, clf.predict_proba(X_pool), atol=1e-3)

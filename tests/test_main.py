@@ -14,6 +14,7 @@ from skactive.experiment import COLUMNS, ExperimentResult
 from skactive.strategies import STRATEGIES
 
 TINY = ["--max-epochs", "2", "--base-width", "4", "--batch-size", "32", "--jobs", "1"]
+TINY += ["--device", "cpu"]
 
 
 def test_module_help_explains_the_run_command():

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from skactive import ActiveINASClassifier
 
-TINY = dict(max_epochs=1, base_width=2, inas_iterations=0, batch_size=16, random_state=0)
+TINY = dict(
+    max_epochs=1, base_width=2, inas_iterations=0, batch_size=16, random_state=0, device="cpu"
+)
 
 _step = st.fixed_dictionaries(
     {

@@ -15,6 +15,7 @@ def _small_estimators():
             max_blocks=2,
             max_stacks=2,
             random_state=0,
+            device="cpu",
         )
     ]
 
