@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._checkpointing import CheckpointMixin
 from ._network import NetworkMixin
 from ._search import SearchMixin
-from .search_space import BLOCKS, POOLINGS, Architecture, resolve_block
+from .search_space import BLOCKS, POOLINGS, Architecture, parse_layout, resolve_block
 from .strategies import STRATEGIES
 from .training import (
     OPTIMIZERS,
@@ -276,15 +276,12 @@ class ActiveINASClassifier(
         self.verbose = verbose
 
     def _start_architecture(self, block: str) -> Architecture:
-        if isinstance(self.initial_architecture, Architecture):
-            start = self.initial_architecture
-        else:
-            if len(self.initial_architecture) != 2:
-                raise ValueError(
-                    "initial_architecture must be (n_blocks, n_stacks) or an Architecture, got "
-                    f"{self.initial_architecture!r}."
-                )
-            start = Architecture(block, *(int(v) for v in self.initial_architecture))
+        start = self.initial_architecture
+        if not isinstance(start, Architecture):
+            try:
+                start = Architecture(block, *parse_layout(start))
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"initial_architecture: {error}") from error
         if start.n_blocks > self.max_blocks or start.n_stacks > self.max_stacks:
             raise ValueError(
                 f"initial_architecture {start} lies outside the search space bounded by "

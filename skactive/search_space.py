@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import total_ordering
+from numbers import Integral
 
 import torch
 from torch import nn
@@ -151,6 +152,59 @@ class Architecture:
                 f"{' and '.join(problems)}."
             )
         return cls(d["block"], d["n_blocks"], d["n_stacks"])
+
+
+def parse_layout(spec) -> tuple[int, int]:
+    """The blocks per stack and stacks, (i, j), of an architecture however it is written.
+
+    The one parser of the package's architecture specs: ``initial_architecture``, fixed
+    baselines and the command line's ``--baselines`` all go through it.
+
+    Parameters
+    ----------
+    spec : str, tuple of (int, int), Architecture or dict
+        ``"2x4"`` (``IxJ``, any case), ``(2, 4)``, ``Architecture("resnet", 2, 4)`` or its
+        :meth:`Architecture.to_dict`.
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(n_blocks, n_stacks)``, both at least 1.
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` is none of these forms.
+    ValueError
+        If it is malformed or names fewer than one block or stack.
+
+    Examples
+    --------
+    >>> from skactive.search_space import parse_layout
+    >>> parse_layout("2X4"), parse_layout((1, 2))
+    ((2, 4), (1, 2))
+    """
+    if isinstance(spec, Mapping):
+        spec = Architecture.from_dict(spec)
+    if isinstance(spec, Architecture):
+        return spec.n_blocks, spec.n_stacks
+    if isinstance(spec, str):
+        parts = spec.lower().split("x")
+        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+            raise ValueError(
+                f"A layout is written IxJ (blocks x stacks, e.g. '2x4'), got {spec!r}."
+            )
+        spec = tuple(int(p) for p in parts)
+    if not (
+        isinstance(spec, tuple)
+        and len(spec) == 2
+        and all(isinstance(v, Integral) and not isinstance(v, bool) for v in spec)
+    ):
+        raise TypeError(f"A layout is 'IxJ', (i, j), an Architecture or its dict, got {spec!r}.")
+    i, j = (int(v) for v in spec)
+    if i < 1 or j < 1:
+        raise ValueError(f"A layout needs at least one block and one stack, got {spec!r}.")
+    return i, j
 
 
 def neighbours(

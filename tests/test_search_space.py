@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from skactive import Architecture
-from skactive.search_space import BLOCKS, HomogeneousNet, neighbours, resolve_block
+from skactive.search_space import BLOCKS, HomogeneousNet, neighbours, parse_layout, resolve_block
 
 
 def test_neighbours_follow_the_paper_rule():
@@ -150,3 +150,34 @@ def test_architecture_dict_round_trip(block):
 def test_architecture_from_dict_rejects_bad_input(d, error, message):
     with pytest.raises(error, match=message):
         Architecture.from_dict(d)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "2x4",
+        "2X4",
+        (2, 4),
+        Architecture("resnet1d", 2, 4),
+        {"block": "mlp", "n_blocks": 2, "n_stacks": 4},
+    ],
+)
+def test_parse_layout_reads_every_form_of_a_layout(spec):
+    assert parse_layout(spec) == (2, 4)
+
+
+@pytest.mark.parametrize(
+    "spec, error",
+    [
+        ("2by4", ValueError),
+        ("0x4", ValueError),
+        ((2, 0), ValueError),
+        ([2, 4], TypeError),
+        ((2.0, 4), TypeError),
+        ((True, 4), TypeError),
+        ({"n_blocks": 2}, ValueError),
+    ],
+)
+def test_parse_layout_refuses_malformed_layouts(spec, error):
+    with pytest.raises(error):
+        parse_layout(spec)

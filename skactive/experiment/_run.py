@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import (
 from tqdm import tqdm
 
 from .._classifier import ActiveINASClassifier
-from ..search_space import Architecture
+from ..search_space import Architecture, parse_layout
 from ..strategies import resolve_strategy
 from ..utils import draw_seed
 from ._result import ACTIVE_INAS, ExperimentResult
@@ -30,8 +30,9 @@ def parse_baseline(baseline) -> tuple[str, dict]:
     Parameters
     ----------
     baseline : str, tuple of (int, int) or Architecture
-        ``"2x4"``, ``(2, 4)`` or ``Architecture("resnet", 2, 4)``: the network A(B, 2, 4)
-        (ResNet-18 for the resnet block), trained from scratch every round, never searched.
+        ``"2x4"``, ``(2, 4)`` or ``Architecture("resnet", 2, 4)`` (see
+        :func:`skactive.search_space.parse_layout`): the network A(B, 2, 4) (ResNet-18 for
+        the resnet block), trained from scratch every round, never searched.
 
     Returns
     -------
@@ -46,26 +47,8 @@ def parse_baseline(baseline) -> tuple[str, dict]:
     >>> parse_baseline("2x4")
     ('fixed-2x4', {'initial_architecture': (2, 4), 'inas_iterations': 0})
     """
-    architecture = baseline
-    if isinstance(baseline, str):
-        parts = baseline.lower().split("x")
-        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
-            raise ValueError(
-                f"A baseline is written IxJ (blocks x stacks, e.g. '2x4'), got {baseline!r}."
-            )
-        architecture = tuple(int(p) for p in parts)
-    if isinstance(architecture, Architecture):
-        i, j = architecture.n_blocks, architecture.n_stacks
-    elif (
-        isinstance(architecture, tuple)
-        and len(architecture) == 2
-        and all(isinstance(v, Integral) and not isinstance(v, bool) for v in architecture)
-    ):
-        i, j = (int(v) for v in architecture)
-    else:
-        raise TypeError(f"A baseline is 'IxJ', (i, j) or an Architecture, got {baseline!r}.")
-    if i < 1 or j < 1:
-        raise ValueError(f"A baseline needs at least one block and one stack, got {baseline!r}.")
+    i, j = parse_layout(baseline)
+    architecture = baseline if isinstance(baseline, Architecture) else (i, j)
     return f"fixed-{i}x{j}", {"initial_architecture": architecture, "inas_iterations": 0}
 
 
@@ -99,8 +82,7 @@ def _methods(estimator: ActiveINASClassifier, baselines) -> dict[str, ActiveINAS
         name, frozen = parse_baseline(baseline)
         if name in methods:
             raise ValueError(f"Baseline {name!r} is given twice.")
-        arch = frozen["initial_architecture"]
-        i, j = (arch.n_blocks, arch.n_stacks) if isinstance(arch, Architecture) else arch
+        i, j = parse_layout(frozen["initial_architecture"])
         # A frozen network never searches, so the search-space bounds must only admit it.
         bounds = {
             "max_blocks": max(params["max_blocks"], i),
