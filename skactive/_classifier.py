@@ -150,7 +150,7 @@ class ActiveINASClassifier(
         The architecture chosen by each fit and teach, in order.
     history_ : list of dict
         One entry per search: ``n_labeled``, ``start``, ``architecture``, ``candidates`` (the
-        log of :func:`skactive.inas.inas`: step, architecture, validation error, seconds,
+        log of :func:`skactive.inas.search`: step, architecture, validation error, seconds,
         chosen), ``search_seconds`` and ``train_seconds``.
     net_ : skorch.NeuralNetClassifier
         The network trained on the whole labeled set.
@@ -169,7 +169,7 @@ class ActiveINASClassifier(
 
     See Also
     --------
-    skactive.inas.inas : The architecture search on its own.
+    skactive.inas.search : The architecture search on its own.
     skactive.strategies : Query strategies usable with ``query_strategy``.
 
     Examples

@@ -9,7 +9,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .inas import inas
+from .inas import search
 from .search_space import Architecture
 from .training import (
     TrainingConfig,
@@ -77,7 +77,7 @@ class SearchMixin:
         config = self._training_config(input_shape, len(classes), device)
         began = time.perf_counter()
         with candidate_parallel_config(config, self.n_jobs):
-            architecture, candidates = inas(
+            architecture, candidates = search(
                 X,
                 y,
                 start,

@@ -63,7 +63,7 @@ def _timed_score(score: ScoreFunction, architecture: Architecture, *args) -> tup
     return error, time.perf_counter() - start
 
 
-def inas(
+def search(
     X,
     y,
     start: Architecture,
@@ -122,11 +122,11 @@ def inas(
     --------
     >>> import numpy as np
     >>> from skactive import Architecture
-    >>> from skactive.inas import inas
+    >>> from skactive.inas import search
     >>> def score(arch, X_train, y_train, X_val, y_val, seed):
     ...     return 1.0 / arch.depth  # deeper is better in this toy score
     >>> X, y = np.zeros((10, 2)), np.array([0, 1] * 5)
-    >>> best, log = inas(X, y, Architecture("mlp", 1, 1), score, n_iterations=2)
+    >>> best, log = search(X, y, Architecture("mlp", 1, 1), score, n_iterations=2)
     >>> str(best), len(log)
     ('A(mlp, 2, 2)', 5)
     """

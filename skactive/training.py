@@ -1109,7 +1109,7 @@ def validation_error(
 ) -> float:
     """Train ``architecture`` on S' and return its error rate on V'.
 
-    This is the scoring callable that :func:`skactive.inas.inas` calls for each candidate. On
+    This is the scoring callable that :func:`skactive.inas.search` calls for each candidate. On
     CUDA the candidate trains on a stream of its own (so candidates in threads overlap on one
     GPU), on the next GPU in turn when there are several (:func:`candidate_device`); the error
     is read back before returning, so nothing of the candidate outlives its stream.

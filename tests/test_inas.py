@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from skactive import Architecture
-from skactive.inas import inas, split_labeled
+from skactive.inas import search, split_labeled
 from skactive.search_space import neighbours
 from skactive.training import TrainingConfig, validation_error
 
@@ -24,7 +24,7 @@ def _preferring(target):
 
 def test_moves_towards_lower_error_and_obeys_the_neighbour_rule():
     start = Architecture("mlp", 1, 1)
-    best, log = inas(X, y, start, _preferring(Architecture("mlp", 3, 3)), n_iterations=10)
+    best, log = search(X, y, start, _preferring(Architecture("mlp", 3, 3)), n_iterations=10)
     assert best == Architecture("mlp", 3, 3)
     chosen = [start] + [e["architecture"] for e in log if e["chosen"]]
     for before, after in zip(chosen, chosen[1:]):
@@ -34,7 +34,7 @@ def test_moves_towards_lower_error_and_obeys_the_neighbour_rule():
 
 def test_stops_when_the_current_architecture_stays_put():
     start = Architecture("mlp", 2, 2)
-    best, log = inas(X, y, start, _preferring(start), n_iterations=5)
+    best, log = search(X, y, start, _preferring(start), n_iterations=5)
     assert best == start
     assert {e["step"] for e in log} == {0}
     assert len(log) == 3
@@ -42,7 +42,7 @@ def test_stops_when_the_current_architecture_stays_put():
 
 def test_respects_the_iteration_budget_and_bounds():
     start = Architecture("mlp", 1, 1)
-    best, log = inas(
+    best, log = search(
         X, y, start, _preferring(Architecture("mlp", 9, 9)), n_iterations=2, max_blocks=2
     )
     assert max(e["step"] for e in log) == 1
@@ -52,12 +52,12 @@ def test_respects_the_iteration_budget_and_bounds():
 
 def test_ties_keep_the_current_architecture():
     start = Architecture("mlp", 1, 1)
-    best, _ = inas(X, y, start, lambda *args: 0.5, n_iterations=3)
+    best, _ = search(X, y, start, lambda *args: 0.5, n_iterations=3)
     assert best == start
 
 
 def test_log_records_every_candidate_once_with_time():
-    best, log = inas(
+    best, log = search(
         X, y, Architecture("mlp", 1, 1), _preferring(Architecture("mlp", 4, 1)), n_iterations=3
     )
     archs = [e["architecture"] for e in log]
@@ -74,8 +74,8 @@ def test_zero_iterations_or_too_few_samples_train_nothing():
         return 0.0
 
     start = Architecture("mlp", 1, 1)
-    assert inas(X, y, start, score, n_iterations=0) == (start, [])
-    assert inas(X[:1], y[:1], start, score) == (start, [])
+    assert search(X, y, start, score, n_iterations=0) == (start, [])
+    assert search(X[:1], y[:1], start, score) == (start, [])
     assert calls == []
 
 
@@ -86,7 +86,7 @@ def test_score_receives_a_disjoint_stratified_split_and_one_seed():
         seen.append((X_train, y_train, X_val, y_val, seed))
         return float(arch.depth)
 
-    inas(X, y, Architecture("mlp", 1, 1), score, validation_fraction=0.2, random_state=0)
+    search(X, y, Architecture("mlp", 1, 1), score, validation_fraction=0.2, random_state=0)
     X_train, y_train, X_val, y_val, seed = seen[0]
     assert len(X_val) == 10 and len(X_train) == 40
     assert not set(X_train[:, 0]) & set(X_val[:, 0])
@@ -105,8 +105,8 @@ def test_same_result_with_parallel_candidates():
         return float(np.random.RandomState(seed + arch.depth).rand())
 
     start = Architecture("mlp", 1, 1)
-    serial = inas(X, y, start, score, n_iterations=3, random_state=1)
-    parallel = inas(X, y, start, score, n_iterations=3, random_state=1, n_jobs=2)
+    serial = search(X, y, start, score, n_iterations=3, random_state=1)
+    parallel = search(X, y, start, score, n_iterations=3, random_state=1, n_jobs=2)
     assert serial[0] == parallel[0]
     assert [e["val_error"] for e in serial[1]] == pytest.approx(
         [e["val_error"] for e in parallel[1]]
@@ -124,9 +124,9 @@ def test_candidates_train_as_tasks_on_dask_workers_like_a_local_run(dask_client,
     score = partial(validation_error, config=config)
     start = Architecture("mlp", 1, 1)
     # This seed moves the search twice, through candidates of different errors.
-    local = inas(X_train, y_train, start, score, n_iterations=2, random_state=2)
+    local = search(X_train, y_train, start, score, n_iterations=2, random_state=2)
     with joblib.parallel_config(backend="dask"), get_task_stream(dask_client) as tasks:
-        remote = inas(X_train, y_train, start, score, n_iterations=2, random_state=2)
+        remote = search(X_train, y_train, start, score, n_iterations=2, random_state=2)
     workers = set(dask_client.scheduler_info()["workers"])
     ran = [t for t in tasks.data if "_timed_score" in t["key"]]
     # A task the scheduler retried shows up twice in the stream: count distinct keys.
