@@ -17,10 +17,7 @@ from ._network import NetworkMixin
 from ._search import SearchMixin
 from .search_space import BLOCKS, POOLINGS, Architecture, parse_layout, resolve_block
 from .strategies import STRATEGIES
-from .training import (
-    OPTIMIZERS,
-    PRECISIONS,
-)
+from .training import OPTIMIZERS, PRECISIONS, resolve_device
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
@@ -274,6 +271,25 @@ class ActiveINASClassifier(
         self.checkpoint_dir = checkpoint_dir
         self.random_state = random_state
         self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags: what input the estimator takes, and how reproducible it is.
+
+        Beside flat rows it takes images ``(n, C, H, W)`` and sequences ``(n, C, L)`` (scikit-
+        learn's tags can say only "3-D"). On the CPU a ``random_state`` gives the same network
+        and the same queries bit for bit; on CUDA, cuDNN's kernels may sum in another order
+        from run to run, so the tags say it is non-deterministic there.
+
+        Returns
+        -------
+        sklearn.utils.Tags
+            The tags of a classifier, with ``input_tags.three_d_array`` and
+            ``non_deterministic`` set as above.
+        """
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = torch.device(resolve_device(self.device)).type != "cpu"
+        return tags
 
     def _start_architecture(self, block: str) -> Architecture:
         start = self.initial_architecture

@@ -390,3 +390,11 @@ def test_images_of_another_size_are_rejected_not_reshaped(small_digits):
     for method in (clf.predict, clf.predict_proba, clf.embed, clf.query):
         with pytest.raises(ValueError, match=r"shape \(1, 4, 16\)"):
             method(wrong)
+
+
+def test_tags_declare_nd_input_and_determinism_by_device(monkeypatch):
+    tags = ActiveINASClassifier(device="cpu").__sklearn_tags__()
+    assert tags.input_tags.three_d_array and not tags.non_deterministic
+    assert ActiveINASClassifier(device="cuda").__sklearn_tags__().non_deterministic
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert ActiveINASClassifier().__sklearn_tags__().non_deterministic  # "auto" on a GPU box
