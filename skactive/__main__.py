@@ -171,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="softmax_response,random",
         type=_comma_list,
         metavar="S[,S...]",
-        help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)}",
+        help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)}; a "
+        "score-based one may name a stochastic batch mode, e.g. mc_dropout:power or "
+        "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023)",
     )
     loop.add_argument(
         "--baselines",

@@ -16,7 +16,7 @@ from ._checkpointing import CheckpointMixin
 from ._network import NetworkMixin
 from ._search import SearchMixin
 from .search_space import BLOCKS, POOLINGS, Architecture, parse_layout, resolve_block
-from .strategies import STRATEGIES
+from .strategies import STRATEGY_NAMES
 from .training import OPTIMIZERS, PRECISIONS, resolve_device
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -68,7 +68,8 @@ class ActiveINASClassifier(
     validation_fraction : float, default=0.2
         Fraction of the labeled set held out to compare candidates.
     query_strategy : str or callable, default="softmax_response"
-        Strategy used by :meth:`query`: a name of ``skactive.strategies.STRATEGIES`` or a
+        Strategy used by :meth:`query`: a name of ``skactive.strategies.STRATEGY_NAMES`` (e.g.
+        ``"mc_dropout:power"``) or a
         function ``f(classifier, X_pool, n_instances, **kwargs) -> (indices, samples)``.
     input_shape : tuple of int or None, default=None
         Shape of one sample as the network sees it, e.g. ``(1, 8, 8)`` to read flat rows of
@@ -193,7 +194,7 @@ class ActiveINASClassifier(
         "max_stacks": [Interval(Integral, 1, None, closed="left")],
         "inas_iterations": [Interval(Integral, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "query_strategy": [StrOptions(set(STRATEGIES)), callable],
+        "query_strategy": [StrOptions(set(STRATEGY_NAMES)), callable],
         "input_shape": [tuple, None],
         "base_width": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],

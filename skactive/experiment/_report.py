@@ -64,9 +64,12 @@ def legend(methods, strategies) -> str:
             meaning = f"the same estimator frozen at {network}, trained anew each round"
         lines.append((method, meaning))
     for strategy in strategies:
-        function = STRATEGIES.get(strategy)
+        name, _, mode = strategy.partition(":")
+        function = STRATEGIES.get(name)
         if function is not None and function.__doc__:
             meaning = _plain(function.__doc__.strip().splitlines()[0]).rstrip(".")
+            if mode:
+                meaning += f", the batch sampled with {mode} weights (Kirsch et al., 2023)"
             if strategy == RANDOM:
                 meaning += ": the reference a query strategy must beat"
             lines.append((strategy, meaning))

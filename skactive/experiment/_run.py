@@ -159,7 +159,7 @@ def run_experiment(
         Template for every method: cloned, given the strategy and seed, and, for a baseline,
         frozen at its architecture. ``None`` uses ``ActiveINASClassifier()``.
     strategies : sequence of str or callable, default=("softmax_response",)
-        Query strategies: names of :data:`skactive.strategies.STRATEGIES` or functions.
+        Query strategies: names of :data:`skactive.strategies.STRATEGY_NAMES` or functions.
     baselines : sequence of str, tuple or Architecture, default=()
         Fixed architectures to compare with, e.g. ``("2x4", "1x2")``; see
         :func:`parse_baseline`.

@@ -25,6 +25,7 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 from __future__ import annotations
 
 import inspect
+from functools import partial
 
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
@@ -35,6 +36,7 @@ from ._base import (
     select_top,
     torch_generator,
 )
+from ._batch import BATCH_MODES, select_batch
 from ._coreset import coreset, kcenter_greedy
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._uncertainty import (
@@ -59,33 +61,58 @@ STRATEGIES = {
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 
 
+_STOCHASTIC = {
+    "softmax_response": BATCH_MODES[1:],
+    "margin": ("softmax", "softrank"),  # margins are <= 0: no power weights
+    "entropy": BATCH_MODES[1:],
+    "mc_dropout": BATCH_MODES[1:],
+}
+
+STRATEGY_NAMES = (
+    *STRATEGIES,
+    *(f"{name}:{mode}" for name, modes in _STOCHASTIC.items() for mode in modes),
+)
+"""Every name :func:`resolve_strategy` takes: those of :data:`STRATEGIES`, and
+``"<name>:<mode>"`` for a score-based strategy with a stochastic batch mode (``"power"``,
+``"softmax"``, ``"softrank"``; see :func:`select_batch`), e.g. ``"mc_dropout:power"``."""
+
+
 def resolve_strategy(strategy):
-    """Return the strategy function for a name of :data:`STRATEGIES` or a callable.
+    """Return the strategy function for a name of :data:`STRATEGY_NAMES` or a callable.
 
     Parameters
     ----------
     strategy : str or callable
-        A strategy name or a function with modAL's strategy signature.
+        A strategy name, e.g. ``"coreset"`` or ``"mc_dropout:power"`` (MC-dropout whose
+        batch is sampled with power weights), or a function with modAL's strategy signature.
 
     Returns
     -------
     callable
-        The strategy function.
+        The strategy function; for ``"<name>:<mode>"``, the strategy with ``batch_mode``
+        set, named after the whole string.
 
     Examples
     --------
     >>> from skactive.strategies import resolve_strategy
     >>> resolve_strategy("coreset").__name__
     'coreset'
+    >>> resolve_strategy("mc_dropout:power").keywords
+    {'batch_mode': 'power'}
     """
     if callable(strategy):
         return strategy
-    try:
-        return STRATEGIES[strategy]
-    except KeyError:
+    if strategy not in STRATEGY_NAMES:
         raise ValueError(
-            f"Unknown query strategy {strategy!r}; use one of {sorted(STRATEGIES)} or a callable."
-        ) from None
+            f"Unknown query strategy {strategy!r}; use one of {list(STRATEGY_NAMES)} or a "
+            "callable."
+        )
+    name, _, mode = strategy.partition(":")
+    if not mode:
+        return STRATEGIES[name]
+    function = partial(STRATEGIES[name], batch_mode=mode)
+    function.__name__ = strategy
+    return function
 
 
 def accepts_random_state(strategy) -> bool:
@@ -103,8 +130,8 @@ def accepts_random_state(strategy) -> bool:
 
     Examples
     --------
-    >>> from skactive.strategies import accepts_random_state, badge, softmax_response
-    >>> accepts_random_state(badge), accepts_random_state(softmax_response)
+    >>> from skactive.strategies import accepts_random_state, badge
+    >>> accepts_random_state(badge), accepts_random_state(lambda clf, X, n_instances: None)
     (True, False)
     """
     try:
@@ -114,7 +141,9 @@ def accepts_random_state(strategy) -> bool:
 
 
 __all__ = [
+    "BATCH_MODES",
     "MC_DROPOUT_METHODS",
+    "STRATEGY_NAMES",
     "STRATEGIES",
     "accepts_random_state",
     "badge",
@@ -137,6 +166,7 @@ __all__ = [
     "prediction_residual",
     "random_sampling",
     "resolve_strategy",
+    "select_batch",
     "select_top",
     "softmax_response",
     "torch_generator",

@@ -15,6 +15,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from torch import nn
 
 from ..pool import is_lazy_pool, map_pool
@@ -24,9 +25,9 @@ from ._base import (
     check_n_instances,
     network_estimator,
     pool_result,
-    select_top,
     torch_generator,
 )
+from ._batch import select_batch
 from ._uncertainty import entropy
 
 _DROPOUT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
@@ -250,6 +251,8 @@ def mc_dropout(
     n_passes: int = 20,
     method: str = "bald",
     head_only: bool = True,
+    batch_mode: str = "top",
+    beta: float = 1.0,
     random_state=None,
 ):
     """Query the pool samples on which ``n_passes`` dropout samples of the network disagree most.
@@ -289,8 +292,15 @@ def mc_dropout(
         Uncertainty score, see :func:`mc_dropout_utility`.
     head_only : bool, default=True
         Sample only the dropout head on features computed once.
+    batch_mode : {"top", "power", "softmax", "softrank"}, default="top"
+        How the batch is chosen from the utilities (:func:`select_batch`). A top-k batch of
+        BALD scores can crowd onto a few classes; ``"power"`` samples it in proportion to
+        ``utility ** beta`` instead (stochastic batch acquisition, Kirsch et al., 2023).
+    beta : float, default=1.0
+        Inverse temperature of the stochastic modes.
     random_state : int, RandomState instance or None, default=None
-        Seeds the dropout masks, through a torch generator of their own.
+        Seeds the dropout masks, through a torch generator of their own, and the stochastic
+        batch modes.
 
     Returns
     -------
@@ -323,4 +333,8 @@ def mc_dropout(
         utility = map_pool(score, X_pool, network_estimator(classifier, "mc_dropout"))
     else:
         utility = _mc_forward(classifier, X_pool, n_passes, head_only, random_state, reduce)
-    return pool_result(X_pool, select_top(utility, n_instances))
+    if batch_mode == "power":
+        # Every MC-dropout utility is >= 0 but for float rounding, which power weights refuse.
+        utility = np.maximum(utility, 0)
+    rng = check_random_state(random_state)
+    return pool_result(X_pool, select_batch(utility, n_instances, batch_mode, beta, rng))

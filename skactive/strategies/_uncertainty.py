@@ -14,7 +14,8 @@ import torch
 from scipy import special
 
 from ..pool import map_pool
-from ._base import check_n_instances, pool_result, select_top
+from ._base import check_n_instances, pool_result
+from ._batch import select_batch
 
 
 def least_confidence(proba: np.ndarray) -> np.ndarray:
@@ -106,7 +107,17 @@ def _chunk_utility(chunk, start, classifier, utility, predict_proba_kwargs):
     return utility(classifier.predict_proba(chunk, **predict_proba_kwargs))
 
 
-def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_kwargs):
+def uncertainty_query(
+    classifier,
+    X_pool,
+    n_instances,
+    utility,
+    *,
+    batch_mode="top",
+    beta=1.0,
+    random_state=None,
+    **predict_proba_kwargs,
+):
     """Query the pool samples with the highest utility of the predicted probabilities.
 
     A memmap or dask array pool is scored chunk by chunk (:func:`skactive.pool.map_pool`):
@@ -124,6 +135,13 @@ def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_
     utility : callable
         Maps probabilities of shape (n_pool, n_classes) to one score per sample, such as
         :func:`least_confidence`, :func:`margin` or :func:`entropy`.
+    batch_mode : {"top", "power", "softmax", "softrank"}, default="top"
+        How the batch is chosen from the utilities (:func:`select_batch`): the top ones, or
+        a sample favouring them (stochastic batch acquisition, Kirsch et al., 2023).
+    beta : float, default=1.0
+        Inverse temperature of the stochastic modes.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stochastic modes.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -147,10 +165,22 @@ def uncertainty_query(classifier, X_pool, n_instances, utility, **predict_proba_
     """
     check_n_instances(n_instances, len(X_pool))
     score = partial(_chunk_utility, utility=utility, predict_proba_kwargs=predict_proba_kwargs)
-    return pool_result(X_pool, select_top(map_pool(score, X_pool, classifier), n_instances))
+    utilities = map_pool(score, X_pool, classifier)
+    return pool_result(
+        X_pool, select_batch(utilities, n_instances, batch_mode, beta, random_state)
+    )
 
 
-def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
+def softmax_response(
+    classifier,
+    X_pool,
+    n_instances: int = 1,
+    *,
+    batch_mode="top",
+    beta=1.0,
+    random_state=None,
+    **predict_proba_kwargs,
+):
     """Query the pool samples with the lowest maximum softmax probability.
 
     The softmax-response query function of the paper (least confidence,
@@ -166,6 +196,13 @@ def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_k
         (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
+    batch_mode : {"top", "power", "softmax", "softrank"}, default="top"
+        How the batch is chosen from the utilities (:func:`select_batch`): the top ones, or
+        a sample favouring them (stochastic batch acquisition, Kirsch et al., 2023).
+    beta : float, default=1.0
+        Inverse temperature of the stochastic modes.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stochastic modes.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -187,11 +224,27 @@ def softmax_response(classifier, X_pool, n_instances: int = 1, **predict_proba_k
     True
     """
     return uncertainty_query(
-        classifier, X_pool, n_instances, least_confidence, **predict_proba_kwargs
+        classifier,
+        X_pool,
+        n_instances,
+        least_confidence,
+        batch_mode=batch_mode,
+        beta=beta,
+        random_state=random_state,
+        **predict_proba_kwargs,
     )
 
 
-def margin_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
+def margin_sampling(
+    classifier,
+    X_pool,
+    n_instances: int = 1,
+    *,
+    batch_mode="top",
+    beta=1.0,
+    random_state=None,
+    **predict_proba_kwargs,
+):
     """Query the pool samples whose two most probable classes are closest (:func:`margin`).
 
     Parameters
@@ -204,6 +257,13 @@ def margin_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kw
         (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
+    batch_mode : {"top", "power", "softmax", "softrank"}, default="top"
+        How the batch is chosen from the utilities (:func:`select_batch`): the top ones, or
+        a sample favouring them (stochastic batch acquisition, Kirsch et al., 2023).
+    beta : float, default=1.0
+        Inverse temperature of the stochastic modes.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stochastic modes.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -224,10 +284,28 @@ def margin_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kw
     >>> sorted(margin_sampling(clf, X, n_instances=2)[0].tolist())
     [1, 2]
     """
-    return uncertainty_query(classifier, X_pool, n_instances, margin, **predict_proba_kwargs)
+    return uncertainty_query(
+        classifier,
+        X_pool,
+        n_instances,
+        margin,
+        batch_mode=batch_mode,
+        beta=beta,
+        random_state=random_state,
+        **predict_proba_kwargs,
+    )
 
 
-def entropy_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_kwargs):
+def entropy_sampling(
+    classifier,
+    X_pool,
+    n_instances: int = 1,
+    *,
+    batch_mode="top",
+    beta=1.0,
+    random_state=None,
+    **predict_proba_kwargs,
+):
     """Query the pool samples whose predicted distribution has the most entropy.
 
     Parameters
@@ -240,6 +318,13 @@ def entropy_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_k
         (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
+    batch_mode : {"top", "power", "softmax", "softrank"}, default="top"
+        How the batch is chosen from the utilities (:func:`select_batch`): the top ones, or
+        a sample favouring them (stochastic batch acquisition, Kirsch et al., 2023).
+    beta : float, default=1.0
+        Inverse temperature of the stochastic modes.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stochastic modes.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -260,4 +345,13 @@ def entropy_sampling(classifier, X_pool, n_instances: int = 1, **predict_proba_k
     >>> sorted(entropy_sampling(clf, X, n_instances=2)[0].tolist())
     [1, 2]
     """
-    return uncertainty_query(classifier, X_pool, n_instances, entropy, **predict_proba_kwargs)
+    return uncertainty_query(
+        classifier,
+        X_pool,
+        n_instances,
+        entropy,
+        batch_mode=batch_mode,
+        beta=beta,
+        random_state=random_state,
+        **predict_proba_kwargs,
+    )

@@ -1,0 +1,96 @@
+"""Choosing a batch from utilities: the top scores, or a sample that favours them.
+
+Taking the ``n`` highest utilities ignores that neighbouring samples carry the same
+information, so a top-k batch can crowd into one region, or onto a few classes. Stochastic
+batch acquisition (Kirsch et al., "Stochastic Batch Acquisition: A Simple Baseline for Deep
+Active Learning", TMLR 2023) samples the batch instead, without replacement, with probability
+growing with the utility; at top-k's cost it matches far costlier batch-aware methods.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._base import check_n_instances, select_top
+
+BATCH_MODES = ("top", "power", "softmax", "softrank")
+"""How a batch is chosen from utilities: see :func:`select_batch`."""
+
+
+def _log_weights(utility: np.ndarray, mode: str, beta: float) -> np.ndarray:
+    if mode == "power":
+        if np.any(utility < 0):
+            raise ValueError(
+                "batch_mode='power' samples in proportion to utility**beta, so it needs "
+                "utilities >= 0; use 'softmax' or 'softrank' for this one."
+            )
+        # A zero utility gets the smallest positive weight, so zeros are still drawn at random
+        # once everything better is taken.
+        return beta * np.log(np.maximum(utility, np.finfo(np.float64).tiny))
+    if mode == "softmax":
+        return beta * utility
+    ranks = np.empty(len(utility))
+    ranks[select_top(utility, len(utility))] = np.arange(1, len(utility) + 1)
+    return -beta * np.log(ranks)
+
+
+def select_batch(
+    utility, n_instances: int, mode: str = "top", beta: float = 1.0, random_state=None
+):
+    """Indices of a batch of ``n_instances`` pool samples chosen from their utilities.
+
+    - ``"top"``: the highest utilities, best first, ties to the lower index
+      (:func:`select_top`);
+    - ``"power"``: sampled without replacement with probability proportional to
+      ``utility ** beta`` (utilities must be >= 0: BALD, entropy, least confidence);
+    - ``"softmax"``: proportional to ``exp(beta * utility)``;
+    - ``"softrank"``: proportional to ``rank ** -beta``, the best sample having rank 1.
+
+    The stochastic modes are those of Kirsch et al. (2023), who found ``beta=1`` a good default.
+    A sample without replacement is drawn in one pass with the Gumbel-top-k trick: the
+    ``n_instances`` largest ``log(weight) + Gumbel noise`` (Kool et al., 2019).
+
+    Parameters
+    ----------
+    utility : array-like of shape (n_samples,)
+        Score of each pool sample; higher is more worth labeling. NaN ranks last.
+    n_instances : int
+        Number of indices to return.
+    mode : {"top", "power", "softmax", "softrank"}, default="top"
+        How to choose.
+    beta : float, default=1.0
+        Inverse temperature of the stochastic modes: 0 draws uniformly, larger values come
+        closer to ``"top"``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the stochastic modes; ``"top"`` does not draw.
+
+    Returns
+    -------
+    ndarray of shape (n_instances,)
+        Indices into the pool, in the order drawn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import select_batch
+    >>> utility = np.array([0.1, 0.9, 0.5, 0.8])
+    >>> select_batch(utility, 2).tolist()
+    [1, 3]
+    >>> picks = select_batch(utility, 2, mode="power", random_state=0)
+    >>> len(set(picks.tolist()))
+    2
+    """
+    utility = np.asarray(utility, dtype=np.float64)
+    n_instances = check_n_instances(n_instances, len(utility))
+    if mode not in BATCH_MODES:
+        raise ValueError(f"batch_mode must be one of {BATCH_MODES}, got {mode!r}.")
+    if isinstance(beta, bool) or not isinstance(beta, Real) or not beta >= 0:
+        raise ValueError(f"beta must be a number >= 0, got {beta!r}.")
+    if mode == "top":
+        return select_top(utility, n_instances)
+    keys = _log_weights(utility, mode, float(beta))
+    keys = keys + check_random_state(random_state).gumbel(size=len(utility))
+    return select_top(keys, n_instances)
