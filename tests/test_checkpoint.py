@@ -20,7 +20,7 @@ from conftest import FAST
 from sklearn.datasets import load_digits
 from skorch.exceptions import DeviceWarning
 
-import skactive.training
+import skactive.training.fit
 from skactive import ActiveINASClassifier, Architecture
 from skactive.checkpoint import (
     LOCK,
@@ -120,7 +120,7 @@ def test_labels_are_durable_before_training_and_an_unfinished_round_is_retrained
     X, y, X_pool, y_pool = small_digits
     clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
     model_before = (tmp_path / MODEL).read_bytes()
-    monkeypatch.setattr(skactive.training, "train_net", _crash)
+    monkeypatch.setattr(skactive.training.fit, "train_net", _crash)
     with pytest.raises(KeyboardInterrupt):
         clf.teach(X_pool[:10], y_pool[:10])
     monkeypatch.undo()
@@ -139,7 +139,7 @@ def test_labels_are_durable_before_training_and_an_unfinished_round_is_retrained
 
 def test_a_crash_in_the_first_fit_keeps_its_labels(tmp_path, small_digits, monkeypatch):
     X, y, X_pool, _ = small_digits
-    monkeypatch.setattr(skactive.training, "train_net", _crash)
+    monkeypatch.setattr(skactive.training.fit, "train_net", _crash)
     with pytest.raises(KeyboardInterrupt):
         ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
     monkeypatch.undo()
@@ -180,14 +180,14 @@ import numpy as np
 from sklearn.datasets import load_digits
 from skorch.exceptions import DeviceWarning
 
-import skactive.training
+import skactive.training.fit
 from skactive import ActiveINASClassifier
 
 path, ready = Path(sys.argv[1]), Path(sys.argv[2])
 X, y = load_digits(return_X_y=True)
 X = (X / 16.0).astype(np.float32)
 clf = ActiveINASClassifier(checkpoint_dir=path, **{settings}).fit(X[:100], y[:100])
-train_net = skactive.training.train_net
+train_net = skactive.training.fit.train_net
 
 
 def endless_training(architecture, config, X, y, seed):
@@ -196,7 +196,7 @@ def endless_training(architecture, config, X, y, seed):
     return train_net(architecture, replace(config, max_epochs=10**6), X, y, seed)
 
 
-skactive.training.train_net = endless_training
+skactive.training.fit.train_net = endless_training
 clf.teach(X[100:130], y[100:130])
 sys.exit("the teach finished: the parent should have killed it first")
 """
@@ -473,8 +473,8 @@ def test_a_second_estimator_in_the_same_process_is_refused_until_the_first_finis
         seen.append(len(other.y_training_))
         return train_net(*args, **kwargs)
 
-    train_net = skactive.training.train_net
-    monkeypatch.setattr(skactive.training, "train_net", train_while_another_writes)
+    train_net = skactive.training.fit.train_net
+    monkeypatch.setattr(skactive.training.fit, "train_net", train_while_another_writes)
     clf.teach(X_pool[:10], y_pool[:10])
     monkeypatch.undo()
     assert seen and seen[0] == len(y)
@@ -487,7 +487,7 @@ def test_a_second_estimator_in_the_same_process_is_refused_until_the_first_finis
 def test_a_failed_teach_releases_the_lock(tmp_path, small_digits, monkeypatch):
     X, y, X_pool, y_pool = small_digits
     clf = ActiveINASClassifier(checkpoint_dir=tmp_path, **SMALL).fit(X, y)
-    monkeypatch.setattr(skactive.training, "train_net", _crash)
+    monkeypatch.setattr(skactive.training.fit, "train_net", _crash)
     with pytest.raises(KeyboardInterrupt):
         clf.teach(X_pool[:10], y_pool[:10])
     monkeypatch.undo()

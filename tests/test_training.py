@@ -7,7 +7,7 @@ import pytest
 import torch
 from skorch import NeuralNetClassifier
 
-import skactive.training
+import skactive.training.fit
 from skactive import ActiveINASClassifier, Architecture
 from skactive.training import (
     OOM_MIN_BATCH_SIZE,
@@ -114,7 +114,7 @@ def _out_of_memory_above(monkeypatch, limit):
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return train_net(architecture, config, X, y, seed)
 
-    monkeypatch.setattr(skactive.training, "train_net", train)
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
     return tried
 
 
@@ -371,3 +371,48 @@ def test_auto_budget_is_resolved_on_the_training_set_it_trains(data):
     assert (net.max_epochs, net.batch_size, len(net.history)) == (30, 37, 30)
     steps = sum(len(epoch["batches"]) for epoch in net.history)
     assert steps == 30 * math.ceil(len(X) / 37)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`",
+        "cuDNN error: CUDNN_STATUS_INTERNAL_ERROR: out of memory",
+    ],
+)
+def test_cublas_and_cudnn_out_of_memory_errors_are_retried(data, monkeypatch, message):
+    X, y = data[0][:100], data[1][:100]
+    tried = []
+
+    def train(architecture, config, X, y, seed):
+        tried.append(config.batch_size)
+        if config.batch_size > 16:
+            raise RuntimeError(message)
+        return train_net(architecture, config, X, y, seed)
+
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    with pytest.warns(RuntimeWarning, match="retrying with batch_size=16"):
+        train_net_with_oom_retry(ARCH, _config(batch_size=32), X, y, seed=0)
+    assert tried == [32, 16]
+
+
+def test_other_runtime_errors_are_not_taken_for_out_of_memory(data, monkeypatch):
+    def train(architecture, config, X, y, seed):
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied")
+
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    with pytest.raises(RuntimeError, match="shapes cannot be multiplied"):
+        train_net_with_oom_retry(ARCH, _config(batch_size=32), *data[:2], seed=0)
+
+
+def test_training_leaves_cudnn_benchmark_alone(data, monkeypatch):
+    # The CUDA branch runs up to building the network, which this spy stops.
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", False)
+
+    def stop(*args, **kwargs):
+        raise LookupError("stopped before training")
+
+    monkeypatch.setattr(skactive.training.fit, "build_net", stop)
+    with pytest.raises(LookupError):
+        train_net(ARCH, _config(device="cuda"), *data[:2], seed=0)
+    assert torch.backends.cudnn.benchmark is False

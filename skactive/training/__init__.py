@@ -1,0 +1,65 @@
+"""Turning an Architecture and labeled data into a trained skorch network.
+
+Every network of the search, candidate or final, is trained by :func:`train_net` with one
+:class:`TrainingConfig`; all its randomness comes from the seed it is given. The modules, one
+concern each: :mod:`~skactive.training.config` (the recipe and the budget rule),
+:mod:`~skactive.training.augment`, :mod:`~skactive.training.data` (the data on the device),
+:mod:`~skactive.training.net` (the skorch subclass), :mod:`~skactive.training.fit` (training,
+and the retry when memory runs out), :mod:`~skactive.training.inference` and
+:mod:`~skactive.training.candidates` (the candidates of a search step). How it works and what
+it costs: the engine page of the documentation.
+"""
+
+from .augment import crop_padding, random_crop, random_hflip
+from .candidates import (
+    candidate_device,
+    candidate_parallel_config,
+    validation_error,
+)
+from .config import (
+    AUTO_BATCH_SIZE_RANGE,
+    AUTO_BATCHES_PER_EPOCH,
+    AUTO_MIN_EPOCHS,
+    MIN_STEPS,
+    OPTIMIZERS,
+    PRECISIONS,
+    TrainingConfig,
+    resolve_device,
+    resolve_precision,
+    training_budget,
+)
+from .data import DeviceBatchIterator, DeviceDataset
+from .fit import OOM_MIN_BATCH_SIZE, generator_dropout, train_net, train_net_with_oom_retry
+from .inference import INFERENCE_BATCH_SIZE, embed, forward_batches, predict_proba
+from .net import DeviceNeuralNetClassifier, build_net
+
+__all__ = [
+    "AUTO_BATCHES_PER_EPOCH",
+    "AUTO_BATCH_SIZE_RANGE",
+    "AUTO_MIN_EPOCHS",
+    "DeviceBatchIterator",
+    "DeviceDataset",
+    "DeviceNeuralNetClassifier",
+    "INFERENCE_BATCH_SIZE",
+    "MIN_STEPS",
+    "OOM_MIN_BATCH_SIZE",
+    "OPTIMIZERS",
+    "PRECISIONS",
+    "TrainingConfig",
+    "build_net",
+    "candidate_device",
+    "candidate_parallel_config",
+    "crop_padding",
+    "embed",
+    "forward_batches",
+    "generator_dropout",
+    "predict_proba",
+    "random_crop",
+    "random_hflip",
+    "resolve_device",
+    "resolve_precision",
+    "train_net",
+    "train_net_with_oom_retry",
+    "training_budget",
+    "validation_error",
+]

@@ -1,0 +1,211 @@
+"""The training recipe: its configuration, device and precision, and the budget rule."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, replace
+
+import torch
+
+OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+"""Optimizers accepted by name in ``ActiveINASClassifier(optimizer=...)``."""
+
+PRECISIONS = ("auto", "bf16", "fp32")
+"""Values of ``ActiveINASClassifier(precision=...)``."""
+
+
+def resolve_device(device: str) -> str:
+    """Turn ``"auto"`` into ``"cuda"`` when a GPU is visible, else ``"cpu"``.
+
+    Parameters
+    ----------
+    device : str
+        ``"auto"`` or any torch device string such as ``"cpu"``, ``"cuda"`` or ``"cuda:1"``.
+
+    Returns
+    -------
+    str
+        A torch device string.
+    """
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """Turn ``"auto"`` into ``"bf16"`` on a CUDA device that supports it, else ``"fp32"``.
+
+    Parameters
+    ----------
+    precision : {"auto", "bf16", "fp32"}
+        The requested precision.
+    device : str
+        The torch device the network runs on.
+
+    Returns
+    -------
+    {"bf16", "fp32"}
+        ``"bf16"`` means bfloat16 autocast of the forward pass; weights and optimizer state
+        stay in float32 either way.
+
+    Examples
+    --------
+    >>> from skactive.training import resolve_precision
+    >>> resolve_precision("auto", "cpu")
+    'fp32'
+    >>> resolve_precision("bf16", "cpu")
+    'bf16'
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
+    if precision != "auto":
+        return precision
+    return "bf16" if _native_bf16(str(device)) else "fp32"
+
+
+@functools.lru_cache
+def _native_bf16(device: str) -> bool:
+    """Whether ``device`` runs bf16 natively; cached because autocast asks at every batch."""
+    # Compute capability 8 (Ampere) and later; older GPUs only emulate bf16, slowly.
+    device = torch.device(device)
+    if device.type != "cuda" or not torch.cuda.is_available():
+        return False
+    return torch.cuda.get_device_capability(device)[0] >= 8
+
+
+AUTO_MIN_EPOCHS = 30
+"""Fewest epochs of ``max_epochs="auto"``: what a labeled set of thousands gets."""
+
+AUTO_BATCHES_PER_EPOCH = 8
+"""``batch_size="auto"`` cuts small labeled sets into about this many batches."""
+
+AUTO_BATCH_SIZE_RANGE = (16, 128)
+"""Smallest and largest batch size of ``batch_size="auto"``."""
+
+MIN_STEPS = 800
+"""Default optimizer steps that ``max_epochs="auto"`` guarantees each training."""
+
+
+def training_budget(
+    n_samples: int, max_epochs="auto", batch_size="auto", min_steps: int = MIN_STEPS
+) -> tuple[int, int]:
+    """Return the epochs and batch size of one training on ``n_samples`` samples.
+
+    An explicit integer is returned unchanged; ``"auto"`` fits the budget to the training
+    set, so that a few hundred labels get as many optimizer steps as a few thousand:
+
+    - ``batch_size="auto"``: ``n_samples // 8`` clipped to [16, 128], about 8 batches per epoch
+      up to 1,024 samples, then batches of 128;
+    - ``max_epochs="auto"``: enough epochs for ``min_steps`` optimizer steps at that batch
+      size, and never fewer than 30.
+
+    So 100 samples train for 115 epochs of 16 (805 steps), 1,000 samples for 100 epochs of
+    125, and from about 3,500 samples on the rule gives 30 epochs of 128, at least
+    ``min_steps`` steps.
+
+    Parameters
+    ----------
+    n_samples : int
+        Size of the training set.
+    max_epochs : int or "auto", default="auto"
+        Passes over the training set.
+    batch_size : int or "auto", default="auto"
+        Samples per optimizer step.
+    min_steps : int, default=800
+        Optimizer steps that ``max_epochs="auto"`` guarantees.
+
+    Returns
+    -------
+    max_epochs, batch_size : int
+        The resolved budget.
+
+    Examples
+    --------
+    >>> from skactive.training import training_budget
+    >>> training_budget(100), training_budget(1000), training_budget(5000)
+    ((115, 16), (100, 125), (30, 128))
+    >>> training_budget(100, max_epochs=8, batch_size=32)
+    (8, 32)
+    """
+    if batch_size == "auto":
+        low, high = AUTO_BATCH_SIZE_RANGE
+        batch_size = min(max(n_samples // AUTO_BATCHES_PER_EPOCH, low), high)
+    if max_epochs == "auto":
+        steps_per_epoch = max(1, math.ceil(n_samples / batch_size))
+        max_epochs = max(AUTO_MIN_EPOCHS, math.ceil(min_steps / steps_per_epoch))
+    return int(max_epochs), int(batch_size)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How candidate and final networks are built and trained.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample as the network sees it.
+    n_classes : int
+        Number of outputs.
+    base_width : int, default=16
+        Width of the first stack.
+    dropout : float, default=0.25
+        Dropout before the linear head.
+    max_epochs : int or "auto", default="auto"
+        Passes over the training data; ``"auto"`` follows :func:`training_budget`.
+    batch_size : int or "auto", default="auto"
+        Samples per optimisation step; ``"auto"`` follows :func:`training_budget`.
+    min_steps : int, default=800
+        Optimizer steps that ``max_epochs="auto"`` guarantees.
+    pooling : {"pyramid", "global"}, default="pyramid"
+        Pooling of the last stack, see :class:`~skactive.search_space.HomogeneousNet`.
+    lr : float, default=1e-2
+        Peak learning rate, decayed to zero along a cosine.
+    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
+        Optimizer; SGD uses Nesterov momentum 0.9.
+    weight_decay : float, default=5e-4
+        L2 penalty (decoupled for AdamW).
+    device : str, default="cpu"
+        Torch device to train on.
+    precision : {"auto", "bf16", "fp32"}, default="auto"
+        Autocast of the forward pass, see :func:`resolve_precision`.
+    augment : bool, default=False
+        Random crops and horizontal flips of image batches (``resnet`` block only).
+    compile : bool, default=False
+        Compile the module with :func:`torch.compile`.
+    """
+
+    input_shape: tuple[int, ...]
+    n_classes: int
+    base_width: int = 16
+    dropout: float = 0.25
+    max_epochs: int | str = "auto"
+    batch_size: int | str = "auto"
+    min_steps: int = MIN_STEPS
+    pooling: str = "pyramid"
+    lr: float = 1e-2
+    optimizer: str = "adamw"
+    weight_decay: float = 5e-4
+    device: str = "cpu"
+    precision: str = "auto"
+    augment: bool = False
+    compile: bool = False
+
+    def for_samples(self, n_samples: int) -> TrainingConfig:
+        """Return this recipe with its budget resolved for ``n_samples`` training samples.
+
+        Parameters
+        ----------
+        n_samples : int
+            Size of the training set.
+
+        Returns
+        -------
+        TrainingConfig
+            A copy whose ``max_epochs`` and ``batch_size`` are integers
+            (:func:`training_budget`).
+        """
+        epochs, batch_size = training_budget(
+            n_samples, self.max_epochs, self.batch_size, self.min_steps
+        )
+        return replace(self, max_epochs=epochs, batch_size=batch_size)

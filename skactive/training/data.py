@@ -1,0 +1,106 @@
+"""The labeled data on the training device, and the batches skorch iterates over."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .augment import crop_padding, random_crop, random_hflip
+
+
+class DeviceDataset(torch.utils.data.Dataset):
+    """Samples and labels held as tensors on one device, moved there once.
+
+    Parameters
+    ----------
+    X : array-like or torch.Tensor of shape (n_samples, ...)
+        Samples; floating point data becomes float32.
+    y : array-like, torch.Tensor or None
+        Labels, or None for inference.
+    device : str, default="cpu"
+        Torch device to keep the data on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.training import DeviceDataset
+    >>> data = DeviceDataset(np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+    >>> len(data), data.X.dtype
+    (4, torch.float32)
+    """
+
+    def __init__(self, X, y=None, device: str = "cpu") -> None:
+        X = torch.as_tensor(X)
+        if X.is_floating_point():
+            X = X.float()
+        self.X = X.to(device)
+        self.y = None if y is None else torch.as_tensor(y).to(device)
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, index):
+        return self.X[index], None if self.y is None else self.y[index]
+
+
+class DeviceBatchIterator:
+    """Batches of a :class:`DeviceDataset` sliced on its device: skorch's iterator rung.
+
+    Each pass (epoch) yields every sample exactly once, in a fresh order drawn on the data's
+    device from a generator seeded once, so no sample crosses the host-device boundary during
+    training.
+
+    Parameters
+    ----------
+    dataset : DeviceDataset
+        The data, already on its device.
+    batch_size : int
+        Samples per batch; the last batch of a pass may be smaller.
+    shuffle : bool, default=False
+        Draw a new order at each pass; otherwise keep the data's order.
+    augment : bool, default=False
+        Apply :func:`random_crop` and :func:`random_hflip` to batches of images (4-D data).
+    seed : int, default=0
+        Seed of the order and the augmentation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.training import DeviceBatchIterator, DeviceDataset
+    >>> data = DeviceDataset(np.arange(5.0)[:, None], np.arange(5))
+    >>> [len(X) for X, y in DeviceBatchIterator(data, batch_size=2, shuffle=True)]
+    [2, 2, 1]
+    """
+
+    def __init__(
+        self,
+        dataset: DeviceDataset,
+        batch_size: int,
+        shuffle: bool = False,
+        augment: bool = False,
+        seed: int = 0,
+    ) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.augment = augment and dataset.X.ndim == 4
+        self.generator = torch.Generator(device=dataset.X.device).manual_seed(int(seed))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        X, y = self.dataset.X, self.dataset.y
+        n = len(X)
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator, device=X.device)
+        else:
+            order = torch.arange(n, device=X.device)
+        for begin in range(0, n, self.batch_size):
+            index = order[begin : begin + self.batch_size]
+            batch = X[index]
+            if self.augment:
+                batch = random_crop(batch, crop_padding(batch.shape[2]), self.generator)
+                batch = random_hflip(batch, self.generator)
+            yield batch, None if y is None else y[index]

@@ -1,0 +1,210 @@
+"""Training one network from its seed, and again with a smaller batch when memory runs out."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import threading
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from torch import nn
+
+from ..search_space import Architecture
+from .config import TrainingConfig
+from .net import DeviceNeuralNetClassifier, build_net
+
+_INIT_LOCK = threading.Lock()
+"""Serialises the only use of torch's global generator, so threads initialise reproducibly."""
+
+
+def generator_dropout(
+    x: torch.Tensor, p: float, generator: torch.Generator, mask_shape=None
+) -> torch.Tensor:
+    """Inverted dropout whose mask is drawn from ``generator``, not torch's global one.
+
+    Training and MC-dropout both use it, so their masks are drawn the same way: uniform
+    numbers in float32 whatever the dtype of ``x`` (a bf16 draw would quantise the keep rate).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Input of the dropout layer.
+    p : float
+        Probability of dropping an element, in [0, 1].
+    generator : torch.Generator
+        Source of the mask, on ``x``'s device.
+    mask_shape : tuple of int or None, default=None
+        Shape of the mask, broadcast over ``x``; ``None`` drops elements independently,
+        ``(N, C, 1, ...)`` drops whole channels.
+
+    Returns
+    -------
+    torch.Tensor
+        ``x`` with dropped entries zeroed and the kept ones scaled by ``1 / (1 - p)``.
+    """
+    if p == 1:
+        return torch.zeros_like(x)
+    shape = x.shape if mask_shape is None else mask_shape
+    keep = torch.rand(shape, generator=generator, device=x.device) >= p
+    return x * keep / (1 - p)
+
+
+class _GeneratorDropout(nn.Module):
+    """Dropout drawing its masks from a given generator instead of torch's global one."""
+
+    def __init__(self, p: float, generator: torch.Generator) -> None:
+        super().__init__()
+        self.p = p
+        self.generator = generator
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        return generator_dropout(x, self.p, self.generator)
+
+
+@contextlib.contextmanager
+def _generator_dropout(module: nn.Module, generator: torch.Generator):
+    """Swap every ``nn.Dropout`` of ``module`` for a generator-driven one, and back after."""
+    swapped = []
+    for name, child in list(module.named_modules()):
+        if type(child) is nn.Dropout:
+            parent_name, _, attribute = name.rpartition(".")
+            parent = module.get_submodule(parent_name)
+            setattr(parent, attribute, _GeneratorDropout(child.p, generator))
+            swapped.append((parent, attribute, child))
+    try:
+        yield
+    finally:
+        for parent, attribute, child in swapped:
+            setattr(parent, attribute, child)
+
+
+def train_net(
+    architecture: Architecture, config: TrainingConfig, X: np.ndarray, y: np.ndarray, seed: int
+) -> DeviceNeuralNetClassifier:
+    """Build and train the network of ``architecture`` on ``(X, y)``.
+
+    Initialisation draws from torch's global generator, seeded inside
+    :func:`torch.random.fork_rng` under a lock; batch order, augmentation and dropout draw from
+    generators of this network. So a seed gives the same network whether networks train one
+    after the other or at once in threads, and the caller's global torch state is untouched.
+
+    Parameters
+    ----------
+    architecture : Architecture
+        The network to train.
+    config : TrainingConfig
+        The training recipe.
+    X : ndarray or torch.Tensor of shape (n_samples,) + config.input_shape, float32
+        Training samples; a tensor may already be on ``config.device``.
+    y : ndarray or torch.Tensor of shape (n_samples,), int64
+        Encoded labels in ``[0, config.n_classes)``.
+    seed : int
+        Seeds initialisation, shuffling, augmentation and dropout.
+
+    Returns
+    -------
+    DeviceNeuralNetClassifier
+        The trained network.
+    """
+    order_seed, dropout_seed = np.random.SeedSequence(seed).generate_state(2)
+    net = build_net(architecture, config.for_samples(len(X)), seed=int(order_seed))
+    # Modules are built on the CPU, so only the CPU generator is seeded (torch.manual_seed would
+    # reseed every GPU's generator too).
+    with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+        torch.random.default_generator.manual_seed(seed)
+        net.initialize()
+    generator = torch.Generator(device=net.device).manual_seed(int(dropout_seed))
+    with _generator_dropout(net.module_, generator):
+        net.partial_fit(X, y)
+    return net
+
+
+OOM_MIN_BATCH_SIZE = 8
+"""Smallest batch size :func:`train_net_with_oom_retry` halves down to before giving up."""
+
+
+def _release_cuda_memory() -> None:
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def _out_of_memory(error: RuntimeError) -> bool:
+    # cuBLAS and cuDNN report a full GPU as plain RuntimeErrors, not as OutOfMemoryError.
+    text = str(error)
+    return isinstance(error, torch.cuda.OutOfMemoryError) or any(
+        sign in text for sign in ("out of memory", "CUBLAS_STATUS_ALLOC_FAILED")
+    )
+
+
+def train_net_with_oom_retry(
+    architecture: Architecture, config: TrainingConfig, X: np.ndarray, y: np.ndarray, seed: int
+) -> NeuralNetClassifier:
+    """:func:`train_net`, retried with half the batch size when the GPU runs out of memory.
+
+    A candidate of the search can be much larger than the networks before it, so a batch size
+    that fitted in GPU memory may stop fitting. On :class:`torch.cuda.OutOfMemoryError`, or a
+    ``RuntimeError`` of cuBLAS or cuDNN saying the same ("out of memory",
+    "CUBLAS_STATUS_ALLOC_FAILED"), the
+    training starts again from scratch, with the same seed and half the batch size, down to
+    :data:`OOM_MIN_BATCH_SIZE`, with a ``RuntimeWarning`` each time. A smaller batch means more
+    optimisation steps per epoch, so the network differs from one trained at the requested size.
+
+    Parameters
+    ----------
+    architecture : Architecture
+        The network to train.
+    config : TrainingConfig
+        The training recipe; its ``batch_size``, resolved for ``len(X)`` samples, is the
+        first one tried.
+    X : ndarray of shape (n_samples,) + config.input_shape, float32
+        Training samples.
+    y : ndarray of shape (n_samples,), int64
+        Encoded labels in ``[0, config.n_classes)``.
+    seed : int
+        Seeds initialisation, shuffling and dropout.
+
+    Returns
+    -------
+    skorch.NeuralNetClassifier
+        The trained network; ``net.batch_size`` is the batch size that fitted.
+
+    Raises
+    ------
+    torch.cuda.OutOfMemoryError
+        If even a batch of :data:`OOM_MIN_BATCH_SIZE` samples (or the requested size, when
+        smaller) does not fit; the message names the architecture and the batch size.
+    """
+    # Resolve an "auto" budget once, so a retry halves the batch and keeps the epochs.
+    config = config.for_samples(len(X))
+    batch_size = config.batch_size
+    while True:
+        try:
+            return train_net(architecture, replace(config, batch_size=batch_size), X, y, seed)
+        except RuntimeError as err:
+            if not _out_of_memory(err):
+                raise
+            if batch_size <= OOM_MIN_BATCH_SIZE:
+                raise torch.cuda.OutOfMemoryError(
+                    f"Out of memory on {config.device} training {architecture} with "
+                    f"batch_size={batch_size}, even after halving batch_size from "
+                    f"{config.batch_size}; use a smaller max_blocks/max_stacks or base_width, "
+                    f"or another device. ({err})"
+                ) from err
+            smaller = max(OOM_MIN_BATCH_SIZE, batch_size // 2)
+        # Outside the except block the failed attempt's traceback, and with it the network
+        # and batch it holds on the GPU, can be freed before the next attempt.
+        _release_cuda_memory()
+        warnings.warn(
+            f"Out of memory on {config.device} training {architecture} with "
+            f"batch_size={batch_size}; retrying with batch_size={smaller}.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        batch_size = smaller

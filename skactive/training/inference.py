@@ -1,0 +1,85 @@
+"""Running a trained network over many samples, batch by batch on its device."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+
+INFERENCE_BATCH_SIZE = 1024
+"""Samples per forward pass when scoring a pool; only memory, not results, depends on it."""
+
+
+def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
+    """Apply ``fn(module, batch)`` to ``X`` batch by batch on the network's device.
+
+    The module runs in eval mode (batch norm uses running statistics, dropout is off) under
+    :func:`torch.inference_mode` and the net's autocast, images in channels_last layout on CUDA.
+    Only one batch of ``X`` is on the device at a time; on CUDA it is copied from pinned memory
+    without blocking, and the results come back to the host in one synchronisation at the end.
+
+    Parameters
+    ----------
+    net : DeviceNeuralNetClassifier
+        A trained network; ``net.module_`` is a :class:`~skactive.search_space.HomogeneousNet`.
+    X : ndarray of shape (n_samples,) + input_shape, float32
+        Samples.
+    fn : callable
+        ``fn(module, batch) -> torch.Tensor`` with one row per sample.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, ...)
+        The rows of ``fn`` for every sample as float32, on the CPU.
+    """
+    module = net.module_
+    module.eval()
+    device = torch.device(net.device)
+    on_cuda = device.type == "cuda"
+    outputs = []
+    with torch.inference_mode(), net.autocast():
+        for begin in range(0, len(X), INFERENCE_BATCH_SIZE):
+            batch = torch.as_tensor(X[begin : begin + INFERENCE_BATCH_SIZE], dtype=torch.float32)
+            if on_cuda and batch.device.type == "cpu":
+                batch = batch.pin_memory()
+            batch = net.as_input(batch.to(device, non_blocking=True))
+            outputs.append(fn(module, batch).float().to("cpu", non_blocking=True))
+    if on_cuda:
+        torch.cuda.current_stream(device).synchronize()
+    return torch.cat(outputs).numpy()
+
+
+def predict_proba(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
+    """Softmax probabilities of a trained network.
+
+    Parameters
+    ----------
+    net : DeviceNeuralNetClassifier
+        A trained network.
+    X : ndarray of shape (n_samples,) + input_shape, float32
+        Samples.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+        Class probabilities.
+    """
+    return forward_batches(net, X, lambda module, x: torch.softmax(module(x).float(), dim=1))
+
+
+def embed(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
+    """Penultimate features of a trained network.
+
+    Parameters
+    ----------
+    net : DeviceNeuralNetClassifier
+        A trained network.
+    X : ndarray of shape (n_samples,) + input_shape, float32
+        Samples.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features_out)
+        The output of ``module.features``.
+    """
+    return forward_batches(net, X, lambda module, x: module.features(x))

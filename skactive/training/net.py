@@ -1,0 +1,260 @@
+"""The skorch network: skorch's loop with a device-resident data path, precision and layout."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from skorch.callbacks import LRScheduler
+from skorch.utils import is_dataset
+from torch.optim.lr_scheduler import CosineAnnealingLR
+
+from ..search_space import Architecture, HomogeneousNet
+from .config import OPTIMIZERS, TrainingConfig, resolve_precision
+from .data import DeviceBatchIterator, DeviceDataset
+
+
+class DeviceNeuralNetClassifier(NeuralNetClassifier):
+    """skorch's classifier with the data path, precision and layout of a fast GPU loop.
+
+    The training loop is skorch's own; only the rungs below differ. On the CPU with
+    ``precision="fp32"`` it computes what a plain ``NeuralNetClassifier`` with a shuffled
+    batch iterator computes.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        As for :class:`skorch.NeuralNetClassifier`.
+    *args
+        Passed to :class:`skorch.NeuralNetClassifier`.
+    precision : {"auto", "bf16", "fp32"}, default="auto"
+        Autocast of the forward pass, resolved against the device at each use, so a network
+        trained on a GPU and unpickled on a CPU-only machine predicts in float32.
+    **kwargs
+        Passed to :class:`skorch.NeuralNetClassifier`; set ``iterator_train`` and
+        ``iterator_valid`` to :class:`DeviceBatchIterator`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skactive.training import DeviceBatchIterator, DeviceNeuralNetClassifier
+    >>> net = DeviceNeuralNetClassifier(
+    ...     torch.nn.Linear, module__in_features=2, module__out_features=2,
+    ...     criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0,
+    ...     iterator_train=DeviceBatchIterator, iterator_valid=DeviceBatchIterator,
+    ...     train_split=None)
+    >>> net = net.fit(np.zeros((8, 2), dtype=np.float32), np.array([0, 1] * 4))
+    >>> len(net.history[-1, "batches"])
+    1
+    """
+
+    def __init__(self, module, *args, precision="auto", **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.precision = precision
+
+    def _on_cuda(self) -> bool:
+        return torch.device(self.device).type == "cuda"
+
+    def autocast(self):
+        """Autocast context of the forward pass: bf16 when ``precision`` resolves to it.
+
+        Returns
+        -------
+        torch.autocast
+            A context manager, disabled for fp32.
+        """
+        device_type = torch.device(self.device).type
+        enabled = resolve_precision(self.precision, self.device) == "bf16"
+        return torch.autocast(device_type, dtype=torch.bfloat16, enabled=enabled)
+
+    def as_input(self, x):
+        """Put a batch of images in channels_last layout on CUDA, where convolutions like it.
+
+        Parameters
+        ----------
+        x : torch.Tensor or other batch
+            A batch on the net's device.
+
+        Returns
+        -------
+        torch.Tensor or other batch
+            The same values; only the memory layout of 4-D tensors on CUDA changes.
+        """
+        if isinstance(x, torch.Tensor) and x.ndim == 4 and self._on_cuda():
+            return x.contiguous(memory_format=torch.channels_last)
+        return x
+
+    def initialize_module(self):
+        """Build the module as skorch does, in channels_last layout for CUDA.
+
+        Returns
+        -------
+        self : DeviceNeuralNetClassifier
+        """
+        super().initialize_module()
+        if self._on_cuda():
+            self.module_ = self.module_.to(memory_format=torch.channels_last)
+        return self
+
+    def torch_compile(self, module, name):
+        """Compile ``module_`` in place when ``compile=True``.
+
+        ``nn.Module.compile`` keeps the module's class, its ``features`` and ``head`` and its
+        parameter names, unlike skorch's default wrapper.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The module or criterion.
+        name : str
+            Its name in the net; only ``"module"`` is compiled.
+
+        Returns
+        -------
+        torch.nn.Module
+            The same module.
+        """
+        if self.compile and name == "module":
+            module.compile(**self.get_params_for("compile"))
+        return module
+
+    def _set_training(self, training=True):
+        # skorch sets the mode before every batch, and nn.Module.train walks every submodule
+        # through nn.Module.__setattr__: on a GPU that host time per step is comparable to a
+        # small network's whole step, so switch only when the mode changes.
+        if self.module_.training != training:
+            super()._set_training(training)
+
+    def get_dataset(self, X, y=None):
+        """Wrap ``(X, y)`` in a :class:`DeviceDataset` on the net's device.
+
+        Parameters
+        ----------
+        X : array-like, torch.Tensor or Dataset
+            Samples; a Dataset is returned unchanged.
+        y : array-like, torch.Tensor or None, default=None
+            Labels.
+
+        Returns
+        -------
+        torch.utils.data.Dataset
+            The data, moved to the device once (images in channels_last layout on CUDA).
+        """
+        if is_dataset(X):
+            return X
+        dataset = DeviceDataset(X, y, device=self.device)
+        # Row slices of a channels_last tensor stay channels_last: no layout change per batch.
+        dataset.X = self.as_input(dataset.X)
+        return dataset
+
+    def infer(self, x, **fit_params):
+        """Forward a batch under autocast and return float32 scores.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            A batch on the net's device.
+        **fit_params : dict
+            Passed to the module.
+
+        Returns
+        -------
+        torch.Tensor
+            The module's output in float32, so the loss is computed in full precision.
+        """
+        with self.autocast():
+            return super().infer(self.as_input(x), **fit_params).float()
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One pass over ``iterator`` that reads the losses back once, at its end.
+
+        skorch's version calls ``loss.item()`` after every batch, which makes the host wait
+        for the GPU; here each batch records its loss as a device tensor, and the epoch's
+        losses are copied to the host in one transfer before the epoch's callbacks run.
+
+        Parameters
+        ----------
+        iterator : iterable or None
+            Batches; None skips the pass.
+        training : bool
+            Whether this is a training pass.
+        prefix : str
+            ``"train"`` or ``"valid"``, prefix of the history keys.
+        step_fn : callable
+            ``step_fn(batch, **fit_params)`` returns a dict with the batch ``"loss"``.
+        **fit_params : dict
+            Passed to ``step_fn``.
+        """
+        if iterator is None:
+            return
+        losses = []
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            losses.append(step["loss"].detach())
+            self.history.record_batch(prefix + "_loss", losses[-1])
+            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+        if losses:
+            records = self.history[-1]["batches"][-len(losses) :]
+            for record, loss in zip(records, torch.stack(losses).tolist()):
+                record[prefix + "_loss"] = loss
+        self.history.record(prefix + "_batch_count", len(losses))
+
+
+def build_net(
+    architecture: Architecture, config: TrainingConfig, seed: int = 0
+) -> DeviceNeuralNetClassifier:
+    """Return an untrained skorch classifier for ``architecture``.
+
+    Parameters
+    ----------
+    architecture : Architecture
+        The network to build.
+    config : TrainingConfig
+        The training recipe.
+    seed : int, default=0
+        Seed of the batch order and the augmentation.
+
+    Returns
+    -------
+    DeviceNeuralNetClassifier
+        Not yet initialised; :func:`train_net` initialises and fits it.
+    """
+    optimizer = OPTIMIZERS[config.optimizer]
+    optimizer_kwargs = {"optimizer__weight_decay": config.weight_decay}
+    if config.optimizer == "sgd":
+        optimizer_kwargs.update(optimizer__momentum=0.9, optimizer__nesterov=True)
+    on_cuda = torch.device(config.device).type == "cuda"
+    if on_cuda and "fused" in inspect.signature(optimizer).parameters:
+        optimizer_kwargs["optimizer__fused"] = True
+    return DeviceNeuralNetClassifier(
+        HomogeneousNet,
+        module__architecture=architecture,
+        module__input_shape=config.input_shape,
+        module__n_classes=config.n_classes,
+        module__base_width=config.base_width,
+        module__dropout=config.dropout,
+        module__pooling=config.pooling,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=optimizer,
+        lr=config.lr,
+        max_epochs=config.max_epochs,
+        batch_size=config.batch_size,
+        iterator_train=DeviceBatchIterator,
+        iterator_train__shuffle=True,
+        iterator_train__augment=config.augment and architecture.block == "resnet",
+        iterator_train__seed=seed,
+        iterator_valid=DeviceBatchIterator,
+        train_split=None,
+        classes=np.arange(config.n_classes),
+        callbacks=[("lr_scheduler", LRScheduler(CosineAnnealingLR, T_max=config.max_epochs))],
+        device=config.device,
+        precision=config.precision,
+        compile=config.compile,
+        verbose=0,
+        **optimizer_kwargs,
+    )
