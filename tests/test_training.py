@@ -416,3 +416,39 @@ def test_training_leaves_cudnn_benchmark_alone(data, monkeypatch):
     with pytest.raises(LookupError):
         train_net(ARCH, _config(device="cuda"), *data[:2], seed=0)
     assert torch.backends.cudnn.benchmark is False
+
+
+def test_bf16_on_a_gpu_without_native_bf16_fails_before_training(monkeypatch):
+    import skactive.training.config as config_module
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 0))
+    config_module._native_bf16.cache_clear()
+    try:
+        assert resolve_precision("auto", "cuda:0") == "fp32"
+        with pytest.raises(ValueError, match="native bfloat16"):
+            resolve_precision("bf16", "cuda:0")
+        with pytest.raises(ValueError, match="native bfloat16"):
+            build_net(ARCH, _config(device="cuda:0", precision="bf16"))
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0))
+        config_module._native_bf16.cache_clear()
+        assert resolve_precision("bf16", "cuda:0") == "bf16"
+    finally:
+        config_module._native_bf16.cache_clear()
+
+
+def test_an_interrupted_epoch_leaves_only_floats_in_the_history(data):
+    X, y = data[0][:64], data[1][:64]
+    net = build_net(ARCH, _config(max_epochs=3, batch_size=16))
+    batches = []
+
+    def stop_after_two(net, batch=None, training=None, **kwargs):
+        batches.append(1)
+        if len(batches) == 2:
+            raise KeyboardInterrupt
+
+    net.initialize()
+    net.on_batch_end = stop_after_two  # skorch calls the net's own hook after every batch
+    net.partial_fit(X, y)  # skorch catches the KeyboardInterrupt and stops
+    losses = [b["train_loss"] for epoch in net.history for b in epoch["batches"]]
+    assert len(losses) == 2 and all(type(loss) is float for loss in losses)

@@ -49,6 +49,11 @@ def resolve_precision(precision: str, device: str) -> str:
         ``"bf16"`` means bfloat16 autocast of the forward pass; weights and optimizer state
         stay in float32 either way.
 
+    Raises
+    ------
+    ValueError
+        For ``"bf16"`` on a CUDA device without native bfloat16 (before Ampere).
+
     Examples
     --------
     >>> from skactive.training import resolve_precision
@@ -59,9 +64,16 @@ def resolve_precision(precision: str, device: str) -> str:
     """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
+    native = _native_bf16(str(device))
+    if precision == "bf16" and torch.device(device).type == "cuda" and not native:
+        # Autocast would raise or emulate bf16 slowly on such a GPU (a V100 or T4, say).
+        raise ValueError(
+            f"precision='bf16' needs a GPU with native bfloat16 (compute capability 8.0 or "
+            f"later), which {device} is not; use precision='auto' or 'fp32'."
+        )
     if precision != "auto":
         return precision
-    return "bf16" if _native_bf16(str(device)) else "fp32"
+    return "bf16" if native else "fp32"
 
 
 @functools.lru_cache

@@ -191,17 +191,22 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
         if iterator is None:
             return
         losses = []
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            losses.append(step["loss"].detach())
-            self.history.record_batch(prefix + "_loss", losses[-1])
-            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-        if losses:
-            records = self.history[-1]["batches"][-len(losses) :]
-            for record, loss in zip(records, torch.stack(losses).tolist()):
-                record[prefix + "_loss"] = loss
+        try:
+            for batch in iterator:
+                self.notify("on_batch_begin", batch=batch, training=training)
+                step = step_fn(batch, **fit_params)
+                losses.append(step["loss"].detach())
+                self.history.record_batch(prefix + "_loss", losses[-1])
+                self.history.record_batch(prefix + "_batch_size", len(batch[0]))
+                self.notify("on_batch_end", batch=batch, training=training, **step)
+        finally:
+            # Even when the epoch is interrupted (skorch swallows KeyboardInterrupt), the
+            # history must hold floats: a device tensor left there would keep a pickled net
+            # from loading where that device is absent.
+            if losses:
+                records = self.history[-1]["batches"][-len(losses) :]
+                for record, loss in zip(records, torch.stack(losses).tolist()):
+                    record[prefix + "_loss"] = loss
         self.history.record(prefix + "_batch_count", len(losses))
 
 
@@ -224,6 +229,8 @@ def build_net(
     DeviceNeuralNetClassifier
         Not yet initialised; :func:`train_net` initialises and fits it.
     """
+    # An impossible precision fails here, before anything trains.
+    resolve_precision(config.precision, config.device)
     optimizer = OPTIMIZERS[config.optimizer]
     optimizer_kwargs = {"optimizer__weight_decay": config.weight_decay}
     if config.optimizer == "sgd":
