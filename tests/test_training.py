@@ -452,3 +452,23 @@ def test_an_interrupted_epoch_leaves_only_floats_in_the_history(data):
     net.partial_fit(X, y)  # skorch catches the KeyboardInterrupt and stops
     losses = [b["train_loss"] for epoch in net.history for b in epoch["batches"]]
     assert len(losses) == 2 and all(type(loss) is float for loss in losses)
+
+
+def test_pool_inference_writes_every_batch_into_one_host_buffer(data, monkeypatch):
+    import skactive.training.inference as inference
+
+    X, y, X_val, _ = data
+    net = train_net(ARCH, _config(max_epochs=1), X[:64], y[:64], seed=0)
+    buffers = []
+    allocate = inference._output_buffer
+
+    def spy(*args, **kwargs):
+        buffers.append(allocate(*args, **kwargs))
+        return buffers[-1]
+
+    monkeypatch.setattr(inference, "_output_buffer", spy)
+    monkeypatch.setattr(inference, "INFERENCE_BATCH_SIZE", 16)
+    proba = inference.predict_proba(net, X_val)  # 100 samples: 7 batches
+    assert len(buffers) == 1 and proba.shape == (100, 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert np.shares_memory(proba, buffers[0].numpy())

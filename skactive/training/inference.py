@@ -16,7 +16,8 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
     The module runs in eval mode (batch norm uses running statistics, dropout is off) under
     :func:`torch.inference_mode` and the net's autocast, images in channels_last layout on CUDA.
     Only one batch of ``X`` is on the device at a time; on CUDA it is copied from pinned memory
-    without blocking, and the results come back to the host in one synchronisation at the end.
+    without blocking. Every batch's results are copied, without blocking, into one host array
+    of the final size (pinned on CUDA), with one synchronisation at the end.
 
     Parameters
     ----------
@@ -36,17 +37,26 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
     module.eval()
     device = torch.device(net.device)
     on_cuda = device.type == "cuda"
-    outputs = []
+    out = None
     with torch.inference_mode(), net.autocast():
         for begin in range(0, len(X), INFERENCE_BATCH_SIZE):
             batch = torch.as_tensor(X[begin : begin + INFERENCE_BATCH_SIZE], dtype=torch.float32)
             if on_cuda and batch.device.type == "cpu":
                 batch = batch.pin_memory()
             batch = net.as_input(batch.to(device, non_blocking=True))
-            outputs.append(fn(module, batch).float().to("cpu", non_blocking=True))
+            rows = fn(module, batch).float()
+            if out is None:
+                out = _output_buffer(len(X), rows.shape[1:], pinned=on_cuda)
+            out[begin : begin + len(rows)].copy_(rows, non_blocking=True)
     if on_cuda:
         torch.cuda.current_stream(device).synchronize()
-    return torch.cat(outputs).numpy()
+    return np.empty((0,), dtype=np.float32) if out is None else out.numpy()
+
+
+def _output_buffer(n_rows: int, row_shape, pinned: bool) -> torch.Tensor:
+    # One host buffer for the whole pool: each batch's rows are copied into it as they come
+    # (without blocking when it is pinned), instead of a pinned copy kept per batch.
+    return torch.empty((n_rows, *row_shape), dtype=torch.float32, pin_memory=pinned)
 
 
 def predict_proba(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
