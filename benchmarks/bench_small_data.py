@@ -59,7 +59,8 @@ from torch.optim.lr_scheduler import CosineAnnealingLR  # noqa: E402
 
 from skactive import ActiveINASClassifier, Architecture  # noqa: E402
 from skactive.datasets import load_dataset  # noqa: E402
-from skactive.search_space import HomogeneousNet, resolve_block  # noqa: E402
+from skactive.networks import HomogeneousNet  # noqa: E402
+from skactive.search_space import resolve_block  # noqa: E402
 from skactive.training import training_budget  # noqa: E402
 
 CASES = {

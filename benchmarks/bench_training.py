@@ -48,7 +48,8 @@ from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from skactive import ActiveINASClassifier, Architecture
-from skactive.search_space import HomogeneousNet, neighbours
+from skactive.networks import HomogeneousNet
+from skactive.search_space import neighbours
 from skactive.training import TrainingConfig, resolve_precision, train_net
 
 ARCHITECTURES = [(1, 1), (1, 2), (2, 4), (4, 4)]

@@ -33,7 +33,7 @@ from .experiment import (
     run_experiment,
     verdict,
 )
-from .search_space import POOLINGS
+from .networks import POOLINGS
 from .strategies import STRATEGIES
 from .training import resolve_device
 

@@ -15,7 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._checkpointing import CheckpointMixin
 from ._network import NetworkMixin
 from ._search import SearchMixin
-from .search_space import BLOCKS, POOLINGS, Architecture, parse_layout, resolve_block
+from .networks import POOLINGS
+from .search_space import BLOCKS, Architecture, parse_layout, resolve_block
 from .strategies import STRATEGY_NAMES
 from .training import OPTIMIZERS, PRECISIONS, resolve_device
 

@@ -204,7 +204,7 @@ class NetworkMixin:
             Samples.
         fn : callable
             ``fn(module, batch) -> torch.Tensor`` with one row per sample of the batch;
-            ``module`` is the trained :class:`~skactive.search_space.HomogeneousNet`.
+            ``module`` is the trained :class:`~skactive.networks.HomogeneousNet`.
 
         Returns
         -------

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import sys
-import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -28,11 +27,9 @@ from .training import INFERENCE_BATCH_SIZE
 CHUNK_BYTES = 64 * 2**20
 """Size of a memmap chunk once converted to float32: 64 MiB, 5,120 CIFAR-shaped images."""
 
+
 # Tasks of one process share the estimator that dask sent there; MC-dropout attaches hooks to
 # its network for the length of a chunk, so chunks scored in one process take turns.
-_CHUNK_LOCK = threading.Lock()
-
-
 def _dask_array_type():
     module = sys.modules.get("dask.array")
     return None if module is None else module.Array
@@ -137,8 +134,7 @@ def _score_chunk(fn, chunk, start, *args):
     if isinstance(chunk, np.ndarray) and not chunk.flags.writeable:
         # A chunk of a read-only mapped file: copied into memory, as torch wants writable data.
         chunk = np.array(chunk)
-    with _CHUNK_LOCK:
-        return fn(chunk, start, *args)
+    return fn(chunk, start, *args)
 
 
 def _map_dask(fn, X, args) -> np.ndarray:

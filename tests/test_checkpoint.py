@@ -320,7 +320,7 @@ def _narrow_labels(directory, marker):
 
 
 def _other_weights(directory, marker):
-    from skactive.search_space import HomogeneousNet
+    from skactive.networks import HomogeneousNet
 
     net = HomogeneousNet(Architecture("mlp", 2, 2), (64,), n_classes=10, base_width=4)
     buffer = io.BytesIO()

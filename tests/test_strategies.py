@@ -1,5 +1,6 @@
 import copy
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -194,26 +195,36 @@ def test_bald_matches_its_definition_on_a_toy_network(fitted):
     np.testing.assert_allclose(by_hand[indices], np.sort(by_hand)[::-1][:4], atol=1e-6)
 
 
-def test_mc_dropout_is_reproducible_and_head_only_equals_full_passes(fitted):
+def test_mc_dropout_is_reproducible_and_leaves_the_global_rng_alone(fitted):
     clf, X_pool = fitted
-    head = mc_dropout_proba(clf, X_pool, n_passes=5, random_state=1)
-    np.testing.assert_array_equal(head, mc_dropout_proba(clf, X_pool, 5, random_state=1))
-    assert not np.allclose(head, mc_dropout_proba(clf, X_pool, 5, random_state=2))
-    full = mc_dropout_proba(clf, X_pool, 5, head_only=False, random_state=1)
-    np.testing.assert_allclose(head, full, atol=1e-6)
+    probs = mc_dropout_proba(clf, X_pool, n_passes=5, random_state=1)
+    np.testing.assert_array_equal(probs, mc_dropout_proba(clf, X_pool, 5, random_state=1))
+    assert not np.allclose(probs, mc_dropout_proba(clf, X_pool, 5, random_state=2))
     state = torch.random.get_rng_state()
     mc_dropout(clf, X_pool, 3, random_state=1)
     assert torch.equal(state, torch.random.get_rng_state()), "global RNG was used"
 
 
-def test_full_passes_sample_dropout_in_the_body(fitted):
+def test_mc_dropout_never_runs_the_networks_forward(fitted, monkeypatch):
+    # A compiled forward ignored MC-dropout's sampling once; the passes now go through
+    # features and head_samples only, as this spy on forward shows.
     clf = copy.deepcopy(fitted[0])
-    X = fitted[1][:20]
-    clf.net_.module_.stem.append(nn.Dropout(0.5))
-    with pytest.warns(UserWarning, match="head_only=False"):
-        head = mc_dropout_proba(clf, X, 4, random_state=0)
-    full = mc_dropout_proba(clf, X, 4, head_only=False, random_state=0)
-    assert not np.allclose(head, full, atol=1e-3)
+    expected = mc_dropout_proba(clf, fitted[1], 4, random_state=0)
+
+    def forward(x):
+        raise AssertionError("MC-dropout ran the network's forward")
+
+    monkeypatch.setattr(clf.net_.module_, "forward", forward)
+    np.testing.assert_array_equal(mc_dropout_proba(clf, fitted[1], 4, random_state=0), expected)
+
+
+def test_mc_dropout_queries_in_threads_equal_the_serial_one(fitted):
+    clf, X_pool = fitted
+    serial = mc_dropout_proba(clf, X_pool, 6, random_state=3)
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda _: mc_dropout_proba(clf, X_pool, 6, random_state=3), range(4)))
+    for probs in runs:
+        np.testing.assert_array_equal(probs, serial)
 
 
 def test_mc_dropout_refuses_a_network_without_dropout(fitted):

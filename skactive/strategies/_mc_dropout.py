@@ -8,8 +8,6 @@ tensors (on any device), and return one value per sample of the same kind.
 
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
 from functools import partial
 from numbers import Integral
 
@@ -19,7 +17,6 @@ from sklearn.utils import check_random_state
 from torch import nn
 
 from ..pool import is_lazy_pool, map_pool
-from ..training import generator_dropout
 from ..utils import SEED_MAX, draw_seed
 from ._base import (
     check_n_instances,
@@ -29,9 +26,6 @@ from ._base import (
 )
 from ._batch import select_batch
 from ._uncertainty import entropy
-
-_DROPOUT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
-"""Dropout layers that MC-dropout samples; the channel-wise ones drop whole channels."""
 
 
 def _max_entropy(probs: torch.Tensor) -> torch.Tensor:
@@ -128,73 +122,27 @@ def bald(probs):
     return mc_dropout_utility(probs, "bald")
 
 
-@contextmanager
-def _sampled_dropout(module: nn.Module, generator: torch.Generator):
-    """Make the dropout layers of ``module`` drop with masks from ``generator``, in eval mode.
-
-    The network stays in eval mode, so batch norm uses its running statistics; a forward hook
-    replaces each dropout layer's identity output with a freshly masked input. Drawing the masks
-    from our own generator keeps the global torch RNG untouched and the passes reproducible.
-    Yields the number of layers sampled.
-    """
-
-    def drop(layer, inputs, output):
-        x = inputs[0]
-        shape = None if isinstance(layer, nn.Dropout) else (*x.shape[:2],) + (1,) * (x.ndim - 2)
-        return generator_dropout(x, layer.p, generator, shape)
-
-    layers = [m for m in module.modules() if isinstance(m, _DROPOUT) and m.p > 0]
-    handles = [layer.register_forward_hook(drop) for layer in layers]
-    try:
-        yield len(layers)
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
-def _stochastic_passes(module, x, n_passes: int, head_only: bool) -> torch.Tensor:
-    """Softmax outputs of ``n_passes`` passes of one batch, shape (n_passes, batch, classes)."""
-    if head_only:
-        features = module.features(x)
-        outputs = [module.head(features) for _ in range(n_passes)]
-    else:
-        outputs = [module(x) for _ in range(n_passes)]
-    return torch.softmax(torch.stack(outputs).float(), dim=-1)
-
-
-def _mc_forward(classifier, X, n_passes, head_only, random_state, reduce) -> np.ndarray:
+def _mc_forward(classifier, X, n_passes, random_state, reduce) -> np.ndarray:
     """Run the stochastic passes batch by batch on the network's device; ``reduce`` each batch."""
     if isinstance(n_passes, bool) or not isinstance(n_passes, Integral) or n_passes < 1:
         raise ValueError(f"n_passes must be an integer >= 1, got {n_passes!r}.")
     estimator = network_estimator(classifier, "mc_dropout")
-    module = estimator.net_.module_
-    sampled = module.head if head_only else module
-    if head_only:
-        head_layers = set(module.head.modules())
-        if any(
-            isinstance(m, _DROPOUT) and m.p > 0 and m not in head_layers for m in module.modules()
-        ):
-            warnings.warn(
-                "head_only=True samples only the dropout of the head, but this network also has "
-                "dropout before it; use head_only=False for full MC-dropout.",
-                UserWarning,
-                stacklevel=3,
-            )
-    generator = torch_generator(random_state, estimator.device_)
-    with _sampled_dropout(sampled, generator) as n_layers:
-        if n_layers == 0:
-            raise ValueError(
-                "mc_dropout needs dropout in the network: the estimator was trained with "
-                "dropout=0; refit it with dropout > 0 or use another strategy."
-            )
-        return estimator.forward_batches(
-            X, lambda m, x: reduce(_stochastic_passes(m, x, n_passes, head_only))
+    if estimator.net_.module_.head[0].p == 0:
+        raise ValueError(
+            "mc_dropout needs dropout in the network: the estimator was trained with "
+            "dropout=0; refit it with dropout > 0 or use another strategy."
         )
+    generator = torch_generator(random_state, estimator.device_)
+
+    def passes(module, x):
+        # The features once, the dropout head T times: the network's only dropout is there.
+        scores = module.head_samples(module.features(x), n_passes, generator)
+        return reduce(torch.softmax(scores.float(), dim=-1))
+
+    return estimator.forward_batches(X, passes)
 
 
-def mc_dropout_proba(
-    classifier, X, n_passes: int = 20, *, head_only: bool = True, random_state=None
-) -> np.ndarray:
+def mc_dropout_proba(classifier, X, n_passes: int = 20, *, random_state=None) -> np.ndarray:
     """Class probabilities of ``n_passes`` stochastic forward passes, dropout active.
 
     Batch norm stays in eval mode; the pool goes to the network's device one batch at a time.
@@ -207,10 +155,6 @@ def mc_dropout_proba(
         Samples.
     n_passes : int, default=20
         Number of stochastic passes T.
-    head_only : bool, default=True
-        Compute the features once and sample only the dropout head T times (see
-        :func:`mc_dropout` for when this equals full passes); False runs the whole network
-        T times.
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout masks, through a torch generator of their own.
 
@@ -230,17 +174,15 @@ def mc_dropout_proba(
     >>> mc_dropout_proba(clf, X[50:60] / 16, n_passes=5, random_state=0).shape
     (5, 10, 10)
     """
-    probs = _mc_forward(
-        classifier, X, n_passes, head_only, random_state, lambda p: p.transpose(0, 1)
-    )
+    probs = _mc_forward(classifier, X, n_passes, random_state, lambda p: p.transpose(0, 1))
     return probs.transpose(1, 0, 2)
 
 
-def _chunk_mc_utility(chunk, start, estimator, n_passes, head_only, seed, reduce):
+def _chunk_mc_utility(chunk, start, estimator, n_passes, seed, reduce):
     # Each chunk's masks come from its own seed, fixed by the query's seed and the chunk's
     # place in the pool, so they do not depend on which worker scores it or when.
     chunk_seed = int(np.random.SeedSequence([seed, start]).generate_state(1)[0] % SEED_MAX)
-    return _mc_forward(estimator, chunk, n_passes, head_only, chunk_seed, reduce)
+    return _mc_forward(estimator, chunk, n_passes, chunk_seed, reduce)
 
 
 def mc_dropout(
@@ -250,7 +192,6 @@ def mc_dropout(
     *,
     n_passes: int = 20,
     method: str = "bald",
-    head_only: bool = True,
     batch_mode: str = "top",
     beta: float = 1.0,
     random_state=None,
@@ -262,14 +203,12 @@ def mc_dropout(
     :func:`mc_dropout_utility` of its stochastic predictions, batch by batch on the network's
     device, so only one batch of the pool and its scores sit on the device at a time.
 
-    With ``head_only=True`` the body runs once per batch and only the head (dropout, then the
-    linear layer) is sampled ``n_passes`` times: about ``n_passes`` times cheaper. This equals
-    full MC-dropout exactly when dropout sits only in the head, because the body's output is
-    then deterministic (no dropout, batch norm in eval mode) and identical in every pass. That
-    is the case for every network of the search space (:class:`~skactive.search_space.
-    HomogeneousNet` has a single dropout layer, before its head), where both variants give the
-    same probabilities for the same ``random_state``. For a network with dropout in its body,
-    ``head_only=True`` warns and ``head_only=False`` samples every dropout layer.
+    The network's only dropout layer sits before its linear head
+    (:class:`~skactive.networks.HomogeneousNet`), and the body is deterministic at inference
+    (no dropout, batch norm in eval mode). So the body runs once per batch and only the head is
+    sampled ``n_passes`` times (:meth:`~skactive.networks.HomogeneousNet.head_samples`): the
+    same probabilities as ``n_passes`` full passes, about ``n_passes`` times cheaper. The
+    network is not modified, so queries may run in several threads at once.
 
     A memmap or dask array pool is scored chunk by chunk (:func:`skactive.pool.map_pool`):
     memory holds one chunk and one utility per pool sample. Each chunk then draws its masks from
@@ -290,8 +229,6 @@ def mc_dropout(
         Number of stochastic passes T.
     method : {"bald", "max_entropy", "variation_ratios", "mean_std"}, default="bald"
         Uncertainty score, see :func:`mc_dropout_utility`.
-    head_only : bool, default=True
-        Sample only the dropout head on features computed once.
     batch_mode : {"top", "power", "softmax", "softrank"}, default="top"
         How the batch is chosen from the utilities (:func:`select_batch`). A top-k batch of
         BALD scores can crowd onto a few classes; ``"power"`` samples it in proportion to
@@ -327,12 +264,10 @@ def mc_dropout(
     reduce = _UTILITIES[method]
     if is_lazy_pool(X_pool):
         seed = draw_seed(random_state)
-        score = partial(
-            _chunk_mc_utility, n_passes=n_passes, head_only=head_only, seed=seed, reduce=reduce
-        )
+        score = partial(_chunk_mc_utility, n_passes=n_passes, seed=seed, reduce=reduce)
         utility = map_pool(score, X_pool, network_estimator(classifier, "mc_dropout"))
     else:
-        utility = _mc_forward(classifier, X_pool, n_passes, head_only, random_state, reduce)
+        utility = _mc_forward(classifier, X_pool, n_passes, random_state, reduce)
     if batch_mode == "power":
         # Every MC-dropout utility is >= 0 but for float rounding, which power weights refuse.
         utility = np.maximum(utility, 0)

@@ -29,7 +29,7 @@ from .config import (
     training_budget,
 )
 from .data import DeviceBatchIterator, DeviceDataset
-from .fit import OOM_MIN_BATCH_SIZE, generator_dropout, train_net, train_net_with_oom_retry
+from .fit import OOM_MIN_BATCH_SIZE, train_net, train_net_with_oom_retry
 from .inference import INFERENCE_BATCH_SIZE, embed, forward_batches, predict_proba
 from .net import DeviceNeuralNetClassifier, build_net
 
@@ -52,7 +52,6 @@ __all__ = [
     "crop_padding",
     "embed",
     "forward_batches",
-    "generator_dropout",
     "predict_proba",
     "random_crop",
     "random_hflip",

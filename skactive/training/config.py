@@ -170,7 +170,7 @@ class TrainingConfig:
     min_steps : int, default=800
         Optimizer steps that ``max_epochs="auto"`` guarantees.
     pooling : {"pyramid", "global"}, default="pyramid"
-        Pooling of the last stack, see :class:`~skactive.search_space.HomogeneousNet`.
+        Pooling of the last stack, see :class:`~skactive.networks.HomogeneousNet`.
     lr : float, default=1e-2
         Peak learning rate, decayed to zero along a cosine.
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import threading
 import warnings
@@ -11,7 +10,6 @@ from dataclasses import replace
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
-from torch import nn
 
 from ..search_space import Architecture
 from .config import TrainingConfig
@@ -19,69 +17,6 @@ from .net import DeviceNeuralNetClassifier, build_net
 
 _INIT_LOCK = threading.Lock()
 """Serialises the only use of torch's global generator, so threads initialise reproducibly."""
-
-
-def generator_dropout(
-    x: torch.Tensor, p: float, generator: torch.Generator, mask_shape=None
-) -> torch.Tensor:
-    """Inverted dropout whose mask is drawn from ``generator``, not torch's global one.
-
-    Training and MC-dropout both use it, so their masks are drawn the same way: uniform
-    numbers in float32 whatever the dtype of ``x`` (a bf16 draw would quantise the keep rate).
-
-    Parameters
-    ----------
-    x : torch.Tensor
-        Input of the dropout layer.
-    p : float
-        Probability of dropping an element, in [0, 1].
-    generator : torch.Generator
-        Source of the mask, on ``x``'s device.
-    mask_shape : tuple of int or None, default=None
-        Shape of the mask, broadcast over ``x``; ``None`` drops elements independently,
-        ``(N, C, 1, ...)`` drops whole channels.
-
-    Returns
-    -------
-    torch.Tensor
-        ``x`` with dropped entries zeroed and the kept ones scaled by ``1 / (1 - p)``.
-    """
-    if p == 1:
-        return torch.zeros_like(x)
-    shape = x.shape if mask_shape is None else mask_shape
-    keep = torch.rand(shape, generator=generator, device=x.device) >= p
-    return x * keep / (1 - p)
-
-
-class _GeneratorDropout(nn.Module):
-    """Dropout drawing its masks from a given generator instead of torch's global one."""
-
-    def __init__(self, p: float, generator: torch.Generator) -> None:
-        super().__init__()
-        self.p = p
-        self.generator = generator
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0:
-            return x
-        return generator_dropout(x, self.p, self.generator)
-
-
-@contextlib.contextmanager
-def _generator_dropout(module: nn.Module, generator: torch.Generator):
-    """Swap every ``nn.Dropout`` of ``module`` for a generator-driven one, and back after."""
-    swapped = []
-    for name, child in list(module.named_modules()):
-        if type(child) is nn.Dropout:
-            parent_name, _, attribute = name.rpartition(".")
-            parent = module.get_submodule(parent_name)
-            setattr(parent, attribute, _GeneratorDropout(child.p, generator))
-            swapped.append((parent, attribute, child))
-    try:
-        yield
-    finally:
-        for parent, attribute, child in swapped:
-            setattr(parent, attribute, child)
 
 
 def train_net(
@@ -120,7 +55,7 @@ def train_net(
         torch.random.default_generator.manual_seed(seed)
         net.initialize()
     generator = torch.Generator(device=net.device).manual_seed(int(dropout_seed))
-    with _generator_dropout(net.module_, generator):
+    with net.module_.dropout_generator(generator):
         net.partial_fit(X, y)
     return net
 

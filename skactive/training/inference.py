@@ -22,7 +22,7 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
     Parameters
     ----------
     net : DeviceNeuralNetClassifier
-        A trained network; ``net.module_`` is a :class:`~skactive.search_space.HomogeneousNet`.
+        A trained network; ``net.module_`` is a :class:`~skactive.networks.HomogeneousNet`.
     X : ndarray of shape (n_samples,) + input_shape, float32
         Samples.
     fn : callable

@@ -11,7 +11,8 @@ from skorch.callbacks import LRScheduler
 from skorch.utils import is_dataset
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
-from ..search_space import Architecture, HomogeneousNet
+from ..networks import HomogeneousNet
+from ..search_space import Architecture
 from .config import OPTIMIZERS, TrainingConfig, resolve_precision
 from .data import DeviceBatchIterator, DeviceDataset
 

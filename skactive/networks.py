@@ -1,0 +1,322 @@
+"""The torch networks of the search space: blocks, pooling, the dropout head, HomogeneousNet."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import torch
+from torch import nn
+
+from .search_space import Architecture
+
+_WIDTH_DOUBLINGS = 3
+"""Stack ``s`` has width ``base_width * 2**min(s, 3)``: ResNet's 64-128-256-512 pattern."""
+
+POOLINGS = {"pyramid": (1, 2), "global": (1,)}
+"""Poolings of the last stack, by name: the grid sides whose averages are concatenated."""
+
+
+class _BasicBlock(nn.Module):
+    """ResNet basic block: two 3-wide convolutions with batch norm and a shortcut."""
+
+    def __init__(self, dims: int, in_width: int, width: int, stride: int) -> None:
+        super().__init__()
+        conv = nn.Conv2d if dims == 2 else nn.Conv1d
+        norm = nn.BatchNorm2d if dims == 2 else nn.BatchNorm1d
+        self.conv1 = conv(in_width, width, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = norm(width)
+        self.conv2 = conv(width, width, 3, padding=1, bias=False)
+        self.bn2 = norm(width)
+        self.shortcut = nn.Identity()
+        if stride != 1 or in_width != width:
+            self.shortcut = nn.Sequential(
+                conv(in_width, width, 1, stride=stride, bias=False), norm(width)
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return torch.relu(out + self.shortcut(x))
+
+
+class _MLPBlock(nn.Module):
+    """Residual MLP block; layer norm rather than batch norm so a batch of one still trains."""
+
+    def __init__(self, in_width: int, width: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Linear(in_width, width),
+            nn.LayerNorm(width),
+            nn.ReLU(),
+            nn.Linear(width, width),
+        )
+        self.shortcut = nn.Identity() if in_width == width else nn.Linear(in_width, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.body(x) + self.shortcut(x))
+
+
+class _PyramidPool(nn.Module):
+    """Averages over grids of several sides, flattened and concatenated (He et al., 2014).
+
+    Side 1 is the global average of ResNet, blind to where a feature lies; side 2 keeps the
+    quadrant (or half, on sequences) it lies in, which a network with one or two stacks needs
+    to tell centred shapes such as digits apart: its features see only a small patch.
+    """
+
+    def __init__(self, dims: int, sides: tuple[int, ...]) -> None:
+        super().__init__()
+        pool = nn.AdaptiveAvgPool2d if dims == 2 else nn.AdaptiveAvgPool1d
+        self.grids = nn.ModuleList(pool(side) for side in sides)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([grid(x).flatten(1) for grid in self.grids], dim=1)
+
+
+def generator_dropout(
+    x: torch.Tensor, p: float, generator: torch.Generator, mask_shape=None
+) -> torch.Tensor:
+    """Inverted dropout whose mask is drawn from ``generator``, not torch's global one.
+
+    Training (:class:`GeneratorDropout`) and MC-dropout (:meth:`HomogeneousNet.head_samples`)
+    both use it, so their masks are drawn the same way: uniform numbers in float32 whatever the
+    dtype of ``x`` (a bf16 draw would quantise the keep rate).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Input of the dropout layer.
+    p : float
+        Probability of dropping an element, in [0, 1].
+    generator : torch.Generator
+        Source of the mask, on ``x``'s device.
+    mask_shape : tuple of int or None, default=None
+        Shape of the mask, broadcast over ``x``; ``None`` drops elements independently,
+        ``(N, C, 1, ...)`` drops whole channels.
+
+    Returns
+    -------
+    torch.Tensor
+        ``x`` with dropped entries zeroed and the kept ones scaled by ``1 / (1 - p)``.
+    """
+    if p == 1:
+        return torch.zeros_like(x)
+    shape = x.shape if mask_shape is None else mask_shape
+    keep = torch.rand(shape, generator=generator, device=x.device) >= p
+    return x * keep / (1 - p)
+
+
+class GeneratorDropout(nn.Dropout):
+    """``nn.Dropout`` that draws its masks from ``generator`` while one is set.
+
+    Training sets the generator for its duration (:meth:`HomogeneousNet.dropout_generator`), so
+    a network's masks depend on its seed alone, even when networks train at once in threads;
+    with no generator it is ``nn.Dropout``, with the same parameters and state dict.
+    """
+
+    generator: torch.Generator | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Drop with masks from ``generator`` in training mode, as ``nn.Dropout`` otherwise.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Input.
+
+        Returns
+        -------
+        torch.Tensor
+            ``x`` with dropout applied in training mode.
+        """
+        if not self.training or self.p == 0 or self.generator is None:
+            return super().forward(x)
+        return generator_dropout(x, self.p, self.generator)
+
+
+class HomogeneousNet(nn.Module):
+    """The torch network of an :class:`Architecture`.
+
+    ``features`` maps a batch to its penultimate representation (after pooling), and
+    ``head`` is dropout followed by the linear classifier, so ``forward(x) ==
+    head(features(x))``. Core-set and BADGE use ``features``; MC-dropout samples ``head``.
+
+    Parameters
+    ----------
+    architecture : Architecture
+        The network to build.
+    input_shape : tuple of int
+        Shape of one sample: (C, H, W) for ``resnet``, (C, L) for ``resnet1d``, (F,) for ``mlp``.
+    n_classes : int
+        Number of outputs (logits).
+    base_width : int, default=16
+        Width of the first stack; stack ``s`` has ``base_width * 2**min(s, 3)`` channels.
+    dropout : float, default=0.25
+        Dropout probability before the linear head.
+    pooling : {"pyramid", "global"}, default="pyramid"
+        How ``resnet`` and ``resnet1d`` networks pool their last stack: ``"global"`` averages
+        each channel over the whole map (ResNet's head); ``"pyramid"`` concatenates that
+        average with the averages over a 2x2 grid (2 halves on sequences), a two-level spatial
+        pyramid (He et al., 2014), 5 (or 3) features per channel. Ignored by ``mlp``.
+
+    Attributes
+    ----------
+    n_features_out : int
+        Size of the penultimate representation returned by ``features``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skactive import Architecture
+    >>> from skactive.search_space import HomogeneousNet
+    >>> net = HomogeneousNet(Architecture("resnet", 1, 2), (1, 8, 8), n_classes=10)
+    >>> net(torch.zeros(4, 1, 8, 8)).shape
+    torch.Size([4, 10])
+    >>> net.features(torch.zeros(4, 1, 8, 8)).shape
+    torch.Size([4, 160])
+    >>> plain = HomogeneousNet(Architecture("resnet", 1, 2), (1, 8, 8), 10, pooling="global")
+    >>> plain.n_features_out
+    32
+    """
+
+    def __init__(
+        self,
+        architecture: Architecture,
+        input_shape: tuple[int, ...],
+        n_classes: int,
+        base_width: int = 16,
+        dropout: float = 0.25,
+        pooling: str = "pyramid",
+    ) -> None:
+        super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {tuple(POOLINGS)}, got {pooling!r}.")
+        self.architecture = architecture
+        self.input_shape = tuple(input_shape)
+        block = architecture.block
+        expected = {"resnet": 3, "resnet1d": 2}.get(block)
+        if expected is not None and len(self.input_shape) != expected:
+            raise ValueError(
+                f"block {block!r} needs samples of {expected} dimensions (channels first), "
+                f"got input_shape={self.input_shape}; set input_shape or choose another block."
+            )
+        widths = [base_width * 2 ** min(s, _WIDTH_DOUBLINGS) for s in range(architecture.n_stacks)]
+        if block == "mlp":
+            self.stem = nn.Flatten()
+            in_width = math.prod(self.input_shape)
+            layers = []
+            for width in widths:
+                for _ in range(architecture.n_blocks):
+                    layers.append(_MLPBlock(in_width, width))
+                    in_width = width
+            self.body = nn.Sequential(*layers)
+            self.pool = nn.Identity()
+            self.n_features_out = widths[-1]
+        else:
+            dims = 2 if block == "resnet" else 1
+            conv = nn.Conv2d if dims == 2 else nn.Conv1d
+            norm = nn.BatchNorm2d if dims == 2 else nn.BatchNorm1d
+            self.stem = nn.Sequential(
+                conv(self.input_shape[0], base_width, 3, padding=1, bias=False),
+                norm(base_width),
+                nn.ReLU(),
+            )
+            size = min(self.input_shape[1:])
+            layers, in_width = [], base_width
+            for s, width in enumerate(widths):
+                # Halve the resolution at each new stack while at least 2 positions remain, so
+                # batch norm always sees several values per channel.
+                stride = 2 if s > 0 and size >= 4 else 1
+                size = (size + stride - 1) // stride
+                for b in range(architecture.n_blocks):
+                    layers.append(_BasicBlock(dims, in_width, width, stride if b == 0 else 1))
+                    in_width = width
+            self.body = nn.Sequential(*layers)
+            sides = POOLINGS[pooling]
+            self.pool = _PyramidPool(dims, sides)
+            self.n_features_out = widths[-1] * sum(side**dims for side in sides)
+        self.head = nn.Sequential(
+            GeneratorDropout(dropout), nn.Linear(self.n_features_out, n_classes)
+        )
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the penultimate representation of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples,) + input_shape
+            A batch of samples.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_features_out)
+            Pooled features, the input of the dropout head.
+        """
+        return self.pool(self.body(self.stem(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the logits of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples,) + input_shape
+            A batch of samples.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised class scores.
+        """
+        return self.head(self.features(x))
+
+    def head_samples(
+        self, features: torch.Tensor, n_passes: int, generator: torch.Generator
+    ) -> torch.Tensor:
+        """Outputs of the head on ``features``, each pass with a fresh dropout mask.
+
+        MC-dropout's stochastic passes: the features are computed once, and only the dropout
+        head is sampled, with masks from ``generator``. The network itself is not changed, so
+        passes may run in several threads at once, and a compiled ``forward`` is not involved.
+
+        Parameters
+        ----------
+        features : torch.Tensor of shape (n_samples, n_features_out)
+            Output of :meth:`features`.
+        n_passes : int
+            Number of passes T.
+        generator : torch.Generator
+            Source of the masks, on the device of ``features``.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_passes, n_samples, n_classes)
+            Unnormalised class scores of every pass.
+        """
+        dropout, linear = self.head[0], self.head[1]
+        return torch.stack(
+            [linear(generator_dropout(features, dropout.p, generator)) for _ in range(n_passes)]
+        )
+
+    @contextlib.contextmanager
+    def dropout_generator(self, generator: torch.Generator):
+        """Draw the dropout masks of training from ``generator`` within the ``with`` block.
+
+        Parameters
+        ----------
+        generator : torch.Generator
+            Source of the masks, on the network's device.
+
+        Yields
+        ------
+        None
+        """
+        layers = [m for m in self.modules() if isinstance(m, GeneratorDropout)]
+        for layer in layers:
+            layer.generator = generator
+        try:
+            yield
+        finally:
+            # A generator cannot be pickled, and a trained network must be.
+            for layer in layers:
+                layer.generator = None
