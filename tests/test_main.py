@@ -135,7 +135,7 @@ def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
     "argv, message",
     [
         (["--strategy", "psychic"], "Unknown query strategy 'psychic'"),
-        (["--dataset", "mnist1d_5k"], "pass data_dir"),
+        (["--dataset", "cifar10"], "pass data_dir"),
         (["--budget", "5000"], "'budget' parameter of run_experiment must be between 100 and"),
         (["--baselines", "2by4"], "written IxJ"),
         (["--lr", "-1", "--jobs", "1"], "The 'lr' parameter of "),
