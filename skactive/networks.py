@@ -57,21 +57,43 @@ class _MLPBlock(nn.Module):
         return torch.relu(self.body(x) + self.shortcut(x))
 
 
+def _cells(size: int, side: int) -> list[tuple[int, int]]:
+    # The windows of adaptive average pooling: cell i covers [floor(i n/s), ceil((i+1) n/s)).
+    return [((i * size) // side, -((-(i + 1) * size) // side)) for i in range(side)]
+
+
 class _PyramidPool(nn.Module):
     """Averages over grids of several sides, flattened and concatenated (He et al., 2014).
 
     Side 1 is the global average of ResNet, blind to where a feature lies; side 2 keeps the
     quadrant (or half, on sequences) it lies in, which a network with one or two stacks needs
-    to tell centred shapes such as digits apart: its features see only a small patch.
+    to tell centred shapes such as digits apart: its features see only a small patch. The
+    windows are those of adaptive average pooling, taken as plain means of slices, whose
+    backward pass is deterministic on CUDA too (adaptive pooling's is not).
     """
 
     def __init__(self, dims: int, sides: tuple[int, ...]) -> None:
         super().__init__()
-        pool = nn.AdaptiveAvgPool2d if dims == 2 else nn.AdaptiveAvgPool1d
-        self.grids = nn.ModuleList(pool(side) for side in sides)
+        self.dims = dims
+        self.sides = tuple(sides)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([grid(x).flatten(1) for grid in self.grids], dim=1)
+        axes = tuple(range(2, 2 + self.dims))
+        pooled = []
+        for side in self.sides:
+            if side == 1:
+                pooled.append(x.mean(dim=axes))
+                continue
+            grids = [_cells(x.shape[axis], side) for axis in axes]
+            if self.dims == 1:
+                cells = [x[:, :, a:b].mean(dim=2) for a, b in grids[0]]
+            else:
+                cells = [
+                    x[:, :, a:b, c:d].mean(dim=(2, 3)) for a, b in grids[0] for c, d in grids[1]
+                ]
+            # Channel-major, cells in row order: the layout of a flattened pooling output.
+            pooled.append(torch.stack(cells, dim=2).flatten(1))
+        return torch.cat(pooled, dim=1)
 
 
 def generator_dropout(

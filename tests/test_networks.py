@@ -95,3 +95,28 @@ def test_head_samples_are_masked_heads_and_training_masks_follow_the_generator()
         second = net.head(net.features(x).detach())
     torch.testing.assert_close(first, second)
     assert net.head[0].generator is None  # released: a trained network must pickle
+
+
+@pytest.mark.parametrize("shape", [(3, 5, 7, 7), (3, 5, 4, 4), (2, 4, 5), (2, 4, 10)])
+def test_pyramid_pooling_is_adaptive_pooling_without_its_nondeterministic_backward(
+    shape, monkeypatch
+):
+    dims = len(shape) - 2
+    x = torch.randn(*shape)
+    pool = torch.nn.AdaptiveAvgPool2d if dims == 2 else torch.nn.AdaptiveAvgPool1d
+    expected = torch.cat([pool(side)(x).flatten(1) for side in (1, 2)], dim=1)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("adaptive pooling has no deterministic CUDA backward")
+
+    # Spies: the network must pool without them, so deterministic algorithms can be enforced.
+    for name in ("adaptive_avg_pool1d", "adaptive_avg_pool2d"):
+        monkeypatch.setattr(torch.nn.functional, name, refuse)
+    monkeypatch.setattr(torch, "adaptive_avg_pool1d", refuse)
+    net = HomogeneousNet(
+        Architecture("resnet1d" if dims == 1 else "resnet", 1, 1),
+        shape[1:],
+        n_classes=3,
+        base_width=4,
+    )
+    torch.testing.assert_close(net.pool(x), expected)
