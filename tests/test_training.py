@@ -472,3 +472,33 @@ def test_pool_inference_writes_every_batch_into_one_host_buffer(data, monkeypatc
     assert len(buffers) == 1 and proba.shape == (100, 10)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     assert np.shares_memory(proba, buffers[0].numpy())
+
+
+def test_fp32_on_cuda_turns_tf32_off_within_the_block_only():
+    from skactive.training import full_fp32
+
+    matmul = torch.backends.cuda.matmul
+    saved = matmul.allow_tf32
+    matmul.allow_tf32 = True  # as a user may have set it
+    try:
+        before = torch.backends.cudnn.allow_tf32
+        assert before, "cuDNN's default: float32 convolutions in TF32"
+        with full_fp32("fp32", "cuda:0"):  # the flags alone: nothing runs on the device
+            assert not torch.backends.cudnn.allow_tf32
+            assert not matmul.allow_tf32
+        assert torch.backends.cudnn.allow_tf32 == before
+        assert matmul.allow_tf32
+        with full_fp32("fp32", "cpu"):
+            assert torch.backends.cudnn.allow_tf32 and matmul.allow_tf32  # the CPU: unchanged
+    finally:
+        matmul.allow_tf32 = saved
+
+
+def test_augmented_batches_keep_the_datasets_channels_last_layout():
+    X = torch.randn(6, 3, 8, 8).contiguous(memory_format=torch.channels_last)
+    data = DeviceDataset(X, np.arange(6))
+    data.X = X  # as get_dataset lays images out on CUDA
+    batches = DeviceBatchIterator(data, batch_size=4, shuffle=True, augment=True, seed=0)
+    assert all(b.is_contiguous(memory_format=torch.channels_last) for b, _ in batches)
+    plain = DeviceBatchIterator(DeviceDataset(np.zeros((6, 3, 8, 8))), 4, augment=True)
+    assert all(b.is_contiguous() for b, _ in plain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from dataclasses import dataclass, replace
@@ -74,6 +75,44 @@ def resolve_precision(precision: str, device: str) -> str:
     if precision != "auto":
         return precision
     return "bf16" if native else "fp32"
+
+
+@contextlib.contextmanager
+def full_fp32(precision: str, device: str):
+    """Run the block in true float32 on CUDA when ``precision`` resolves to ``"fp32"``.
+
+    cuDNN computes float32 convolutions in TF32 by default (and matrix products may be set to),
+    about three decimal digits: ``precision="fp32"`` would not mean what it says. Within the
+    block both are off; the caller's settings come back after it. Elsewhere (the CPU, bf16) it
+    changes nothing.
+
+    Parameters
+    ----------
+    precision : {"auto", "bf16", "fp32"}
+        The requested precision, resolved with :func:`resolve_precision`.
+    device : str
+        The torch device.
+
+    Yields
+    ------
+    None
+    """
+    if torch.device(device).type != "cuda" or resolve_precision(precision, device) != "fp32":
+        yield
+        return
+    matmul = torch.backends.cuda.matmul.allow_tf32
+    cudnn = torch.backends.cudnn
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        with cudnn.flags(
+            enabled=cudnn.enabled,
+            benchmark=cudnn.benchmark,
+            deterministic=cudnn.deterministic,
+            allow_tf32=False,
+        ):
+            yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = matmul
 
 
 @functools.lru_cache

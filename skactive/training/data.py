@@ -85,6 +85,11 @@ class DeviceBatchIterator:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment and dataset.X.ndim == 4
+        # Crops gather into a fresh contiguous tensor; a channels_last dataset (CUDA) gets
+        # its layout back once per batch here rather than in every convolution.
+        self.channels_last = self.augment and dataset.X.is_contiguous(
+            memory_format=torch.channels_last
+        )
         self.generator = torch.Generator(device=dataset.X.device).manual_seed(int(seed))
 
     def __len__(self) -> int:
@@ -103,4 +108,6 @@ class DeviceBatchIterator:
             if self.augment:
                 batch = random_crop(batch, crop_padding(batch.shape[2]), self.generator)
                 batch = random_hflip(batch, self.generator)
+                if self.channels_last:
+                    batch = batch.contiguous(memory_format=torch.channels_last)
             yield batch, None if y is None else y[index]

@@ -12,7 +12,7 @@ import torch
 from skorch import NeuralNetClassifier
 
 from ..search_space import Architecture
-from .config import TrainingConfig
+from .config import TrainingConfig, full_fp32
 from .net import DeviceNeuralNetClassifier, build_net
 
 _INIT_LOCK = threading.Lock()
@@ -55,7 +55,7 @@ def train_net(
         torch.random.default_generator.manual_seed(seed)
         net.initialize()
     generator = torch.Generator(device=net.device).manual_seed(int(dropout_seed))
-    with net.module_.dropout_generator(generator):
+    with net.module_.dropout_generator(generator), full_fp32(config.precision, config.device):
         net.partial_fit(X, y)
     return net
 

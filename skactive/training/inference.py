@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 
+from .config import full_fp32
+
 INFERENCE_BATCH_SIZE = 1024
 """Samples per forward pass when scoring a pool; only memory, not results, depends on it."""
 
@@ -38,7 +40,7 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
     device = torch.device(net.device)
     on_cuda = device.type == "cuda"
     out = None
-    with torch.inference_mode(), net.autocast():
+    with torch.inference_mode(), net.autocast(), full_fp32(net.precision, net.device):
         for begin in range(0, len(X), INFERENCE_BATCH_SIZE):
             batch = torch.as_tensor(X[begin : begin + INFERENCE_BATCH_SIZE], dtype=torch.float32)
             if on_cuda and batch.device.type == "cpu":
