@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .pool import check_lazy_pool, is_lazy_pool, take_rows
 from .strategies import accepts_random_state, check_n_instances, resolve_strategy
-from .training import embed, forward_batches, predict_proba
+from .training import forward_batches, network_features, network_proba
 from .utils import draw_seed
 
 
@@ -137,7 +137,7 @@ class NetworkMixin:
             Probabilities, columns in the order of ``classes_``.
         """
         X = self.network_input(X)  # checks that the estimator is fitted first
-        return predict_proba(self.net_, X)
+        return network_proba(self.net_, X)
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -169,7 +169,7 @@ class NetworkMixin:
             Globally pooled features, the input of the network's dropout head.
         """
         X = self.network_input(X)  # checks that the estimator is fitted first
-        return embed(self.net_, X)
+        return network_features(self.net_, X)
 
     def network_input(self, X):
         """``X`` checked as :meth:`predict_proba` checks it, and shaped as the network reads it.

@@ -15,8 +15,8 @@ from .training import (
     TrainingConfig,
     candidate_parallel_config,
     resolve_device,
+    train_and_score,
     train_net_with_oom_retry,
-    validation_error,
 )
 from .utils import draw_seed
 
@@ -81,7 +81,7 @@ class SearchMixin:
                 X,
                 y,
                 start,
-                partial(validation_error, config=config),
+                partial(train_and_score, config=config),
                 max_blocks=self.max_blocks,
                 max_stacks=self.max_stacks,
                 n_iterations=self.inas_iterations,

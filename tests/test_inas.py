@@ -7,7 +7,7 @@ import pytest
 from skactive import Architecture
 from skactive.inas import search, split_labeled
 from skactive.search_space import neighbours
-from skactive.training import TrainingConfig, validation_error
+from skactive.training import TrainingConfig, train_and_score
 
 X = np.arange(100, dtype=float).reshape(50, 2)
 y = np.array([0, 1] * 25)
@@ -121,7 +121,7 @@ def test_candidates_train_as_tasks_on_dask_workers_like_a_local_run(dask_client,
     config = TrainingConfig(
         input_shape=(64,), n_classes=10, base_width=4, max_epochs=2, batch_size=32, lr=1e-2
     )
-    score = partial(validation_error, config=config)
+    score = partial(train_and_score, config=config)
     start = Architecture("mlp", 1, 1)
     # This seed moves the search twice, through candidates of different errors.
     local = search(X_train, y_train, start, score, n_iterations=2, random_state=2)

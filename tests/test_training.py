@@ -17,16 +17,16 @@ from skactive.training import (
     build_net,
     candidate_device,
     candidate_parallel_config,
-    embed,
-    predict_proba,
+    network_features,
+    network_proba,
     random_crop,
     random_hflip,
     resolve_device,
     resolve_precision,
+    train_and_score,
     train_net,
     train_net_with_oom_retry,
     training_budget,
-    validation_error,
 )
 
 ARCH = Architecture("resnet", 1, 2)
@@ -69,19 +69,19 @@ def test_same_seed_same_network_and_global_rng_untouched(data):
 def test_training_learns_digits(data, optimizer, lr):
     X, y, X_val, y_val = data
     config = _config(max_epochs=8, optimizer=optimizer, lr=lr)
-    error = validation_error(ARCH, X, y, X_val, y_val, seed=0, config=config)
+    error = train_and_score(ARCH, X, y, X_val, y_val, seed=0, config=config)
     assert error < 0.5
 
 
 def test_probabilities_and_embeddings_in_eval_mode(data):
     X, y, X_val, _ = data
     net = train_net(ARCH, _config(dropout=0.5), X, y, seed=0)
-    proba = predict_proba(net, X_val)
+    proba = network_proba(net, X_val)
     assert proba.shape == (100, 10)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
-    np.testing.assert_array_equal(proba, predict_proba(net, X_val))
-    np.testing.assert_allclose(predict_proba(net, X_val[:7]), proba[:7], atol=1e-6)
-    assert embed(net, X_val).shape == (100, net.module_.n_features_out)
+    np.testing.assert_array_equal(proba, network_proba(net, X_val))
+    np.testing.assert_allclose(network_proba(net, X_val[:7]), proba[:7], atol=1e-6)
+    assert network_features(net, X_val).shape == (100, net.module_.n_features_out)
 
 
 def test_cosine_schedule_is_attached(data):
@@ -101,7 +101,7 @@ def test_trains_on_cuda(data):
     X, y, X_val, _ = data
     net = train_net(ARCH, _config(device="cuda"), X, y, seed=0)
     assert next(net.module_.parameters()).is_cuda
-    assert predict_proba(net, X_val).shape == (100, 10)
+    assert network_proba(net, X_val).shape == (100, 10)
 
 
 def _out_of_memory_above(monkeypatch, limit):
@@ -278,7 +278,7 @@ def test_augmentation_only_in_training_and_only_on_images():
 def test_bf16_autocast_learns_digits_and_predicts_float32(data):
     X, y, X_val, y_val = data
     net = train_net(ARCH, _config(max_epochs=8, precision="bf16"), X, y, seed=0)
-    proba = predict_proba(net, X_val)
+    proba = network_proba(net, X_val)
     assert proba.dtype == np.float32
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert np.mean(proba.argmax(axis=1) != y_val) < 0.5
@@ -333,10 +333,10 @@ def test_cuda_engine_layout_precision_and_concurrent_candidates(data):
     native_bf16 = torch.cuda.get_device_capability()[0] >= 8
     assert logits.dtype == (torch.bfloat16 if native_bf16 else torch.float32)
     assert all(type(loss) is float for loss in net.history[:, "batches", :, "train_loss"])
-    assert embed(net, X_val).dtype == np.float32
+    assert network_features(net, X_val).dtype == np.float32
 
     def score(seed):
-        return validation_error(ARCH, X, y, X_val, y_val, seed, config=config)
+        return train_and_score(ARCH, X, y, X_val, y_val, seed, config=config)
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         errors = list(pool.map(score, range(3)))
@@ -468,7 +468,7 @@ def test_pool_inference_writes_every_batch_into_one_host_buffer(data, monkeypatc
 
     monkeypatch.setattr(inference, "_output_buffer", spy)
     monkeypatch.setattr(inference, "INFERENCE_BATCH_SIZE", 16)
-    proba = inference.predict_proba(net, X_val)  # 100 samples: 7 batches
+    proba = inference.network_proba(net, X_val)  # 100 samples: 7 batches
     assert len(buffers) == 1 and proba.shape == (100, 10)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     assert np.shares_memory(proba, buffers[0].numpy())

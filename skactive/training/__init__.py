@@ -14,7 +14,7 @@ from .augment import crop_padding, random_crop, random_hflip
 from .candidates import (
     candidate_device,
     candidate_parallel_config,
-    validation_error,
+    train_and_score,
 )
 from .config import (
     AUTO_BATCH_SIZE_RANGE,
@@ -31,7 +31,12 @@ from .config import (
 )
 from .data import DeviceBatchIterator, DeviceDataset
 from .fit import OOM_MIN_BATCH_SIZE, train_net, train_net_with_oom_retry
-from .inference import INFERENCE_BATCH_SIZE, embed, forward_batches, predict_proba
+from .inference import (
+    INFERENCE_BATCH_SIZE,
+    forward_batches,
+    network_features,
+    network_proba,
+)
 from .net import DeviceNeuralNetClassifier, build_net
 
 __all__ = [
@@ -51,10 +56,10 @@ __all__ = [
     "candidate_device",
     "candidate_parallel_config",
     "crop_padding",
-    "embed",
+    "network_features",
     "forward_batches",
     "full_fp32",
-    "predict_proba",
+    "network_proba",
     "random_crop",
     "random_hflip",
     "resolve_device",
@@ -62,5 +67,5 @@ __all__ = [
     "train_net",
     "train_net_with_oom_retry",
     "training_budget",
-    "validation_error",
+    "train_and_score",
 ]

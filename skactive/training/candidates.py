@@ -14,7 +14,7 @@ from joblib.parallel import BACKENDS, DEFAULT_BACKEND
 from ..search_space import Architecture
 from .config import TrainingConfig
 from .fit import train_net_with_oom_retry
-from .inference import predict_proba
+from .inference import network_proba
 
 _next_candidate = itertools.count()
 """Turn counter of :func:`candidate_device`; ``next`` on it is atomic under the GIL."""
@@ -57,7 +57,7 @@ def candidate_parallel_config(config: TrainingConfig, n_jobs: int | None):
     """The joblib context in which iNAS should train the candidates of a step.
 
     On CUDA, candidates train concurrently in threads (each on its own CUDA stream, see
-    :func:`validation_error`), so several small networks keep one GPU busy and several GPUs
+    :func:`train_and_score`), so several small networks keep one GPU busy and several GPUs
     each get one. That happens only when the user chose nothing: ``n_jobs`` is None, no
     ``joblib.parallel_config`` is active (a dask backend, say, is left alone), and
     ``config.compile`` is off (compilation is not meant to run in several threads at once).
@@ -97,7 +97,7 @@ def _candidate_stream(device: str):
     return torch.cuda.stream(torch.cuda.Stream(device=device))
 
 
-def validation_error(
+def train_and_score(
     architecture: Architecture,
     X_train: np.ndarray,
     y_train: np.ndarray,
@@ -135,5 +135,5 @@ def validation_error(
     config = replace(config, device=candidate_device(config.device))
     with _candidate_stream(config.device):
         net = train_net_with_oom_retry(architecture, config, X_train, y_train, seed)
-        predicted = predict_proba(net, X_val).argmax(axis=1)
+        predicted = network_proba(net, X_val).argmax(axis=1)
     return float(np.mean(predicted != y_val))

@@ -45,7 +45,7 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
             batch = torch.as_tensor(X[begin : begin + INFERENCE_BATCH_SIZE], dtype=torch.float32)
             if on_cuda and batch.device.type == "cpu":
                 batch = batch.pin_memory()
-            batch = net.as_input(batch.to(device, non_blocking=True))
+            batch = net.to_memory_layout(batch.to(device, non_blocking=True))
             rows = fn(module, batch).float()
             if out is None:
                 out = _output_buffer(len(X), rows.shape[1:], pinned=on_cuda)
@@ -61,7 +61,7 @@ def _output_buffer(n_rows: int, row_shape, pinned: bool) -> torch.Tensor:
     return torch.empty((n_rows, *row_shape), dtype=torch.float32, pin_memory=pinned)
 
 
-def predict_proba(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
+def network_proba(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
     """Softmax probabilities of a trained network.
 
     Parameters
@@ -79,7 +79,7 @@ def predict_proba(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
     return forward_batches(net, X, lambda module, x: torch.softmax(module(x).float(), dim=1))
 
 
-def embed(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
+def network_features(net: NeuralNetClassifier, X: np.ndarray) -> np.ndarray:
     """Penultimate features of a trained network.
 
     Parameters

@@ -71,7 +71,7 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
         enabled = resolve_precision(self.precision, self.device) == "bf16"
         return torch.autocast(device_type, dtype=torch.bfloat16, enabled=enabled)
 
-    def as_input(self, x):
+    def to_memory_layout(self, x):
         """Put a batch of images in channels_last layout on CUDA, where convolutions like it.
 
         Parameters
@@ -148,7 +148,7 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
             return X
         dataset = DeviceDataset(X, y, device=self.device)
         # Row slices of a channels_last tensor stay channels_last: no layout change per batch.
-        dataset.X = self.as_input(dataset.X)
+        dataset.X = self.to_memory_layout(dataset.X)
         return dataset
 
     def infer(self, x, **fit_params):
@@ -167,7 +167,7 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
             The module's output in float32, so the loss is computed in full precision.
         """
         with self.autocast():
-            return super().infer(self.as_input(x), **fit_params).float()
+            return super().infer(self.to_memory_layout(x), **fit_params).float()
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """One pass over ``iterator`` that reads the losses back once, at its end.
