@@ -191,7 +191,7 @@ class HomogeneousNet(nn.Module):
     --------
     >>> import torch
     >>> from skactive import Architecture
-    >>> from skactive.search_space import HomogeneousNet
+    >>> from skactive.networks import HomogeneousNet
     >>> net = HomogeneousNet(Architecture("resnet", 1, 2), (1, 8, 8), n_classes=10)
     >>> net(torch.zeros(4, 1, 8, 8)).shape
     torch.Size([4, 10])
