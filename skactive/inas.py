@@ -17,6 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from .search_space import Architecture, neighbours
+from .utils import draw_seed
 
 ScoreFunction = Callable[..., float]
 """``score(architecture, X_train, y_train, X_val, y_val, seed) -> validation error``."""
@@ -137,7 +138,7 @@ def search(
     if split is None:
         return start, []
     X_train, X_val, y_train, y_val = split
-    seed = int(rng.randint(np.iinfo(np.int32).max))
+    seed = draw_seed(rng)
     scores: dict[Architecture, tuple[float, float]] = {}
     log: list[dict] = []
     current = start

@@ -1,3 +1,5 @@
+"""The training engine (tests of skactive/training/): recipe, data, net, fit, inference."""
+
 import math
 from concurrent.futures import ThreadPoolExecutor
 
@@ -84,16 +86,18 @@ def test_probabilities_and_embeddings_in_eval_mode(data):
     assert network_features(net, X_val).shape == (100, net.module_.n_features_out)
 
 
-def test_cosine_schedule_is_attached(data):
+def test_learning_rate_follows_the_cosine_at_every_epoch(data):
     X, y, _, _ = data
-    net = train_net(ARCH, _config(max_epochs=2), X, y, seed=0)
-    assert net.optimizer_.param_groups[0]["lr"] < 1e-2
-    assert len(net.history) == 2
+    net = train_net(ARCH, _config(max_epochs=5, lr=1e-2), X[:64], y[:64], seed=0)
+    expected = [1e-2 * (1 + math.cos(math.pi * epoch / 5)) / 2 for epoch in range(5)]
+    np.testing.assert_allclose(net.history[:, "event_lr"], expected, rtol=1e-12)
 
 
-def test_resolve_device():
-    assert resolve_device("cpu") == "cpu"
-    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+def test_resolve_device_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert (resolve_device("auto"), resolve_device("cpu")) == ("cuda", "cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert (resolve_device("auto"), resolve_device("cuda:1")) == ("cpu", "cuda:1")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
@@ -502,3 +506,17 @@ def test_augmented_batches_keep_the_datasets_channels_last_layout():
     assert all(b.is_contiguous(memory_format=torch.channels_last) for b, _ in batches)
     plain = DeviceBatchIterator(DeviceDataset(np.zeros((6, 3, 8, 8))), 4, augment=True)
     assert all(b.is_contiguous() for b, _ in plain)
+
+
+def test_a_users_torch_dataset_trains_like_its_arrays(data):
+    X, y = data[0][:64], data[1][:64]
+    config = _config(max_epochs=2, dropout=0.0)  # no dropout: torch's global RNG plays no part
+    from_arrays = build_net(ARCH, config)
+    from_dataset = build_net(ARCH, config)
+    for net in (from_arrays, from_dataset):
+        torch.manual_seed(0)
+        net.initialize()
+    from_arrays.partial_fit(X, y)
+    dataset = torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+    from_dataset.partial_fit(dataset, None)
+    assert torch.equal(_weights(from_arrays), _weights(from_dataset))

@@ -135,17 +135,23 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
         Parameters
         ----------
         X : array-like, torch.Tensor or Dataset
-            Samples; a Dataset is returned unchanged.
+            Samples. A :class:`DeviceDataset` is returned unchanged; any other Dataset of
+            ``(sample, label)`` pairs is read once, item by item, into one, since the batch
+            iterator slices whole tensors on the device.
         y : array-like, torch.Tensor or None, default=None
-            Labels.
+            Labels; ignored for a Dataset, which carries its own.
 
         Returns
         -------
-        torch.utils.data.Dataset
+        DeviceDataset
             The data, moved to the device once (images in channels_last layout on CUDA).
         """
-        if is_dataset(X):
+        if isinstance(X, DeviceDataset):
             return X
+        if is_dataset(X):
+            items = [X[i] for i in range(len(X))]
+            X = torch.stack([torch.as_tensor(sample) for sample, _ in items])
+            y = None if items[0][1] is None else torch.as_tensor([label for _, label in items])
         dataset = DeviceDataset(X, y, device=self.device)
         # Row slices of a channels_last tensor stay channels_last: no layout change per batch.
         dataset.X = self.to_memory_layout(dataset.X)
