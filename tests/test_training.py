@@ -520,3 +520,34 @@ def test_a_users_torch_dataset_trains_like_its_arrays(data):
     dataset = torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
     from_dataset.partial_fit(dataset, None)
     assert torch.equal(_weights(from_arrays), _weights(from_dataset))
+
+
+def test_out_of_memory_beside_other_trainings_is_retried_alone_at_the_same_batch(monkeypatch):
+    # Two candidates in threads: the first runs out of memory while the second trains, as on
+    # a shared GPU. It must wait for the second and retry at its batch size, not halve it.
+    import threading
+
+    second_running, first_failed = threading.Event(), threading.Event()
+    tried = []
+
+    def train(architecture, config, X, y, seed):
+        if seed == 1:
+            second_running.set()
+            assert first_failed.wait(timeout=10)
+            return "second"
+        assert second_running.wait(timeout=10)
+        tried.append(config.batch_size)
+        if len(tried) == 1:
+            first_failed.set()
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory.")
+        return "first"
+
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    config = _config(batch_size=32)
+    X, y = np.zeros((64, 1, 8, 8), dtype=np.float32), np.arange(64) % 10
+    with pytest.warns(RuntimeWarning, match="beside other trainings; retrying alone"):
+        with ThreadPoolExecutor(2) as pool:
+            results = list(
+                pool.map(lambda s: train_net_with_oom_retry(ARCH, config, X, y, s), [0, 1])
+            )
+    assert results == ["first", "second"] and tried == [32, 32]

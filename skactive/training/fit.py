@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import warnings
@@ -78,6 +79,39 @@ def _out_of_memory(error: RuntimeError) -> bool:
     )
 
 
+class _TrainingGate:
+    """Trainings run side by side; a retry after running out of memory beside others, alone."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._running = 0
+        self._alone = False
+
+    @contextlib.contextmanager
+    def enter(self, alone: bool):
+        with self._condition:
+            self._condition.wait_for(lambda: not self._alone)
+            if alone:
+                self._alone = True
+                self._condition.wait_for(lambda: self._running == 0)
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._running -= 1
+                if alone:
+                    self._alone = False
+                self._condition.notify_all()
+
+    def crowded(self) -> bool:
+        with self._condition:
+            return self._running > 1
+
+
+_GATE = _TrainingGate()
+
+
 def train_net_with_oom_retry(
     architecture: Architecture, config: TrainingConfig, X: np.ndarray, y: np.ndarray, seed: int
 ) -> NeuralNetClassifier:
@@ -86,8 +120,11 @@ def train_net_with_oom_retry(
     A candidate of the search can be much larger than the networks before it, so a batch size
     that fitted in GPU memory may stop fitting. On :class:`torch.cuda.OutOfMemoryError`, or a
     ``RuntimeError`` of cuBLAS or cuDNN saying the same ("out of memory",
-    "CUBLAS_STATUS_ALLOC_FAILED"), the
-    training starts again from scratch, with the same seed and half the batch size, down to
+    "CUBLAS_STATUS_ALLOC_FAILED"), the training starts again from scratch with the same seed.
+    When other trainings (sibling candidates in threads) were running at that moment, it is
+    first retried alone at the same batch size, once they are done, so that the batch size,
+    and with it the network and the search's choice, does not depend on timing. Otherwise, or
+    when that fails too, it is retried with half the batch size, down to
     :data:`OOM_MIN_BATCH_SIZE`, with a ``RuntimeWarning`` each time. A smaller batch means more
     optimisation steps per epoch, so the network differs from one trained at the requested size.
 
@@ -118,24 +155,44 @@ def train_net_with_oom_retry(
     """
     # Resolve an "auto" budget once, so a retry halves the batch and keeps the epochs.
     config = config.for_samples(len(X))
-    batch_size = config.batch_size
+    batch_size, alone = config.batch_size, False
     while True:
+        crowded = False
         try:
-            return train_net(architecture, replace(config, batch_size=batch_size), X, y, seed)
+            with _GATE.enter(alone):
+                try:
+                    return train_net(
+                        architecture, replace(config, batch_size=batch_size), X, y, seed
+                    )
+                except RuntimeError as err:
+                    crowded = _out_of_memory(err) and _GATE.crowded()
+                    raise
         except RuntimeError as err:
             if not _out_of_memory(err):
                 raise
-            if batch_size <= OOM_MIN_BATCH_SIZE:
+            retry_alone = crowded and not alone
+            if not retry_alone and batch_size <= OOM_MIN_BATCH_SIZE:
                 raise torch.cuda.OutOfMemoryError(
                     f"Out of memory on {config.device} training {architecture} with "
                     f"batch_size={batch_size}, even after halving batch_size from "
                     f"{config.batch_size}; use a smaller max_blocks/max_stacks or base_width, "
                     f"or another device. ({err})"
                 ) from err
-            smaller = max(OOM_MIN_BATCH_SIZE, batch_size // 2)
         # Outside the except block the failed attempt's traceback, and with it the network
         # and batch it holds on the GPU, can be freed before the next attempt.
         _release_cuda_memory()
+        if retry_alone:
+            # Other trainings held memory too: the same batch may fit once they are done, and
+            # then the result does not depend on what ran beside it.
+            alone = True
+            warnings.warn(
+                f"Out of memory on {config.device} training {architecture} with "
+                f"batch_size={batch_size} beside other trainings; retrying alone.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            continue
+        smaller = max(OOM_MIN_BATCH_SIZE, batch_size // 2)
         warnings.warn(
             f"Out of memory on {config.device} training {architecture} with "
             f"batch_size={batch_size}; retrying with batch_size={smaller}.",
