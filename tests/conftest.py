@@ -17,6 +17,9 @@ import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+from skactive import Architecture
+from skactive.training import TrainingConfig
+
 FAST = dict(base_width=4, max_epochs=3, batch_size=32, lr=1e-2, random_state=0, device="cpu")
 """Estimator settings that train in well under a second on a few hundred samples, on the CPU
 whatever the machine has, so that exact comparisons mean the same everywhere."""
@@ -81,3 +84,32 @@ def dask_client():
         distributed.Client(cluster) as client,
     ):
         yield client
+
+
+ARCH = Architecture("resnet", 1, 2)
+"""The network most training-engine tests train."""
+
+
+def train_config(**kwargs):
+    """A small TrainingConfig for 1x8x8 digits, overridden by ``kwargs``."""
+    params = dict(
+        input_shape=(1, 8, 8), n_classes=10, base_width=4, max_epochs=3, batch_size=32, lr=1e-2
+    )
+    return TrainingConfig(**{**params, **kwargs})
+
+
+def net_weights(net):
+    """Every parameter of a trained network, flattened into one tensor."""
+    return torch.cat([p.detach().flatten() for p in net.module_.parameters()])
+
+
+@pytest.fixture
+def data(digits):
+    """300 training and 100 test digits as 1x8x8 images, int64 labels."""
+    X_train, X_test, y_train, y_test = digits
+    return (
+        X_train[:300].reshape(-1, 1, 8, 8),
+        y_train[:300].astype(np.int64),
+        X_test[:100].reshape(-1, 1, 8, 8),
+        y_test[:100].astype(np.int64),
+    )

@@ -1,0 +1,71 @@
+"""The recipe: budget rule, device and precision (tests of skactive/training/config.py)."""
+
+import math
+
+import pytest
+import torch
+from conftest import ARCH, train_config
+
+from skactive.training import (
+    build_net,
+    resolve_device,
+    resolve_precision,
+    training_budget,
+)
+
+
+def test_resolve_device_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert (resolve_device("auto"), resolve_device("cpu")) == ("cuda", "cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert (resolve_device("auto"), resolve_device("cuda:1")) == ("cpu", "cuda:1")
+
+
+@pytest.mark.parametrize(
+    "n,expected",
+    [(40, (267, 16)), (100, (115, 16)), (200, (100, 25)), (1000, (100, 125)), (5000, (30, 128))],
+)
+def test_auto_budget_gives_small_sets_enough_steps_and_large_ones_thirty_epochs(n, expected):
+    epochs, batch_size = training_budget(n)
+    assert (epochs, batch_size) == expected
+    assert epochs * math.ceil(n / batch_size) >= 800 and epochs >= 30
+    assert training_budget(n, min_steps=2000)[0] * math.ceil(n / batch_size) >= 2000
+
+
+def test_bf16_on_a_gpu_without_native_bf16_fails_before_training(monkeypatch):
+    import skactive.training.config as config_module
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 0))
+    config_module._native_bf16.cache_clear()
+    try:
+        assert resolve_precision("auto", "cuda:0") == "fp32"
+        with pytest.raises(ValueError, match="native bfloat16"):
+            resolve_precision("bf16", "cuda:0")
+        with pytest.raises(ValueError, match="native bfloat16"):
+            build_net(ARCH, train_config(device="cuda:0", precision="bf16"))
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0))
+        config_module._native_bf16.cache_clear()
+        assert resolve_precision("bf16", "cuda:0") == "bf16"
+    finally:
+        config_module._native_bf16.cache_clear()
+
+
+def test_fp32_on_cuda_turns_tf32_off_within_the_block_only():
+    from skactive.training import full_fp32
+
+    matmul = torch.backends.cuda.matmul
+    saved = matmul.allow_tf32
+    matmul.allow_tf32 = True  # as a user may have set it
+    try:
+        before = torch.backends.cudnn.allow_tf32
+        assert before, "cuDNN's default: float32 convolutions in TF32"
+        with full_fp32("fp32", "cuda:0"):  # the flags alone: nothing runs on the device
+            assert not torch.backends.cudnn.allow_tf32
+            assert not matmul.allow_tf32
+        assert torch.backends.cudnn.allow_tf32 == before
+        assert matmul.allow_tf32
+        with full_fp32("fp32", "cpu"):
+            assert torch.backends.cudnn.allow_tf32 and matmul.allow_tf32  # the CPU: unchanged
+    finally:
+        matmul.allow_tf32 = saved

@@ -1,0 +1,57 @@
+"""The data on the device and its batches (tests of skactive/training/data.py)."""
+
+import numpy as np
+import torch
+from conftest import ARCH, train_config
+
+from skactive import Architecture
+from skactive.training import (
+    DeviceBatchIterator,
+    DeviceDataset,
+    build_net,
+)
+
+
+def test_iterator_yields_every_sample_once_per_epoch():
+    X = np.arange(10, dtype=np.float32)[:, None]
+    data = DeviceDataset(X, np.arange(10) * 2)
+    iterator = DeviceBatchIterator(data, batch_size=3, shuffle=True, seed=0)
+    epochs = []
+    for _ in range(3):
+        batches = list(iterator)
+        assert [len(Xb) for Xb, _ in batches] == [3, 3, 3, 1] == [3] * (len(iterator) - 1) + [1]
+        Xe = torch.cat([Xb for Xb, _ in batches])[:, 0]
+        ye = torch.cat([yb for _, yb in batches])
+        assert sorted(Xe.tolist()) == list(range(10))
+        assert torch.equal(ye, Xe.long() * 2)
+        epochs.append(Xe)
+    assert not torch.equal(epochs[0], epochs[1])
+    again = torch.cat([Xb for Xb, _ in DeviceBatchIterator(data, 3, shuffle=True, seed=0)])
+    assert torch.equal(again[:, 0], epochs[0])
+    in_order = torch.cat([Xb for Xb, _ in DeviceBatchIterator(data, 4)])
+    assert torch.equal(in_order, data.X)
+
+
+def test_augmentation_only_in_training_and_only_on_images():
+    images = DeviceDataset(torch.rand(40, 1, 8, 8), torch.zeros(40))
+    batch, _ = next(iter(DeviceBatchIterator(images, 40, augment=True)))
+    assert batch.shape == images.X.shape
+    assert not torch.equal(batch, images.X)
+    batch, _ = next(iter(DeviceBatchIterator(images, 40)))
+    assert torch.equal(batch, images.X)
+    sequences = DeviceDataset(torch.rand(40, 1, 8), torch.zeros(40))
+    batch, _ = next(iter(DeviceBatchIterator(sequences, 40, augment=True)))
+    assert torch.equal(batch, sequences.X)
+    net = build_net(Architecture("resnet1d", 1, 1), train_config(input_shape=(1, 8), augment=True))
+    assert net.iterator_train__augment is False
+    assert build_net(ARCH, train_config(augment=True)).iterator_train__augment is True
+
+
+def test_augmented_batches_keep_the_datasets_channels_last_layout():
+    X = torch.randn(6, 3, 8, 8).contiguous(memory_format=torch.channels_last)
+    data = DeviceDataset(X, np.arange(6))
+    data.X = X  # as get_dataset lays images out on CUDA
+    batches = DeviceBatchIterator(data, batch_size=4, shuffle=True, augment=True, seed=0)
+    assert all(b.is_contiguous(memory_format=torch.channels_last) for b, _ in batches)
+    plain = DeviceBatchIterator(DeviceDataset(np.zeros((6, 3, 8, 8))), 4, augment=True)
+    assert all(b.is_contiguous() for b, _ in plain)

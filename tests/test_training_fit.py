@@ -1,0 +1,223 @@
+"""Training one network, and the retry when memory runs out (tests of skactive/training/fit.py)."""
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import torch
+from conftest import ARCH, net_weights, train_config
+
+import skactive.training.fit
+from skactive import ActiveINASClassifier, Architecture
+from skactive.training import (
+    OOM_MIN_BATCH_SIZE,
+    network_proba,
+    train_and_score,
+    train_net,
+    train_net_with_oom_retry,
+    training_budget,
+)
+
+
+def test_same_seed_same_network_and_global_rng_untouched(data):
+    X, y, _, _ = data
+    state = torch.get_rng_state()
+    a = train_net(ARCH, train_config(), X, y, seed=3)
+    b = train_net(ARCH, train_config(), X, y, seed=3)
+    c = train_net(ARCH, train_config(), X, y, seed=4)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(net_weights(a), net_weights(b))
+    assert not torch.equal(net_weights(a), net_weights(c))
+
+
+@pytest.mark.parametrize("optimizer,lr", [("adamw", 1e-2), ("adam", 1e-2), ("sgd", 0.1)])
+def test_training_learns_digits(data, optimizer, lr):
+    X, y, X_val, y_val = data
+    config = train_config(max_epochs=8, optimizer=optimizer, lr=lr)
+    error = train_and_score(ARCH, X, y, X_val, y_val, seed=0, config=config)
+    assert error < 0.5
+
+
+def test_learning_rate_follows_the_cosine_at_every_epoch(data):
+    X, y, _, _ = data
+    net = train_net(ARCH, train_config(max_epochs=5, lr=1e-2), X[:64], y[:64], seed=0)
+    expected = [1e-2 * (1 + math.cos(math.pi * epoch / 5)) / 2 for epoch in range(5)]
+    np.testing.assert_allclose(net.history[:, "event_lr"], expected, rtol=1e-12)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_trains_on_cuda(data):
+    X, y, X_val, _ = data
+    net = train_net(ARCH, train_config(device="cuda"), X, y, seed=0)
+    assert next(net.module_.parameters()).is_cuda
+    assert network_proba(net, X_val).shape == (100, 10)
+
+
+def _out_of_memory_above(monkeypatch, limit):
+    """Make training fail like a full GPU whenever the batch is larger than ``limit``."""
+    tried = []
+
+    def train(architecture, config, X, y, seed):
+        tried.append(config.batch_size)
+        if config.batch_size > limit:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return train_net(architecture, config, X, y, seed)
+
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    return tried
+
+
+def test_out_of_memory_retries_with_half_the_batch(data, monkeypatch):
+    X, y = data[0][:100], data[1][:100]
+    tried = _out_of_memory_above(monkeypatch, 10)
+    with pytest.warns(RuntimeWarning) as record:
+        net = train_net_with_oom_retry(ARCH, train_config(batch_size=32), X, y, seed=0)
+    assert tried == [32, 16, 8] and net.batch_size == 8
+    assert [str(w.message) for w in record] == [
+        f"Out of memory on cpu training A(resnet, 1, 2) with batch_size={b}; retrying with "
+        f"batch_size={b // 2}."
+        for b in (32, 16)
+    ]
+    expected = train_net(ARCH, train_config(batch_size=8), X, y, seed=0)
+    assert torch.equal(net_weights(net), net_weights(expected))
+
+
+def test_out_of_memory_at_the_smallest_batch_names_architecture_and_batch(data, monkeypatch):
+    X, y = data[0][:100], data[1][:100]
+    tried = _out_of_memory_above(monkeypatch, 0)
+    with pytest.warns(RuntimeWarning), pytest.raises(torch.cuda.OutOfMemoryError) as info:
+        train_net_with_oom_retry(ARCH, train_config(batch_size=20), X, y, seed=0)
+    assert tried == [20, 10, OOM_MIN_BATCH_SIZE]
+    message = str(info.value)
+    assert "A(resnet, 1, 2)" in message and f"batch_size={OOM_MIN_BATCH_SIZE}" in message
+
+
+def test_estimator_search_and_final_training_survive_out_of_memory(digits, monkeypatch):
+    X_train, _, y_train, _ = digits
+    tried = _out_of_memory_above(monkeypatch, 16)
+    params = dict(base_width=4, max_epochs=2, batch_size=32, max_blocks=2, max_stacks=2)
+    with pytest.warns(RuntimeWarning, match="retrying with batch_size=16"):
+        clf = ActiveINASClassifier(random_state=0, **params).fit(X_train[:80], y_train[:80])
+    assert clf.net_.batch_size == 16 and tried.count(32) == 1 + len(clf.history_[0]["candidates"])
+
+
+# ---------------------------------------------------------------------- the fast engine
+
+
+def test_numpy_and_tensor_inputs_give_the_same_network(data):
+    X, y, _, _ = data
+    config = train_config(max_epochs=2, dropout=0.5)
+    from_numpy = train_net(ARCH, config, X, y, seed=0)
+    from_tensor = train_net(ARCH, config, torch.as_tensor(X), torch.as_tensor(y), seed=0)
+    from_float64 = train_net(ARCH, config, X.astype(np.float64), y, seed=0)
+    assert torch.equal(net_weights(from_numpy), net_weights(from_tensor))
+    assert torch.equal(net_weights(from_numpy), net_weights(from_float64))
+
+
+def test_concurrent_threads_train_the_same_networks_as_serial(data):
+    """Threads share torch's global generator: training must not draw from it."""
+    X, y, _, _ = data
+    config = train_config(max_epochs=2, dropout=0.5)
+    jobs = [(Architecture("resnet", 1, 1), 0), (ARCH, 1), (Architecture("resnet", 2, 1), 2)]
+    serial = [net_weights(train_net(a, config, X, y, seed)) for a, seed in jobs]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        nets = list(pool.map(lambda job: train_net(job[0], config, X, y, job[1]), jobs))
+    for net, weights in zip(nets, serial):
+        assert torch.equal(net_weights(net), weights)
+        assert net.module_.head[0].generator is None  # released after training
+
+
+def test_explicit_budget_means_what_it_says(data):
+    X, y, _, _ = data
+    assert training_budget(100, max_epochs=8, batch_size=32, min_steps=10**6) == (8, 32)
+    assert training_budget(100, max_epochs=8) == (8, 16)
+    assert training_budget(100, batch_size=50) == (400, 50)
+    net = train_net(ARCH, train_config(max_epochs=2, batch_size=64), X, y, seed=0)
+    assert (net.max_epochs, net.batch_size, len(net.history)) == (2, 64, 2)
+
+
+def test_auto_budget_is_resolved_on_the_training_set_it_trains(data):
+    X, y, _, _ = data
+    config = train_config(max_epochs="auto", batch_size="auto", min_steps=20)
+    assert config.for_samples(len(X)) == train_config(max_epochs=30, batch_size=37, min_steps=20)
+    net = train_net(ARCH, config, X, y, seed=0)
+    assert (net.max_epochs, net.batch_size, len(net.history)) == (30, 37, 30)
+    steps = sum(len(epoch["batches"]) for epoch in net.history)
+    assert steps == 30 * math.ceil(len(X) / 37)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`",
+        "cuDNN error: CUDNN_STATUS_INTERNAL_ERROR: out of memory",
+    ],
+)
+def test_cublas_and_cudnn_out_of_memory_errors_are_retried(data, monkeypatch, message):
+    X, y = data[0][:100], data[1][:100]
+    tried = []
+
+    def train(architecture, config, X, y, seed):
+        tried.append(config.batch_size)
+        if config.batch_size > 16:
+            raise RuntimeError(message)
+        return train_net(architecture, config, X, y, seed)
+
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    with pytest.warns(RuntimeWarning, match="retrying with batch_size=16"):
+        train_net_with_oom_retry(ARCH, train_config(batch_size=32), X, y, seed=0)
+    assert tried == [32, 16]
+
+
+def test_other_runtime_errors_are_not_taken_for_out_of_memory(data, monkeypatch):
+    def train(architecture, config, X, y, seed):
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied")
+
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    with pytest.raises(RuntimeError, match="shapes cannot be multiplied"):
+        train_net_with_oom_retry(ARCH, train_config(batch_size=32), *data[:2], seed=0)
+
+
+def test_training_leaves_cudnn_benchmark_alone(data, monkeypatch):
+    # The CUDA branch runs up to building the network, which this spy stops.
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", False)
+
+    def stop(*args, **kwargs):
+        raise LookupError("stopped before training")
+
+    monkeypatch.setattr(skactive.training.fit, "build_net", stop)
+    with pytest.raises(LookupError):
+        train_net(ARCH, train_config(device="cuda"), *data[:2], seed=0)
+    assert torch.backends.cudnn.benchmark is False
+
+
+def test_out_of_memory_beside_other_trainings_is_retried_alone_at_the_same_batch(monkeypatch):
+    # Two candidates in threads: the first runs out of memory while the second trains, as on
+    # a shared GPU. It must wait for the second and retry at its batch size, not halve it.
+
+    second_running, first_failed = threading.Event(), threading.Event()
+    tried = []
+
+    def train(architecture, config, X, y, seed):
+        if seed == 1:
+            second_running.set()
+            assert first_failed.wait(timeout=10)
+            return "second"
+        assert second_running.wait(timeout=10)
+        tried.append(config.batch_size)
+        if len(tried) == 1:
+            first_failed.set()
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory.")
+        return "first"
+
+    monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    config = train_config(batch_size=32)
+    X, y = np.zeros((64, 1, 8, 8), dtype=np.float32), np.arange(64) % 10
+    with pytest.warns(RuntimeWarning, match="beside other trainings; retrying alone"):
+        with ThreadPoolExecutor(2) as pool:
+            results = list(
+                pool.map(lambda s: train_net_with_oom_retry(ARCH, config, X, y, s), [0, 1])
+            )
+    assert results == ["first", "second"] and tried == [32, 32]
