@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import fields
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,9 +19,12 @@ from ._search import SearchMixin
 from .networks import POOLINGS
 from .search_space import BLOCKS, Architecture, parse_layout, resolve_block
 from .strategies import STRATEGY_NAMES
-from .training import OPTIMIZERS, PRECISIONS, resolve_device
+from .training import OPTIMIZERS, PRECISIONS, TrainingConfig, resolve_device
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+_RECIPE = {field.name: field.default for field in fields(TrainingConfig)}
+"""The training recipe's defaults, from their one home: TrainingConfig (and the networks')."""
 
 
 def _append_labels(y_old: np.ndarray, y_new: np.ndarray) -> np.ndarray:
@@ -228,19 +232,19 @@ class ActiveINASClassifier(
         validation_fraction=0.2,
         query_strategy="softmax_response",
         input_shape=None,
-        base_width=16,
-        dropout=0.25,
-        pooling="pyramid",
-        max_epochs="auto",
-        batch_size="auto",
-        min_steps=800,
-        lr=1e-2,
-        optimizer="adamw",
-        weight_decay=5e-4,
+        base_width=_RECIPE["base_width"],
+        dropout=_RECIPE["dropout"],
+        pooling=_RECIPE["pooling"],
+        max_epochs=_RECIPE["max_epochs"],
+        batch_size=_RECIPE["batch_size"],
+        min_steps=_RECIPE["min_steps"],
+        lr=_RECIPE["lr"],
+        optimizer=_RECIPE["optimizer"],
+        weight_decay=_RECIPE["weight_decay"],
         device="auto",
-        precision="auto",
-        augment=False,
-        compile=False,
+        precision=_RECIPE["precision"],
+        augment=_RECIPE["augment"],
+        compile=_RECIPE["compile"],
         warm_start=False,
         n_jobs=None,
         checkpoint_dir=None,

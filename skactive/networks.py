@@ -13,6 +13,15 @@ from .search_space import Architecture
 _WIDTH_DOUBLINGS = 3
 """Stack ``s`` has width ``base_width * 2**min(s, 3)``: ResNet's 64-128-256-512 pattern."""
 
+DEFAULT_BASE_WIDTH = 16
+"""Channels of the first stack, unless a network is given another ``base_width``."""
+
+DEFAULT_DROPOUT = 0.25
+"""Dropout before the linear head, unless a network is given another ``dropout``."""
+
+DEFAULT_POOLING = "pyramid"
+"""Pooling of the last stack, unless a network is given another ``pooling``."""
+
 POOLINGS = {"pyramid": (1, 2), "global": (1,)}
 """Poolings of the last stack, by name: the grid sides whose averages are concatenated."""
 
@@ -207,9 +216,9 @@ class HomogeneousNet(nn.Module):
         architecture: Architecture,
         input_shape: tuple[int, ...],
         n_classes: int,
-        base_width: int = 16,
-        dropout: float = 0.25,
-        pooling: str = "pyramid",
+        base_width: int = DEFAULT_BASE_WIDTH,
+        dropout: float = DEFAULT_DROPOUT,
+        pooling: str = DEFAULT_POOLING,
     ) -> None:
         super().__init__()
         if pooling not in POOLINGS:

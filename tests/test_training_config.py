@@ -7,6 +7,7 @@ import torch
 from conftest import ARCH, train_config
 
 from skactive.training import (
+    TrainingConfig,
     build_net,
     resolve_device,
     resolve_precision,
@@ -69,3 +70,19 @@ def test_fp32_on_cuda_turns_tf32_off_within_the_block_only():
             assert torch.backends.cudnn.allow_tf32 and matmul.allow_tf32  # the CPU: unchanged
     finally:
         matmul.allow_tf32 = saved
+
+
+def test_the_recipe_defaults_have_one_home():
+    from dataclasses import fields
+    from inspect import signature
+
+    from skactive import ActiveINASClassifier
+    from skactive.networks import HomogeneousNet
+
+    estimator = ActiveINASClassifier().get_params()
+    recipe = {f.name: f.default for f in fields(TrainingConfig) if f.name in estimator}
+    assert len(recipe) == 12 and all(estimator[name] == value for name, value in recipe.items())
+    network = signature(HomogeneousNet).parameters
+    assert {n: network[n].default for n in ("base_width", "dropout", "pooling")} == {
+        n: recipe[n] for n in ("base_width", "dropout", "pooling")
+    }

@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
+from ..networks import DEFAULT_BASE_WIDTH, DEFAULT_DROPOUT, DEFAULT_POOLING
+
 OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 """Optimizers accepted by name in ``ActiveINASClassifier(optimizer=...)``."""
 
@@ -228,12 +230,12 @@ class TrainingConfig:
 
     input_shape: tuple[int, ...]
     n_classes: int
-    base_width: int = 16
-    dropout: float = 0.25
+    base_width: int = DEFAULT_BASE_WIDTH
+    dropout: float = DEFAULT_DROPOUT
     max_epochs: int | str = "auto"
     batch_size: int | str = "auto"
     min_steps: int = MIN_STEPS
-    pooling: str = "pyramid"
+    pooling: str = DEFAULT_POOLING
     lr: float = 1e-2
     optimizer: str = "adamw"
     weight_decay: float = 5e-4
