@@ -59,8 +59,8 @@ def test_beta_zero_draws_uniformly_and_a_large_beta_takes_the_top():
     "kwargs, match",
     [
         (dict(mode="power", utility=np.array([-0.5, 0.2])), "utilities >= 0"),
-        (dict(mode="greedy"), "batch_mode must be one of"),
-        (dict(mode="softmax", beta=-1.0), "beta must be a number >= 0"),
+        (dict(mode="greedy"), "'mode' parameter of select_batch must be a str among"),
+        (dict(mode="softmax", beta=-1.0), "'beta' parameter of select_batch must be a float"),
     ],
 )
 def test_bad_settings_fail_clearly(kwargs, match):

@@ -88,3 +88,17 @@ def test_the_recipe_defaults_have_one_home():
     assert {n: network[n].default for n in ("base_width", "dropout", "pooling")} == {
         n: recipe[n] for n in ("base_width", "dropout", "pooling")
     }
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(n_samples=0), "'n_samples' parameter of training_budget"),
+        (dict(n_samples=100, max_epochs="many"), "'max_epochs' parameter of training_budget"),
+        (dict(n_samples=100, batch_size=0), "'batch_size' parameter of training_budget"),
+        (dict(n_samples=100, min_steps=2.5), "'min_steps' parameter of training_budget"),
+    ],
+)
+def test_training_budget_refuses_what_is_not_a_budget(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        training_budget(**kwargs)

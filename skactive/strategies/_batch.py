@@ -9,10 +9,11 @@ growing with the utility; at top-k's cost it matches far costlier batch-aware me
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._base import check_n_instances, select_top
 
@@ -37,6 +38,16 @@ def _log_weights(utility: np.ndarray, mode: str, beta: float) -> np.ndarray:
     return -beta * np.log(ranks)
 
 
+@validate_params(
+    {
+        "utility": ["array-like"],
+        "n_instances": [Interval(Integral, 1, None, closed="left")],
+        "mode": [StrOptions(set(BATCH_MODES))],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def select_batch(
     utility, n_instances: int, mode: str = "top", beta: float = 1.0, random_state=None
 ):
@@ -85,10 +96,6 @@ def select_batch(
     """
     utility = np.asarray(utility, dtype=np.float64)
     n_instances = check_n_instances(n_instances, len(utility))
-    if mode not in BATCH_MODES:
-        raise ValueError(f"batch_mode must be one of {BATCH_MODES}, got {mode!r}.")
-    if isinstance(beta, bool) or not isinstance(beta, Real) or not beta >= 0:
-        raise ValueError(f"beta must be a number >= 0, got {beta!r}.")
     if mode == "top":
         return select_top(utility, n_instances)
     keys = _log_weights(utility, mode, float(beta))

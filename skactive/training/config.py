@@ -6,8 +6,10 @@ import contextlib
 import functools
 import math
 from dataclasses import dataclass, replace
+from numbers import Integral
 
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..networks import DEFAULT_BASE_WIDTH, DEFAULT_DROPOUT, DEFAULT_POOLING
 
@@ -140,6 +142,15 @@ MIN_STEPS = 800
 """Default optimizer steps that ``max_epochs="auto"`` guarantees each training."""
 
 
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "min_steps": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def training_budget(
     n_samples: int, max_epochs="auto", batch_size="auto", min_steps: int = MIN_STEPS
 ) -> tuple[int, int]:
