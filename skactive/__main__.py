@@ -35,7 +35,7 @@ from .experiment import (
 )
 from .networks import POOLINGS
 from .strategies import STRATEGIES
-from .training import resolve_device
+from .training import device_type
 
 _EXAMPLE = """\
 examples:
@@ -261,7 +261,7 @@ def _n_jobs(args: argparse.Namespace, n_runs: int) -> int:
     """--jobs auto: one run per CPU core on the CPU, one at a time on a GPU."""
     if args.jobs != "auto":
         return args.jobs
-    if resolve_device(args.device) != "cpu":
+    if device_type(args.device) != "cpu":
         return 1
     return max(1, min(n_runs, os.cpu_count() or 1))
 

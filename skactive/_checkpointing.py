@@ -11,7 +11,7 @@ from skorch.exceptions import DeviceWarning
 
 from .checkpoint import Checkpoint, CheckpointStore
 from .search_space import Architecture
-from .training import build_net, resolve_device
+from .training import build_net, device_type, resolve_device
 
 
 class CheckpointMixin:
@@ -176,8 +176,7 @@ class CheckpointMixin:
 
         As when unpickling, the ``device`` parameter is left as it was.
         """
-        device = resolve_device(self.device)
-        if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        if device_type(self.device) == "cuda" and not torch.cuda.is_available():
             warnings.warn(
                 f"Checkpoint {str(store.path)!r} was written with device={self.device!r}, but "
                 "CUDA is not available: its network is restored on the CPU. Pass "
@@ -185,5 +184,5 @@ class CheckpointMixin:
                 DeviceWarning,
                 stacklevel=4,
             )
-            device = "cpu"
-        return device
+            return "cpu"
+        return resolve_device(self.device)

@@ -19,7 +19,7 @@ from ._search import SearchMixin
 from .networks import POOLINGS
 from .search_space import BLOCKS, Architecture, parse_layout, resolve_block
 from .strategies import STRATEGY_NAMES
-from .training import OPTIMIZERS, PRECISIONS, TrainingConfig, resolve_device
+from .training import OPTIMIZERS, PRECISIONS, TrainingConfig, device_type
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
@@ -294,7 +294,7 @@ class ActiveINASClassifier(
         """
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.non_deterministic = torch.device(resolve_device(self.device)).type != "cpu"
+        tags.non_deterministic = device_type(self.device) != "cpu"
         return tags
 
     def _start_architecture(self, block: str) -> Architecture:

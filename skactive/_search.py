@@ -13,6 +13,7 @@ from .inas import search
 from .search_space import Architecture
 from .training import (
     TrainingConfig,
+    candidate_devices,
     candidate_parallel_config,
     resolve_device,
     train_and_score,
@@ -58,6 +59,7 @@ class SearchMixin:
             precision=self.precision,
             augment=self.augment,
             compile=self.compile,
+            candidate_devices=candidate_devices(self.device),
         )
 
     def _search_and_train(

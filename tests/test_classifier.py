@@ -327,7 +327,7 @@ def test_pickle_round_trip_keeps_predictions(small_digits):
 def test_auto_device_trains_on_cuda(small_digits):
     X, y, X_pool, y_pool = small_digits
     clf = ActiveINASClassifier(input_shape=(1, 8, 8), **{**FAST, "device": "auto"}).fit(X, y)
-    assert clf.device_ == "cuda"
+    assert clf.device_ == f"cuda:{torch.cuda.current_device()}"
     assert next(clf.net_.module_.parameters()).is_cuda
     idx, samples = clf.query(X_pool, 3)
     clf.teach(samples, y_pool[idx])

@@ -10,20 +10,37 @@ from conftest import ARCH, train_config
 
 from skactive.training import (
     candidate_device,
+    candidate_devices,
     candidate_parallel_config,
+    device_type,
     network_features,
+    resolve_device,
     train_and_score,
     train_net,
 )
 
 
-def test_candidate_device_round_robin():
-    assert candidate_device("cpu", n_devices=4) == "cpu"
-    assert candidate_device("cuda", n_devices=1) == "cuda"
-    assert candidate_device("cuda:1", n_devices=4) == "cuda:1"
-    first = int(candidate_device("cuda", n_devices=3).split(":")[1])
-    following = [candidate_device("cuda", n_devices=3) for _ in range(3)]
+def test_candidates_go_to_the_gpus_in_turn_only_for_auto_or_a_bare_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 3)
+    assert candidate_devices("cuda") == candidate_devices("auto") == ("cuda:0", "cuda:1", "cuda:2")
+    assert candidate_devices("cuda:1") == candidate_devices("cpu") == ()
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert candidate_devices("cuda") == ()
+    spread = train_config(device="cuda:2", candidate_devices=("cuda:0", "cuda:1", "cuda:2"))
+    first = int(candidate_device(spread).split(":")[1])
+    following = [candidate_device(spread) for _ in range(3)]
     assert following == [f"cuda:{(first + k) % 3}" for k in (1, 2, 3)]
+    assert candidate_device(train_config(device="cuda:1")) == "cuda:1"
+
+
+def test_a_bare_cuda_is_resolved_once_to_the_callers_current_gpu(monkeypatch):
+    # After torch.cuda.set_device(2), the final network and every thread must use GPU 2.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 2)
+    assert resolve_device("cuda") == resolve_device("auto") == "cuda:2"
+    assert resolve_device("cuda:0") == "cuda:0"
+    assert device_type("auto") == "cuda"
 
 
 def _backend_inside(config, n_jobs):

@@ -17,7 +17,8 @@ from skactive.training import (
 
 def test_resolve_device_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert (resolve_device("auto"), resolve_device("cpu")) == ("cuda", "cpu")
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    assert (resolve_device("auto"), resolve_device("cpu")) == ("cuda:0", "cpu")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert (resolve_device("auto"), resolve_device("cuda:1")) == ("cpu", "cuda:1")
 

@@ -20,37 +20,30 @@ _next_candidate = itertools.count()
 """Turn counter of :func:`candidate_device`; ``next`` on it is atomic under the GIL."""
 
 
-def candidate_device(device: str, n_devices: int | None = None) -> str:
-    """The device of the next candidate: GPUs in turn for a bare ``"cuda"``.
+def candidate_device(config: TrainingConfig) -> str:
+    """The device of the next candidate: ``config.candidate_devices`` in turn, if any.
 
     Parameters
     ----------
-    device : str
-        The configured device. Only ``"cuda"`` (no index) is spread over the GPUs; any other
-        device, ``"cuda:1"`` included, is returned unchanged.
-    n_devices : int or None, default=None
-        Number of GPUs; None counts the visible ones.
+    config : TrainingConfig
+        The recipe; its ``candidate_devices`` (resolved once, in the estimator's thread) or,
+        when empty, its ``device``.
 
     Returns
     -------
     str
-        ``"cuda:k"`` for the next ``k`` in turn when there are several GPUs, else ``device``.
+        A concrete device string.
 
     Examples
     --------
-    >>> from skactive.training import candidate_device
-    >>> candidate_device("cpu")
+    >>> from skactive.training import TrainingConfig, candidate_device
+    >>> candidate_device(TrainingConfig(input_shape=(4,), n_classes=2, device="cpu"))
     'cpu'
-    >>> candidate_device("cuda:1", n_devices=4)
-    'cuda:1'
     """
-    if device != "cuda":
-        return device
-    if n_devices is None:
-        n_devices = torch.cuda.device_count()
-    if n_devices < 2:
-        return device
-    return f"cuda:{next(_next_candidate) % n_devices}"
+    devices = config.candidate_devices
+    if not devices:
+        return config.device
+    return devices[next(_next_candidate) % len(devices)]
 
 
 def candidate_parallel_config(config: TrainingConfig, n_jobs: int | None):
@@ -132,7 +125,7 @@ def train_and_score(
     float
         Fraction of V' misclassified.
     """
-    config = replace(config, device=candidate_device(config.device))
+    config = replace(config, device=candidate_device(config))
     with _candidate_stream(config.device):
         net = train_net_with_oom_retry(architecture, config, X_train, y_train, seed)
         predicted = network_proba(net, X_val).argmax(axis=1)

@@ -21,21 +21,82 @@ PRECISIONS = ("auto", "bf16", "fp32")
 
 
 def resolve_device(device: str) -> str:
-    """Turn ``"auto"`` into ``"cuda"`` when a GPU is visible, else ``"cpu"``.
+    """A concrete torch device: ``"auto"`` and a bare ``"cuda"`` become ``"cuda:k"``.
+
+    ``k`` is the current CUDA device of the calling thread (``torch.cuda.set_device``), read
+    once here, so that work later done in other threads (candidates) lands on the same GPU
+    rather than on each thread's own current device, GPU 0.
 
     Parameters
     ----------
     device : str
-        ``"auto"`` or any torch device string such as ``"cpu"``, ``"cuda"`` or ``"cuda:1"``.
+        ``"auto"`` (CUDA when a GPU is visible, else the CPU) or any torch device string such
+        as ``"cpu"``, ``"cuda"`` or ``"cuda:1"``.
 
     Returns
     -------
     str
-        A torch device string.
+        ``"cpu"``, ``"cuda:k"`` or ``device`` unchanged when it names an index or another type.
+    """
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda":
+        return f"cuda:{torch.cuda.current_device()}"
+    return device
+
+
+def device_type(device: str) -> str:
+    """``"cuda"`` or ``"cpu"`` (or another torch device type) for a ``device`` parameter.
+
+    Unlike :func:`resolve_device` it touches no GPU, so it answers on any machine.
+
+    Parameters
+    ----------
+    device : str
+        ``"auto"`` or a torch device string.
+
+    Returns
+    -------
+    str
+        The device type.
+
+    Examples
+    --------
+    >>> from skactive.training import device_type
+    >>> device_type("cuda:1"), device_type("cpu")
+    ('cuda', 'cpu')
     """
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
+    return torch.device(device).type
+
+
+def candidate_devices(device: str) -> tuple[str, ...]:
+    """The GPUs the candidates of a search step go to in turn, for the estimator's ``device``.
+
+    With ``"auto"`` or a bare ``"cuda"`` and several visible GPUs, every one of them; with any
+    other device (``"cuda:1"`` included), none: candidates then train on the resolved device.
+
+    Parameters
+    ----------
+    device : str
+        The estimator's ``device`` parameter, before :func:`resolve_device`.
+
+    Returns
+    -------
+    tuple of str
+        ``("cuda:0", "cuda:1", ...)`` or ``()``.
+
+    Examples
+    --------
+    >>> from skactive.training import candidate_devices
+    >>> candidate_devices("cpu"), candidate_devices("cuda:1")
+    ((), ())
+    """
+    if device not in ("auto", "cuda") or not torch.cuda.is_available():
+        return ()
+    count = torch.cuda.device_count()
+    return tuple(f"cuda:{k}" for k in range(count)) if count > 1 else ()
 
 
 def resolve_precision(precision: str, device: str) -> str:
@@ -237,6 +298,9 @@ class TrainingConfig:
         Random crops and horizontal flips of image batches (``resnet`` block only).
     compile : bool, default=False
         Compile the module with :func:`torch.compile`.
+    candidate_devices : tuple of str, default=()
+        GPUs the candidates of a search step go to in turn (:func:`candidate_devices`);
+        empty: every candidate trains on ``device``.
     """
 
     input_shape: tuple[int, ...]
@@ -254,6 +318,7 @@ class TrainingConfig:
     precision: str = "auto"
     augment: bool = False
     compile: bool = False
+    candidate_devices: tuple[str, ...] = ()
 
     def for_samples(self, n_samples: int) -> TrainingConfig:
         """Return this recipe with its budget resolved for ``n_samples`` training samples.
