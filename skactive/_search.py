@@ -19,7 +19,7 @@ from .training import (
     train_and_score,
     train_net_with_oom_retry,
 )
-from .utils import draw_seed
+from .utils import derive_seed, draw_seed
 
 
 class SearchMixin:
@@ -36,11 +36,11 @@ class SearchMixin:
         Queries draw from a stream of their own, so a query never reuses the seed that trained
         the network scoring it.
         """
-        rng = check_random_state(self.random_state)
-        if isinstance(self.random_state, Integral):
-            entropy = [int(self.random_state), n_labeled, *([1] if for_query else [])]
-            rng = np.random.RandomState(np.random.SeedSequence(entropy).generate_state(1))
-        return rng
+        if not isinstance(self.random_state, Integral):
+            return check_random_state(self.random_state)
+        return np.random.RandomState(
+            derive_seed(self.random_state, n_labeled, *([1] if for_query else []))
+        )
 
     def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
         return TrainingConfig(

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from .search_space import Architecture, neighbours
 from .utils import draw_seed
@@ -23,6 +25,15 @@ ScoreFunction = Callable[..., float]
 """``score(architecture, X_train, y_train, X_val, y_val, seed) -> validation error``."""
 
 
+@validate_params(
+    {
+        "X": "no_validation",
+        "y": "no_validation",
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def split_labeled(X, y, validation_fraction: float, random_state=None):
     """Split the labeled set S into S' (training) and V' (validation).
 
@@ -64,6 +75,21 @@ def _timed_score(score: ScoreFunction, architecture: Architecture, *args) -> tup
     return error, time.perf_counter() - start
 
 
+@validate_params(
+    {
+        "X": "no_validation",
+        "y": "no_validation",
+        "start": [Architecture],
+        "score": [callable],
+        "max_blocks": [Interval(Integral, 1, None, closed="left")],
+        "max_stacks": [Interval(Integral, 1, None, closed="left")],
+        "n_iterations": [Interval(Integral, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def search(
     X,
     y,

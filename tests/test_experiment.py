@@ -208,6 +208,8 @@ def test_t_interval_matches_the_textbook_formula():
     assert (mean, low, high) == pytest.approx((0.025, 0.025 - half, 0.025 + half))
     assert math.isnan(t_interval([0.1])[1])
     assert t_interval([0.02, 0.02, 0.02]) == pytest.approx((0.02, 0.02, 0.02))
+    with pytest.raises(ValueError, match="confidence"):
+        t_interval(values, confidence=95)
 
 
 def _rows(curves):

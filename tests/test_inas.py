@@ -135,3 +135,18 @@ def test_candidates_train_as_tasks_on_dask_workers_like_a_local_run(dask_client,
     assert remote[0] == local[0] != start
     keys = ("step", "architecture", "val_error", "chosen")
     assert [[e[k] for k in keys] for e in remote[1]] == [[e[k] for k in keys] for e in local[1]]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_iterations": -1}, "n_iterations"),
+        ({"max_blocks": 0}, "max_blocks"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"random_state": "seed"}, "random_state"),
+    ],
+)
+def test_search_validates_its_parameters(kwargs, match):
+    X, y = np.zeros((10, 2)), np.array([0, 1] * 5)
+    with pytest.raises(ValueError, match=match):
+        search(X, y, Architecture("mlp", 1, 1), lambda *args: 0.0, **kwargs)

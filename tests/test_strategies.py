@@ -232,8 +232,23 @@ def test_mc_dropout_refuses_a_network_without_dropout(fitted):
     clf.net_.module_.head[0].p = 0.0
     with pytest.raises(ValueError, match="dropout"):
         mc_dropout(clf, fitted[1], 2)
-    with pytest.raises(ValueError, match="n_passes"):
-        mc_dropout(fitted[0], fitted[1], 2, n_passes=0)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda clf, X: mc_dropout(clf, X, 2, n_passes=0), "n_passes"),
+        (lambda clf, X: mc_dropout(clf, X, 2, n_passes=2.5), "n_passes"),
+        (lambda clf, X: mc_dropout(clf, X, 2, method="bold"), "method"),
+        (lambda clf, X: mc_dropout(clf, X, 2, batch_mode="best"), "batch_mode"),
+        (lambda clf, X: mc_dropout(clf, X, 2, beta=-1.0), "beta"),
+        (lambda clf, X: mc_dropout_proba(clf, X, n_passes=0), "n_passes"),
+        (lambda clf, X: mc_dropout_utility(np.ones((2, 3, 2)) / 2, "bold"), "method"),
+    ],
+)
+def test_mc_dropout_parameters_are_validated(fitted, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(fitted[0], fitted[1])
 
 
 # ---------------------------------------------------------------- core-set
@@ -261,6 +276,8 @@ def test_kcenter_greedy_matches_brute_force():
     expected = _brute_force_kcenter(pool, labeled, 25)
     assert kcenter_greedy(pool, labeled, 25).tolist() == expected
     assert kcenter_greedy(pool, labeled, 25, chunk_size=7).tolist() == expected
+    with pytest.raises(ValueError, match="chunk_size"):
+        kcenter_greedy(pool, labeled, 25, chunk_size=0)
     assert kcenter_greedy(torch.as_tensor(pool), labeled, 25).tolist() == expected
     picked = kcenter_greedy(pool, None, 10, random_state=0)
     assert picked.tolist() == _brute_force_kcenter(pool, None, 10, first=picked[0])

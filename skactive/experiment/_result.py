@@ -7,11 +7,13 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 from scipy.integrate import trapezoid
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ._plot import plot_learning_curves
 
@@ -67,6 +69,10 @@ def normalized_auc(n_labeled, accuracy) -> float:
     return float(trapezoid(accuracy, n_labeled) / (n_labeled[-1] - n_labeled[0]))
 
 
+@validate_params(
+    {"values": ["array-like"], "confidence": [Interval(Real, 0, 1, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
 def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean of ``values`` and its Student-t confidence interval.
 

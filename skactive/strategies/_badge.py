@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import validate_params
 
 from ..pool import map_pool
 from ._base import (
@@ -75,6 +76,16 @@ def gradient_embedding(proba: np.ndarray, features: np.ndarray) -> np.ndarray:
     return (residual[:, :, None] * features[:, None, :]).reshape(len(features), -1)
 
 
+@validate_params(
+    {
+        "features": "no_validation",
+        "n_instances": "no_validation",
+        "outer": "no_validation",
+        "device": "no_validation",
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def kmeanspp_seeding(
     features, n_instances: int, *, outer=None, device=None, random_state=None
 ) -> np.ndarray:

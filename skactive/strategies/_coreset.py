@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ..pool import map_pool
 from ._base import check_n_instances, network_estimator, pool_result
@@ -31,6 +34,17 @@ def _distance_to_set(pool, sq_pool, labeled, chunk_size: int) -> torch.Tensor:
     return nearest
 
 
+@validate_params(
+    {
+        "features_pool": "no_validation",
+        "features_labeled": "no_validation",
+        "n_instances": "no_validation",
+        "device": "no_validation",
+        "chunk_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def kcenter_greedy(
     features_pool,
     features_labeled,

@@ -9,22 +9,23 @@ tensors (on any device), and return one value per sample of the same kind.
 from __future__ import annotations
 
 from functools import partial
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from torch import nn
 
 from ..pool import is_lazy_pool, map_pool
-from ..utils import SEED_MAX, draw_seed
+from ..utils import derive_seed, draw_seed
 from ._base import (
     check_n_instances,
     network_estimator,
     pool_result,
     torch_generator,
 )
-from ._batch import select_batch
+from ._batch import BATCH_MODES, select_batch
 from ._uncertainty import entropy
 
 
@@ -55,6 +56,10 @@ MC_DROPOUT_METHODS = tuple(_UTILITIES)
 """Values of ``method`` accepted by :func:`mc_dropout` and :func:`mc_dropout_utility`."""
 
 
+@validate_params(
+    {"probs": ["array-like"], "method": [StrOptions(set(MC_DROPOUT_METHODS))]},
+    prefer_skip_nested_validation=True,
+)
 def mc_dropout_utility(probs, method: str = "bald"):
     """Score each sample from ``T`` stochastic predictions; higher means more uncertain.
 
@@ -87,8 +92,6 @@ def mc_dropout_utility(probs, method: str = "bald"):
     >>> mc_dropout_utility(probs, "variation_ratios")
     array([0.5, 0. ])
     """
-    if method not in _UTILITIES:
-        raise ValueError(f"method must be one of {MC_DROPOUT_METHODS}, got {method!r}.")
     is_tensor = isinstance(probs, torch.Tensor)
     tensor = probs if is_tensor else torch.from_numpy(np.asarray(probs, dtype=np.float64))
     if tensor.ndim != 3:
@@ -124,8 +127,6 @@ def bald(probs):
 
 def _mc_forward(classifier, X, n_passes, random_state, reduce) -> np.ndarray:
     """Run the stochastic passes batch by batch on the network's device; ``reduce`` each batch."""
-    if isinstance(n_passes, bool) or not isinstance(n_passes, Integral) or n_passes < 1:
-        raise ValueError(f"n_passes must be an integer >= 1, got {n_passes!r}.")
     estimator = network_estimator(classifier, "mc_dropout")
     if estimator.net_.module_.head[0].p == 0:
         raise ValueError(
@@ -142,6 +143,15 @@ def _mc_forward(classifier, X, n_passes, random_state, reduce) -> np.ndarray:
     return estimator.forward_batches(X, passes)
 
 
+@validate_params(
+    {
+        "classifier": "no_validation",
+        "X": "no_validation",
+        "n_passes": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def mc_dropout_proba(classifier, X, n_passes: int = 20, *, random_state=None) -> np.ndarray:
     """Class probabilities of ``n_passes`` stochastic forward passes, dropout active.
 
@@ -181,10 +191,23 @@ def mc_dropout_proba(classifier, X, n_passes: int = 20, *, random_state=None) ->
 def _chunk_mc_utility(chunk, start, estimator, n_passes, seed, reduce):
     # Each chunk's masks come from its own seed, fixed by the query's seed and the chunk's
     # place in the pool, so they do not depend on which worker scores it or when.
-    chunk_seed = int(np.random.SeedSequence([seed, start]).generate_state(1)[0] % SEED_MAX)
+    chunk_seed = derive_seed(seed, start)
     return _mc_forward(estimator, chunk, n_passes, chunk_seed, reduce)
 
 
+@validate_params(
+    {
+        "classifier": "no_validation",
+        "X_pool": "no_validation",
+        "n_instances": "no_validation",
+        "n_passes": [Interval(Integral, 1, None, closed="left")],
+        "method": [StrOptions(set(MC_DROPOUT_METHODS))],
+        "batch_mode": [StrOptions(set(BATCH_MODES))],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def mc_dropout(
     classifier,
     X_pool,
@@ -259,8 +282,6 @@ def mc_dropout(
     (3, 64)
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
-    if method not in _UTILITIES:
-        raise ValueError(f"method must be one of {MC_DROPOUT_METHODS}, got {method!r}.")
     reduce = _UTILITIES[method]
     if is_lazy_pool(X_pool):
         seed = draw_seed(random_state)

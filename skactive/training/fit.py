@@ -13,6 +13,7 @@ import torch
 from skorch import NeuralNetClassifier
 
 from ..search_space import Architecture
+from ..utils import derive_seed
 from .config import TrainingConfig, full_fp32
 from .net import DeviceNeuralNetClassifier, build_net
 
@@ -48,14 +49,14 @@ def train_net(
     DeviceNeuralNetClassifier
         The trained network.
     """
-    order_seed, dropout_seed = np.random.SeedSequence(seed).generate_state(2)
-    net = build_net(architecture, config.for_samples(len(X)), seed=int(order_seed))
+    order_seed, dropout_seed = derive_seed(seed, size=2)
+    net = build_net(architecture, config.for_samples(len(X)), seed=order_seed)
     # Modules are built on the CPU, so only the CPU generator is seeded (torch.manual_seed would
     # reseed every GPU's generator too).
     with _INIT_LOCK, torch.random.fork_rng(devices=[]):
         torch.random.default_generator.manual_seed(seed)
         net.initialize()
-    generator = torch.Generator(device=net.device).manual_seed(int(dropout_seed))
+    generator = torch.Generator(device=net.device).manual_seed(dropout_seed)
     with net.module_.dropout_generator(generator), full_fp32(config.precision, config.device):
         net.partial_fit(X, y)
     return net
