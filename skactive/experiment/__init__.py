@@ -23,14 +23,9 @@ round), writes it as CSV or JSON, and summarises it:
 
 from ._plot import plot_learning_curves
 from ._report import format_summary, legend, verdict
-from ._result import (
-    ACTIVE_INAS,
-    COLUMNS,
-    ExperimentResult,
-    normalized_auc,
-    t_interval,
-)
+from ._result import ACTIVE_INAS, COLUMNS, ExperimentResult
 from ._run import parse_baseline, run_experiment, strategy_name
+from ._statistics import normalized_auc, t_interval
 
 __all__ = [
     "ACTIVE_INAS",
