@@ -85,7 +85,7 @@ class DeviceBatchIterator:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment and dataset.X.ndim == 4
-        # Crops gather into a fresh contiguous tensor; a channels_last dataset (CUDA) gets
+        # Crops gather into a fresh contiguous tensor; a channels_last dataset (images) gets
         # its layout back once per batch here rather than in every convolution.
         self.channels_last = self.augment and dataset.X.is_contiguous(
             memory_format=torch.channels_last

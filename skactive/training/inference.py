@@ -16,7 +16,7 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
     """Apply ``fn(module, batch)`` to ``X`` batch by batch on the network's device.
 
     The module runs in eval mode (batch norm uses running statistics, dropout is off) under
-    :func:`torch.inference_mode` and the net's autocast, images in channels_last layout on CUDA.
+    :func:`torch.inference_mode` and the net's autocast, images in channels_last layout.
     Only one batch of ``X`` is on the device at a time; on CUDA it is copied from pinned memory
     without blocking. Every batch's results are copied, without blocking, into one host array
     of the final size (pinned on CUDA), with one synchronisation at the end.
