@@ -126,9 +126,10 @@ class ActiveINASClassifier(
         ``initial_architecture``, so a loop that refits on the whole labeled set (modAL's
         ``ActiveLearner``) still gets a search whose depth never decreases.
     n_jobs : int or None, default=None
-        Candidates trained at once through joblib. None on CUDA (outside any
-        ``joblib.parallel_config``) trains a step's candidates concurrently in threads, each
-        on its own CUDA stream; None on the CPU trains them one after the other.
+        Candidates of a search step trained at once, in threads (on the CPU each with its
+        share of torch's threads; on CUDA each on its own stream). None trains them all at
+        once on CUDA and one after the other on the CPU. A ``joblib.parallel_config`` of
+        the user's (processes, dask) takes precedence.
     checkpoint_dir : str, path-like or None, default=None
         Directory of a durable checkpoint. ``fit`` and ``teach`` write the new labels there
         (temporary file, fsync, atomic rename) before any training starts, and the

@@ -335,17 +335,20 @@ def test_auto_device_trains_on_cuda(small_digits):
 
 
 def test_candidates_in_threads_match_serial_search(small_digits):
-    """The CUDA default (a step's candidates in threads) changes speed, not results."""
+    """A step's candidates in threads (``n_jobs``, or a joblib context) change speed, not
+    results, at one torch thread per candidate."""
     X, y, _, _ = small_digits
     params = dict(FAST, input_shape=(1, 8, 8), inas_iterations=2, dropout=0.5, augment=True)
     serial = ActiveINASClassifier(**params).fit(X, y)
     with joblib.parallel_config(backend="threading", n_jobs=3):
-        threaded = ActiveINASClassifier(**params).fit(X, y)
+        in_context = ActiveINASClassifier(**params).fit(X, y)
     assert len(serial.history_[0]["candidates"]) >= 3
-    for a, b in zip(serial.history_[0]["candidates"], threaded.history_[0]["candidates"]):
-        assert (a["architecture"], a["val_error"]) == (b["architecture"], b["val_error"])
-    assert threaded.architecture_ == serial.architecture_
-    np.testing.assert_array_equal(threaded.predict_proba(X), serial.predict_proba(X))
+    for threaded in (in_context, ActiveINASClassifier(**params, n_jobs=3).fit(X, y)):
+        pairs = zip(serial.history_[0]["candidates"], threaded.history_[0]["candidates"])
+        for a, b in pairs:
+            assert (a["architecture"], a["val_error"]) == (b["architecture"], b["val_error"])
+        assert threaded.architecture_ == serial.architecture_
+        np.testing.assert_array_equal(threaded.predict_proba(X), serial.predict_proba(X))
 
 
 def test_engine_parameters_are_validated(small_digits):

@@ -49,14 +49,31 @@ def _backend_inside(config, n_jobs):
     return type(backend).__name__, active_n_jobs
 
 
-def test_candidates_in_threads_only_on_cuda_when_the_user_chose_nothing():
+def test_candidates_in_threads_on_every_device_unless_the_user_chose_otherwise():
     cuda, cpu = train_config(device="cuda"), train_config(device="cpu")
     assert _backend_inside(cuda, None) == ("ThreadingBackend", -1)
+    assert _backend_inside(cuda, 2) == ("ThreadingBackend", -1)
+    assert _backend_inside(cpu, 2) == ("ThreadingBackend", -1)
     assert _backend_inside(cpu, None)[1] is None
-    assert _backend_inside(cuda, 2)[1] is None
     assert _backend_inside(train_config(device="cuda", compile=True), None)[1] is None
     with joblib.parallel_config(backend="loky", n_jobs=2):
         assert _backend_inside(cuda, None) == ("LokyBackend", 2)
+        assert _backend_inside(cpu, 2) == ("LokyBackend", 2)
+
+
+def test_candidate_threads_share_torchs_threads_and_give_them_back():
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(4)
+        with candidate_parallel_config(train_config(device="cpu"), 2):
+            assert torch.get_num_threads() == 2
+        assert torch.get_num_threads() == 4
+        with pytest.raises(RuntimeError), candidate_parallel_config(train_config(), 3):
+            assert torch.get_num_threads() == 1
+            raise RuntimeError
+        assert torch.get_num_threads() == 4
+    finally:
+        torch.set_num_threads(threads)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
