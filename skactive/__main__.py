@@ -61,8 +61,12 @@ _ESTIMATOR_OPTIONS = {
     "max_stacks": "search-space bound on j, the stacks",
     "inas_iterations": "search steps per round, T_iNAS (0 freezes the first architecture)",
     "device": "torch device; auto is CUDA when present, else the CPU",
-    "n_jobs": "candidates of one search step trained at once (joblib); None: one at a time, "
-    "or as many as a joblib.parallel_config says",
+    "candidate_budget": "fraction of the final training's epochs each search candidate gets "
+    "(1: the paper's search)",
+    "reuse_winner": "the winning candidate goes on training on all labels instead of training "
+    "anew (--no-reuse-winner with --candidate-budget 1: the paper's search)",
+    "n_jobs": "candidates of one search step trained at once, in threads; None: one at a time "
+    "on the CPU, all at once on CUDA",
 }
 """ActiveINASClassifier parameters the command line sets, with their help. Each option is the
 parameter's name with dashes, and its default is the estimator's own."""
@@ -88,6 +92,14 @@ def _comma_list(text: str) -> list[str]:
 
 def _estimator_option(group, name: str, default, help_: str) -> None:
     choices = {"pooling": tuple(POOLINGS)}.get(name)
+    if isinstance(default, bool):
+        group.add_argument(
+            "--" + name.replace("_", "-"),
+            action=argparse.BooleanOptionalAction,
+            default=default,
+            help=help_,
+        )
+        return
     if choices is not None:
         kind = str
     elif isinstance(default, str):

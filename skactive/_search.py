@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from functools import partial
+from dataclasses import replace
 from numbers import Integral
 
 import numpy as np
@@ -12,11 +12,12 @@ from sklearn.utils import check_random_state
 from .inas import search
 from .search_space import Architecture
 from .training import (
+    CandidateTrainer,
     TrainingConfig,
     candidate_devices,
     candidate_parallel_config,
+    optimizer_steps,
     resolve_device,
-    train_and_score,
     train_net_with_oom_retry,
 )
 from .utils import derive_seed, draw_seed
@@ -41,6 +42,21 @@ class SearchMixin:
         return np.random.RandomState(
             derive_seed(self.random_state, n_labeled, *([1] if for_query else []))
         )
+
+    def _final_network(self, architecture, trainer, config, X, y, seed):
+        """The network trained on all labels, and the optimizer steps that took.
+
+        With ``reuse_winner``, the winner of the search goes on training from where its
+        candidate stopped, when that network is at hand (trained in this process, on the
+        final device); otherwise a network trains anew.
+        """
+        start = trainer.networks.get(architecture) if self.reuse_winner else None
+        if start is not None and start.device != config.device:
+            start = None
+        done = 0 if start is None else optimizer_steps(start)
+        net = train_net_with_oom_retry(architecture, config, X, y, seed, warm_start=start)
+        # A network trained anew after running out of memory did not go on from the winner.
+        return net, optimizer_steps(net) - (done if net is start else 0)
 
     def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
         return TrainingConfig(
@@ -78,12 +94,13 @@ class SearchMixin:
         rng = self._rng(len(y))
         config = self._training_config(input_shape, len(classes), device)
         began = time.perf_counter()
+        trainer = CandidateTrainer(replace(config, budget_fraction=self.candidate_budget))
         with candidate_parallel_config(config, self.n_jobs):
             architecture, candidates = search(
                 X,
                 y,
                 start,
-                partial(train_and_score, config=config),
+                trainer,
                 max_blocks=self.max_blocks,
                 max_stacks=self.max_stacks,
                 n_iterations=self.inas_iterations,
@@ -92,7 +109,9 @@ class SearchMixin:
                 n_jobs=self.n_jobs,
             )
         searched = time.perf_counter()
-        net = train_net_with_oom_retry(architecture, config, X, y, draw_seed(rng))
+        for candidate in candidates:
+            candidate.update(trainer.costs.get(candidate["architecture"], {}))
+        net, steps = self._final_network(architecture, trainer, config, X, y, draw_seed(rng))
         keep = keep_history and hasattr(self, "history_")
         history = self.history_ if keep else []
         architectures = self.architecture_history_ if keep else []
@@ -107,6 +126,8 @@ class SearchMixin:
             "candidates": candidates,
             "search_seconds": searched - began,
             "train_seconds": time.perf_counter() - searched,
+            "train_steps": steps,
+            "continued": steps < optimizer_steps(net),
         }
         self.history_ = [*history, entry]
         if self.verbose:

@@ -1,3 +1,4 @@
+import math
 import pickle
 
 import joblib
@@ -401,3 +402,30 @@ def test_tags_declare_nd_input_and_determinism_by_device(monkeypatch):
     assert ActiveINASClassifier(device="cuda").__sklearn_tags__().non_deterministic
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert ActiveINASClassifier().__sklearn_tags__().non_deterministic  # "auto" on a GPU box
+
+
+def test_the_papers_search_trains_candidates_as_long_as_the_winner_then_anew(small_digits):
+    X, y, _, _ = small_digits
+    params = dict(FAST, input_shape=(1, 8, 8), max_epochs=4)
+    clf = ActiveINASClassifier(**params, candidate_budget=1.0, reuse_winner=False).fit(X, y)
+    entry = clf.history_[0]
+    assert len(entry["candidates"]) == 3 and not entry["continued"]
+    n_train = len(y) - math.ceil(0.2 * len(y))
+    for candidate in entry["candidates"]:
+        assert (candidate["epochs"], candidate["steps"]) == (4, 4 * math.ceil(n_train / 32))
+    assert entry["train_steps"] == 4 * math.ceil(len(y) / 32) and len(clf.net_.history) == 4
+
+
+def test_by_default_short_candidates_and_the_winner_goes_on_to_the_full_budget(small_digits):
+    X, y, X_pool, y_pool = small_digits
+    params = dict(FAST, input_shape=(1, 8, 8), max_epochs=8)
+    clf = ActiveINASClassifier(**params).fit(X, y)
+    entry = clf.history_[0]
+    assert entry["continued"] and [c["epochs"] for c in entry["candidates"]] == [2, 2, 2]
+    assert len(clf.net_.history) == 8  # 2 epochs as a candidate, 6 more on every label
+    assert entry["train_steps"] == 6 * math.ceil(len(y) / 32)
+    first = clf.predict_proba(X_pool)
+    clf.teach(X_pool[:40], y_pool[:40])
+    assert clf.history_[1]["continued"] and len(clf.net_.history) == 8
+    again = ActiveINASClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X_pool), first)

@@ -81,6 +81,7 @@ def test_table_has_one_row_per_method_strategy_repeat_and_round(experiment):
         assert 0.0 <= row["accuracy"] <= 1.0
         assert row["fit_seconds"] > 0
         assert (row["query_seconds"] > 0) == (row["round"] > 0)
+        assert row["cpu_seconds"] > 0
     assert result.settings["seeds"][0] != result.settings["seeds"][1]
 
 

@@ -1,5 +1,6 @@
 """The candidates of a search step (tests of skactive/training/candidates.py)."""
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -9,11 +10,13 @@ import torch
 from conftest import ARCH, train_config
 
 from skactive.training import (
+    CandidateTrainer,
     candidate_device,
     candidate_devices,
     candidate_parallel_config,
     device_type,
     network_features,
+    network_proba,
     resolve_device,
     train_and_score,
     train_net,
@@ -96,3 +99,14 @@ def test_cuda_engine_layout_precision_and_concurrent_candidates(data):
     with ThreadPoolExecutor(max_workers=3) as pool:
         errors = list(pool.map(score, range(3)))
     assert all(0.0 <= error < 0.6 for error in errors)
+
+
+def test_the_candidate_trainer_scores_like_train_and_score_and_keeps_the_networks(data):
+    X, y, X_val, y_val = data
+    config = train_config(max_epochs=4)
+    trainer = CandidateTrainer(config)
+    error = trainer(ARCH, X, y, X_val, y_val, seed=2)
+    assert error == train_and_score(ARCH, X, y, X_val, y_val, seed=2, config=config)
+    net = trainer.networks[ARCH]
+    assert trainer.costs[ARCH] == {"steps": 4 * math.ceil(len(X) / 32), "epochs": 4}
+    assert error == np.mean(network_proba(net, X_val).argmax(1) != y_val)

@@ -3,6 +3,7 @@
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,7 +14,9 @@ import skactive.training.fit
 from skactive import ActiveINASClassifier, Architecture
 from skactive.training import (
     OOM_MIN_BATCH_SIZE,
+    continue_training,
     network_proba,
+    optimizer_steps,
     train_and_score,
     train_net,
     train_net_with_oom_retry,
@@ -65,7 +68,14 @@ def _out_of_memory_above(monkeypatch, limit):
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return train_net(architecture, config, X, y, seed)
 
+    def go_on(net, config, X, y, seed):
+        tried.append(config.batch_size)
+        if config.batch_size > limit:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return continue_training(net, config, X, y, seed)
+
     monkeypatch.setattr(skactive.training.fit, "train_net", train)
+    monkeypatch.setattr(skactive.training.fit, "continue_training", go_on)
     return tried
 
 
@@ -100,7 +110,9 @@ def test_estimator_search_and_final_training_survive_out_of_memory(digits, monke
     params = dict(base_width=4, max_epochs=2, batch_size=32, max_blocks=2, max_stacks=2)
     with pytest.warns(RuntimeWarning, match="retrying with batch_size=16"):
         clf = ActiveINASClassifier(random_state=0, **params).fit(X_train[:80], y_train[:80])
-    assert clf.net_.batch_size == 16 and tried.count(32) == 1 + len(clf.history_[0]["candidates"])
+    # Each candidate, the winner going on, and the new network: each tried 32 first.
+    assert clf.net_.batch_size == 16 and tried.count(32) == 2 + len(clf.history_[0]["candidates"])
+    assert not clf.history_[0]["continued"]
 
 
 # ---------------------------------------------------------------------- the fast engine
@@ -144,8 +156,34 @@ def test_auto_budget_is_resolved_on_the_training_set_it_trains(data):
     assert config.for_samples(len(X)) == train_config(max_epochs=30, batch_size=37, min_steps=20)
     net = train_net(ARCH, config, X, y, seed=0)
     assert (net.max_epochs, net.batch_size, len(net.history)) == (30, 37, 30)
-    steps = sum(len(epoch["batches"]) for epoch in net.history)
-    assert steps == 30 * math.ceil(len(X) / 37)
+    assert optimizer_steps(net) == 30 * math.ceil(len(X) / 37)
+
+
+def test_a_budget_fraction_trains_that_share_of_the_epochs(data):
+    X, y, _, _ = data
+    config = train_config(max_epochs="auto", batch_size="auto", min_steps=20)
+    short = train_net(ARCH, replace(config, budget_fraction=0.25), X, y, seed=0)
+    assert (short.max_epochs, len(short.history)) == (8, 8)  # ceil(0.25 * 30)
+    assert short.history[:, "event_lr"][0] == pytest.approx(1e-2)  # its own whole cosine
+    assert train_config(max_epochs=3, budget_fraction=0.01).for_samples(50).max_epochs == 1
+
+
+def test_continued_training_restarts_the_cosine_and_completes_the_budget(data):
+    X, y, X_val, y_val = data
+    config = train_config(max_epochs=6, batch_size=32)
+    net = train_net(ARCH, replace(config, budget_fraction=0.5), X[:200], y[:200], seed=0)
+    first = optimizer_steps(net)
+    weights = net_weights(net).clone()
+    assert continue_training(net, config, X, y, seed=1) is net
+    assert len(net.history) == 6 and first == 3 * math.ceil(200 / 32)
+    assert optimizer_steps(net) - first == 3 * math.ceil(len(X) / 32)
+    expected = [1e-2 * (1 + math.cos(math.pi * epoch / 3)) / 2 for epoch in range(3)]
+    np.testing.assert_allclose(net.history[:, "event_lr"], expected * 2, rtol=1e-12)
+    assert not torch.equal(net_weights(net), weights)
+    again = train_net(ARCH, replace(config, budget_fraction=0.5), X[:200], y[:200], seed=0)
+    again = continue_training(again, config, X, y, seed=1)
+    torch.testing.assert_close(net_weights(again), net_weights(net))
+    assert np.mean(network_proba(net, X_val).argmax(1) == y_val) > 0.5
 
 
 @pytest.mark.parametrize(

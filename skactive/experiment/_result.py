@@ -27,10 +27,13 @@ COLUMNS = (
     "architecture",
     "fit_seconds",
     "query_seconds",
+    "cpu_seconds",
 )
 """Columns of the result table. ``fit_seconds`` covers the search and training of the round
 (``fit`` or ``teach``); ``query_seconds`` the query that brought the labels to ``n_labeled``
-(0 in round 0)."""
+(0 in round 0), both wall-clock; ``cpu_seconds`` the CPU time of both, over all the
+process's threads: what the round costs in compute, however busy the machine is (absent
+from tables written before it existed)."""
 
 
 def _std(values: np.ndarray) -> float:

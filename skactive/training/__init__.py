@@ -12,6 +12,7 @@ it costs: the engine page of the documentation.
 
 from .augment import crop_padding, random_crop, random_hflip
 from .candidates import (
+    CandidateTrainer,
     candidate_device,
     candidate_parallel_config,
     train_and_score,
@@ -32,7 +33,13 @@ from .config import (
     training_budget,
 )
 from .data import DeviceBatchIterator, DeviceDataset
-from .fit import OOM_MIN_BATCH_SIZE, train_net, train_net_with_oom_retry
+from .fit import (
+    OOM_MIN_BATCH_SIZE,
+    continue_training,
+    optimizer_steps,
+    train_net,
+    train_net_with_oom_retry,
+)
 from .inference import (
     INFERENCE_BATCH_SIZE,
     forward_batches,
@@ -45,6 +52,7 @@ __all__ = [
     "AUTO_BATCHES_PER_EPOCH",
     "AUTO_BATCH_SIZE_RANGE",
     "AUTO_MIN_EPOCHS",
+    "CandidateTrainer",
     "DeviceBatchIterator",
     "DeviceDataset",
     "DeviceNeuralNetClassifier",
@@ -58,9 +66,11 @@ __all__ = [
     "candidate_device",
     "candidate_devices",
     "candidate_parallel_config",
+    "continue_training",
     "crop_padding",
     "device_type",
     "network_features",
+    "optimizer_steps",
     "forward_batches",
     "full_fp32",
     "network_proba",

@@ -13,7 +13,7 @@ from joblib.parallel import BACKENDS, DEFAULT_BACKEND
 
 from ..search_space import Architecture
 from .config import TrainingConfig
-from .fit import train_net_with_oom_retry
+from .fit import optimizer_steps, train_net_with_oom_retry
 from .inference import network_proba
 
 _next_candidate = itertools.count()
@@ -140,8 +140,81 @@ def train_and_score(
     float
         Fraction of V' misclassified.
     """
+    return _train_candidate(architecture, X_train, y_train, X_val, y_val, seed, config)[0]
+
+
+def _train_candidate(architecture, X_train, y_train, X_val, y_val, seed, config):
     config = replace(config, device=candidate_device(config))
     with _candidate_stream(config.device):
         net = train_net_with_oom_retry(architecture, config, X_train, y_train, seed)
         predicted = network_proba(net, X_val).argmax(axis=1)
-    return float(np.mean(predicted != y_val))
+    return float(np.mean(predicted != y_val)), net
+
+
+class CandidateTrainer:
+    """A scoring callable for :func:`skactive.inas.search` that keeps what it trained.
+
+    It scores like :func:`train_and_score` and also records, per candidate, the trained
+    network and its cost (optimizer steps, epochs), so that the winner can go on training
+    instead of starting again (:func:`continue_training`). Candidates scored in other
+    processes (a loky or dask backend of the user's) keep nothing here.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+        The candidates' training recipe.
+
+    Attributes
+    ----------
+    networks : dict of Architecture to DeviceNeuralNetClassifier
+        The trained network of every candidate scored in this process.
+    costs : dict of Architecture to dict
+        ``{"steps": ..., "epochs": ...}`` of every candidate scored in this process.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive import Architecture
+    >>> from skactive.training import CandidateTrainer, TrainingConfig
+    >>> config = TrainingConfig(input_shape=(4,), n_classes=2, max_epochs=2, device="cpu")
+    >>> trainer = CandidateTrainer(config)
+    >>> X, y = np.random.RandomState(0).randn(20, 4).astype(np.float32), np.arange(20) % 2
+    >>> error = trainer(Architecture("mlp", 1, 1), X[:16], y[:16], X[16:], y[16:], seed=0)
+    >>> trainer.costs[Architecture("mlp", 1, 1)]
+    {'steps': 2, 'epochs': 2}
+    """
+
+    def __init__(self, config: TrainingConfig) -> None:
+        self.config = config
+        self.networks: dict = {}
+        self.costs: dict = {}
+
+    def __call__(self, architecture, X_train, y_train, X_val, y_val, seed) -> float:
+        """Train ``architecture`` on S', keep the network, return its error rate on V'.
+
+        Parameters
+        ----------
+        architecture : Architecture
+            The candidate.
+        X_train, y_train : ndarray
+            S', encoded labels.
+        X_val, y_val : ndarray
+            V', encoded labels.
+        seed : int
+            Seed of the candidate's training.
+
+        Returns
+        -------
+        float
+            Fraction of V' misclassified.
+        """
+        error, net = _train_candidate(
+            architecture, X_train, y_train, X_val, y_val, seed, self.config
+        )
+        # Dict assignments are atomic under the GIL: candidates in threads may all write.
+        self.networks[architecture] = net
+        self.costs[architecture] = {
+            "steps": optimizer_steps(net),
+            "epochs": len(net.history),
+        }
+        return error

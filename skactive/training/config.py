@@ -301,6 +301,9 @@ class TrainingConfig:
     candidate_devices : tuple of str, default=()
         GPUs the candidates of a search step go to in turn (:func:`candidate_devices`);
         empty: every candidate trains on ``device``.
+    budget_fraction : float, default=1.0
+        Fraction of the budget's epochs this training gets, at least one: the search's
+        candidates train for a fraction of what the final network gets.
     """
 
     input_shape: tuple[int, ...]
@@ -319,6 +322,7 @@ class TrainingConfig:
     augment: bool = False
     compile: bool = False
     candidate_devices: tuple[str, ...] = ()
+    budget_fraction: float = 1.0
 
     def for_samples(self, n_samples: int) -> TrainingConfig:
         """Return this recipe with its budget resolved for ``n_samples`` training samples.
@@ -332,9 +336,11 @@ class TrainingConfig:
         -------
         TrainingConfig
             A copy whose ``max_epochs`` and ``batch_size`` are integers
-            (:func:`training_budget`).
+            (:func:`training_budget`), ``max_epochs`` scaled by ``budget_fraction`` (which is
+            then 1).
         """
         epochs, batch_size = training_budget(
             n_samples, self.max_epochs, self.batch_size, self.min_steps
         )
-        return replace(self, max_epochs=epochs, batch_size=batch_size)
+        epochs = max(1, math.ceil(self.budget_fraction * epochs))
+        return replace(self, max_epochs=epochs, batch_size=batch_size, budget_fraction=1.0)

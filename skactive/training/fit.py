@@ -21,6 +21,14 @@ _INIT_LOCK = threading.Lock()
 """Serialises the only use of torch's global generator, so threads initialise reproducibly."""
 
 
+def _fit_epochs(net, config: TrainingConfig, X, y, dropout_seed: int):
+    """Run ``net.max_epochs`` epochs of ``partial_fit``, dropout drawn from its own generator."""
+    generator = torch.Generator(device=net.device).manual_seed(dropout_seed)
+    with net.module_.dropout_generator(generator), full_fp32(config.precision, config.device):
+        net.partial_fit(X, y)
+    return net
+
+
 def train_net(
     architecture: Architecture, config: TrainingConfig, X: np.ndarray, y: np.ndarray, seed: int
 ) -> DeviceNeuralNetClassifier:
@@ -56,10 +64,86 @@ def train_net(
     with _INIT_LOCK, torch.random.fork_rng(devices=[]):
         torch.random.default_generator.manual_seed(seed)
         net.initialize()
-    generator = torch.Generator(device=net.device).manual_seed(dropout_seed)
-    with net.module_.dropout_generator(generator), full_fp32(config.precision, config.device):
-        net.partial_fit(X, y)
-    return net
+    return _fit_epochs(net, config, X, y, dropout_seed)
+
+
+def optimizer_steps(net: NeuralNetClassifier) -> int:
+    """The optimizer steps a network has taken: its training batches over all epochs.
+
+    Parameters
+    ----------
+    net : skorch.NeuralNetClassifier
+        A trained network.
+
+    Returns
+    -------
+    int
+        Number of batches in ``net.history``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive import Architecture
+    >>> from skactive.training import TrainingConfig, optimizer_steps, train_net
+    >>> config = TrainingConfig(input_shape=(4,), n_classes=2, max_epochs=3, batch_size=8)
+    >>> X, y = np.zeros((20, 4), dtype=np.float32), np.arange(20) % 2
+    >>> optimizer_steps(train_net(Architecture("mlp", 1, 1), config, X, y, seed=0))
+    9
+    """
+    return sum(len(epoch["batches"]) for epoch in net.history)
+
+
+def continue_training(
+    net: DeviceNeuralNetClassifier,
+    config: TrainingConfig,
+    X: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+) -> DeviceNeuralNetClassifier:
+    """Train a trained network further on ``(X, y)``, to the budget of a network trained anew.
+
+    The search's winner has trained for a short budget on S'; it goes on training on all of
+    S for the epochs still missing from the budget that ``config`` gives ``len(X)`` samples
+    (at least one), with a fresh cosine schedule from the peak learning rate, a warm restart
+    (Loshchilov & Hutter, ICLR 2017), and its optimizer's state. Its total number of
+    optimizer steps is about that of a network trained from scratch on ``(X, y)``.
+
+    Parameters
+    ----------
+    net : DeviceNeuralNetClassifier
+        A network trained by :func:`train_net`; it is changed in place.
+    config : TrainingConfig
+        The training recipe of the final network.
+    X : ndarray or torch.Tensor of shape (n_samples,) + config.input_shape, float32
+        Training samples.
+    y : ndarray or torch.Tensor of shape (n_samples,), int64
+        Encoded labels in ``[0, config.n_classes)``.
+    seed : int
+        Seeds shuffling, augmentation and dropout of the further epochs.
+
+    Returns
+    -------
+    DeviceNeuralNetClassifier
+        ``net``, trained further; ``net.history`` holds every epoch, the first ones included,
+        and ``net.max_epochs`` their number.
+    """
+    config = config.for_samples(len(X))
+    epochs = max(1, config.max_epochs - len(net.history))
+    order_seed, dropout_seed = derive_seed(seed, size=2)
+    net.set_params(
+        max_epochs=epochs,
+        batch_size=config.batch_size,
+        callbacks__lr_scheduler__T_max=epochs,
+    )
+    # An iterator's parameters are read when an epoch starts; set_params would rebuild the
+    # module for them, as skorch does for any parameter of a component it does not know.
+    net.iterator_train__seed = order_seed
+    # The cosine starts from the optimizer's current rate, 0 where the last one ended.
+    for group in net.optimizer_.param_groups:
+        group["lr"] = net.lr
+    _fit_epochs(net, config, X, y, dropout_seed)
+    # As for a network trained at once, max_epochs is then the number of epochs it trained.
+    return net.set_params(max_epochs=len(net.history))
 
 
 OOM_MIN_BATCH_SIZE = 8
@@ -114,7 +198,13 @@ _GATE = _TrainingGate()
 
 
 def train_net_with_oom_retry(
-    architecture: Architecture, config: TrainingConfig, X: np.ndarray, y: np.ndarray, seed: int
+    architecture: Architecture,
+    config: TrainingConfig,
+    X: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    *,
+    warm_start: DeviceNeuralNetClassifier | None = None,
 ) -> NeuralNetClassifier:
     """:func:`train_net`, retried with half the batch size when the GPU runs out of memory.
 
@@ -142,6 +232,10 @@ def train_net_with_oom_retry(
         Encoded labels in ``[0, config.n_classes)``.
     seed : int
         Seeds initialisation, shuffling and dropout.
+    warm_start : DeviceNeuralNetClassifier or None, default=None
+        A trained network of ``architecture`` to go on training
+        (:func:`continue_training`) instead of a new one. If that runs out of memory, a new
+        network trains as above, with a ``RuntimeWarning``.
 
     Returns
     -------
@@ -156,6 +250,19 @@ def train_net_with_oom_retry(
     """
     # Resolve an "auto" budget once, so a retry halves the batch and keeps the epochs.
     config = config.for_samples(len(X))
+    if warm_start is not None:
+        try:
+            return continue_training(warm_start, config, X, y, seed)
+        except RuntimeError as err:
+            if not _out_of_memory(err):
+                raise
+        _release_cuda_memory()
+        warnings.warn(
+            f"Out of memory on {config.device} going on training {architecture} with "
+            f"batch_size={config.batch_size}; training a new network instead.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     batch_size, alone = config.batch_size, False
     while True:
         crowded = False

@@ -263,7 +263,14 @@ def build_net(
         iterator_valid=DeviceBatchIterator,
         train_split=None,
         classes=np.arange(config.n_classes),
-        callbacks=[("lr_scheduler", LRScheduler(CosineAnnealingLR, T_max=config.max_epochs))],
+        # last_epoch=-1: every fit runs one whole cosine, so a network trained further
+        # restarts it (skorch would go on from the number of epochs in its history).
+        callbacks=[
+            (
+                "lr_scheduler",
+                LRScheduler(CosineAnnealingLR, T_max=config.max_epochs, last_epoch=-1),
+            )
+        ],
         device=config.device,
         precision=config.precision,
         compile=config.compile,
