@@ -57,13 +57,14 @@ from sklearn.utils import check_X_y
 
 try:
     from modAL.models import ActiveLearner as _ModALActiveLearner
+    from modAL.models import BayesianOptimizer as _ModALBayesianOptimizer
 except ImportError as error:
     raise ImportError(
         "skactive.modal needs modAL. Install it with `pip install --no-deps modAL-python`: "
         "its release pins skorch==0.9.0, which would replace the skorch skactive needs."
     ) from error
 
-__all__ = ["ActiveLearner"]
+__all__ = ["ActiveLearner", "BayesianOptimizer"]
 
 
 class ActiveLearner(_ModALActiveLearner):
@@ -232,3 +233,73 @@ class ActiveLearner(_ModALActiveLearner):
         except Exception:
             self.X_training, self.y_training = before
             raise
+
+
+class BayesianOptimizer(ActiveLearner, _ModALBayesianOptimizer):
+    """modAL's ``BayesianOptimizer``, working on scikit-learn >= 1.6.
+
+    modAL's class inherits the ``ActiveLearner`` methods that call scikit-learn's removed
+    argument, so its first ``teach`` raises ``TypeError``. This one takes them from
+    :class:`ActiveLearner` (with its labeled-set buffer and its rollback when the refit fails)
+    and keeps modAL's optimum bookkeeping: ``X_max``, ``y_max`` and ``get_max()``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A regressor with uncertainty, e.g. scikit-learn's ``GaussianProcessRegressor``.
+    query_strategy : callable, default=modAL.acquisition.max_EI
+        An acquisition function of :mod:`modAL.acquisition`.
+    X_training, y_training : array-like or None, default=None
+        Initial observations; when given, ``estimator`` is fitted on them.
+    bootstrap_init : bool, default=False
+        Fit the initial model on a bootstrap sample.
+    on_transformed : bool, default=False
+        Let distance-based modAL strategies work on the pipeline-transformed data.
+    **fit_kwargs
+        Passed to ``estimator.fit``.
+
+    Attributes
+    ----------
+    X_max, y_max : array-like and float
+        The best observation so far and its value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from modAL.acquisition import max_EI
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from skactive.modal import BayesianOptimizer
+    >>> X = np.linspace(0, 20, 200).reshape(-1, 1)
+    >>> y = (np.sin(X) / 2 - ((10 - X) ** 2) / 50 + 2).ravel()
+    >>> optimizer = BayesianOptimizer(GaussianProcessRegressor(), query_strategy=max_EI,
+    ...                               X_training=X[[30]], y_training=y[[30]])
+    >>> for _ in range(3):
+    ...     index, _ = optimizer.query(X)
+    ...     optimizer.teach(X[index], y[index])
+    >>> len(optimizer.y_training), bool(optimizer.get_max()[1] >= y[30])
+    (4, True)
+    """
+
+    def teach(self, X, y, bootstrap: bool = False, only_new: bool = False, **fit_kwargs) -> None:
+        """Add ``(X, y)`` to the observations, refit, and update the optimum.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_new, n_features)
+            Newly evaluated points.
+        y : array-like of shape (n_new,)
+            Their values.
+        bootstrap : bool, default=False
+            Refit on a bootstrap sample.
+        only_new : bool, default=False
+            Refit on ``(X, y)`` alone; as in modAL's optimizer, they still join the
+            observations.
+        **fit_kwargs
+            Passed to ``estimator.fit``.
+        """
+        if only_new:
+            self._add_training_data(X, y)
+            self._fit_on_new(X, y, bootstrap=bootstrap, **fit_kwargs)
+        else:
+            super().teach(X, y, bootstrap=bootstrap, **fit_kwargs)
+        self._set_max(X, y)

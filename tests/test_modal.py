@@ -19,7 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skactive import ActiveINASClassifier, query
-from skactive.modal import ActiveLearner
+from skactive.modal import ActiveLearner, BayesianOptimizer
 from skactive.strategies import random_sampling, softmax_response
 
 
@@ -199,3 +199,52 @@ def test_bad_teach_leaves_the_labeled_set_unchanged(X_new, y_new, error):
     np.testing.assert_array_equal(learner.y_training, y)
     learner.teach(np.array([[0.8]]), np.array([1]))
     np.testing.assert_array_equal(learner.y_training, [0, 1, 0, 1])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_unpatched_modal_bayesian_optimizer_fails_and_ours_tracks_the_maximum():
+    from modAL.acquisition import max_EI
+    from modAL.models import BayesianOptimizer as ModALBayesianOptimizer
+    from sklearn.gaussian_process import GaussianProcessRegressor
+
+    X = np.linspace(0, 10, 50).reshape(-1, 1)
+    y = -((X.ravel() - 7.0) ** 2)
+    modal = ModALBayesianOptimizer(GaussianProcessRegressor(), X_training=X[:1], y_training=y[:1])
+    with pytest.raises(TypeError, match="force_all_finite"):
+        modal.teach(X[1:2], y[1:2])
+    optimizer = BayesianOptimizer(
+        GaussianProcessRegressor(), query_strategy=max_EI, X_training=X[:1], y_training=y[:1]
+    )
+    assert isinstance(optimizer, ModALBayesianOptimizer)
+    for _ in range(6):
+        index, _ = optimizer.query(X)
+        optimizer.teach(X[index], y[index])
+    assert len(optimizer.y_training) == 7
+    x_max, y_max = optimizer.get_max()
+    assert y_max == optimizer.y_training.max() and y_max > y[0]
+    assert x_max.ravel()[0] == X[np.flatnonzero(y == y_max)[0], 0]
+    before = optimizer.X_training.copy()
+    with pytest.raises(ValueError):
+        optimizer.teach(X[:2], np.array([np.nan, 1.0]))  # a failed refit keeps every point
+    np.testing.assert_array_equal(optimizer.X_training, before)
+
+
+def test_committee_of_fixed_learners_queries_and_teaches(small_digits):
+    from modAL.disagreement import vote_entropy_sampling
+    from modAL.models import Committee
+
+    X, y, X_pool, y_pool = small_digits
+    committee = Committee(
+        [
+            ActiveLearner(LogisticRegression(max_iter=500), X_training=X, y_training=y),
+            ActiveLearner(
+                ActiveINASClassifier(**FAST, input_shape=(1, 8, 8)), X_training=X, y_training=y
+            ),
+        ],
+        query_strategy=vote_entropy_sampling,
+    )
+    indices, samples = committee.query(X_pool, n_instances=5)
+    committee.teach(samples, y_pool[indices])
+    assert all(len(learner.y_training) == len(y) + 5 for learner in committee.learner_list)
+    assert committee.predict(X_pool).shape == (len(X_pool),)
+    assert committee.score(X_pool, y_pool) > 0.5
