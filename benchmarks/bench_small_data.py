@@ -5,8 +5,9 @@ side in one process on one CPU thread:
 
 - ``defaults``: ``ActiveINASClassifier()`` with its default parameters (one iNAS step from
   A(B, 1, 1), then the winner on all labels);
-- ``previous``: the same with the recipe the package had before its training budget and
-  pyramid pooling (30 epochs of 128 at learning rate 1e-3, global average pooling);
+- ``previous``: the same with the recipe the package had before its training budget,
+  pyramid pooling and cheaper search (30 epochs of 128 at learning rate 1e-3, global average
+  pooling, the paper's search);
 - ``fixed 1x1``, ``fixed 1x2``, ``fixed 2x4``: the same estimator frozen at A(B, i, j)
   (``inas_iterations=0``; 2x4 is ResNet-18's layout);
 - ``skorch 1x2``: the network of A(B, 1, 2) trained by plain skorch (``NeuralNetClassifier``,
@@ -85,8 +86,16 @@ MODELS = (
 )
 
 
-PREVIOUS = {"max_epochs": 30, "batch_size": 128, "lr": 1e-3, "pooling": "global"}
-"""The recipe before the budget rule and pyramid pooling: 30 epochs of 128, global average."""
+PREVIOUS = {
+    "max_epochs": 30,
+    "batch_size": 128,
+    "lr": 1e-3,
+    "pooling": "global",
+    "candidate_budget": 1.0,
+    "reuse_winner": False,
+}
+"""The recipe before the budget rule and pyramid pooling: 30 epochs of 128, global average,
+and the paper's search (candidates as long as the winner, the winner trained anew)."""
 
 
 class PlainSkorch(NeuralNetClassifier):
