@@ -8,7 +8,6 @@ from dataclasses import fields
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -17,7 +16,7 @@ from ._checkpointing import CheckpointMixin
 from ._network import NetworkMixin
 from ._search import SearchMixin
 from .networks import POOLINGS
-from .search_space import BLOCKS, Architecture, parse_layout, resolve_block
+from .search_space import BLOCKS, Architecture, resolve_block
 from .strategies import STRATEGY_NAMES
 from .training import OPTIMIZERS, PRECISIONS, TrainingConfig, device_type
 
@@ -316,20 +315,6 @@ class ActiveINASClassifier(
         tags.non_deterministic = device_type(self.device) != "cpu"
         return tags
 
-    def _start_architecture(self, block: str) -> Architecture:
-        start = self.initial_architecture
-        if not isinstance(start, Architecture):
-            try:
-                start = Architecture(block, *parse_layout(start))
-            except (TypeError, ValueError) as error:
-                raise ValueError(f"initial_architecture: {error}") from error
-        if start.n_blocks > self.max_blocks or start.n_stacks > self.max_stacks:
-            raise ValueError(
-                f"initial_architecture {start} lies outside the search space bounded by "
-                f"max_blocks={self.max_blocks}, max_stacks={self.max_stacks}."
-            )
-        return start
-
     # ------------------------------------------------------------------ public API
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -419,16 +404,3 @@ class ActiveINASClassifier(
             self._search_and_train(self.architecture_, self.input_shape_)
             self._save_model(store, round_)
         return self
-
-    def __setstate__(self, state):
-        """Restore a pickled estimator, on the CPU when it was fitted on CUDA and none is here.
-
-        skorch already maps the pickled network's weights to the CPU in that case and sets
-        ``net_.device`` to ``"cpu"``; ``device_`` follows it so that every later forward pass
-        and pool scoring runs where the weights are. The ``device`` parameter is left as it
-        was: with the default ``"auto"``, later ``teach`` calls train on the CPU too.
-        """
-        super().__setstate__(state)
-        device = getattr(self, "device_", None)
-        if device is not None and device.startswith("cuda") and not torch.cuda.is_available():
-            self.device_ = "cpu"

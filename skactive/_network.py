@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -223,3 +224,16 @@ class NetworkMixin:
         """
         X = self.network_input(X)  # checks that the estimator is fitted first
         return forward_batches(self.net_, X, fn)
+
+    def __setstate__(self, state):
+        """Restore a pickled estimator, on the CPU when it was fitted on CUDA and none is here.
+
+        skorch already maps the pickled network's weights to the CPU in that case and sets
+        ``net_.device`` to ``"cpu"``; ``device_`` follows it so that every later forward pass
+        and pool scoring runs where the weights are. The ``device`` parameter is left as it
+        was: with the default ``"auto"``, later ``teach`` calls train on the CPU too.
+        """
+        super().__setstate__(state)
+        device = getattr(self, "device_", None)
+        if device is not None and device.startswith("cuda") and not torch.cuda.is_available():
+            self.device_ = "cpu"

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .inas import search
-from .search_space import Architecture
+from .search_space import Architecture, parse_layout
 from .training import (
     CandidateTrainer,
     TrainingConfig,
@@ -30,6 +30,21 @@ class SearchMixin:
     it reads (``max_blocks``, ``inas_iterations``, the training recipe) and the labeled set
     (``X_training_``, ``y_training_``).
     """
+
+    def _start_architecture(self, block: str) -> Architecture:
+        """``initial_architecture`` as an Architecture of ``block``, checked against the bounds."""
+        start = self.initial_architecture
+        if not isinstance(start, Architecture):
+            try:
+                start = Architecture(block, *parse_layout(start))
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"initial_architecture: {error}") from error
+        if start.n_blocks > self.max_blocks or start.n_stacks > self.max_stacks:
+            raise ValueError(
+                f"initial_architecture {start} lies outside the search space bounded by "
+                f"max_blocks={self.max_blocks}, max_stacks={self.max_stacks}."
+            )
+        return start
 
     def _rng(self, n_labeled: int, *, for_query: bool = False) -> np.random.RandomState:
         """A generator for one round: the same seed gives different draws in each round.
