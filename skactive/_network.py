@@ -90,7 +90,8 @@ class NetworkMixin:
             Number of samples to query, between 1 and ``len(X_pool)``.
         **query_kwargs
             Passed to the strategy. Strategies that take ``random_state`` get one derived from
-            the estimator's ``random_state`` unless it is given here.
+            the estimator's ``random_state`` unless it is given here; with
+            ``return_utilities=True`` they also return every pool sample's utility.
 
         Returns
         -------
@@ -99,6 +100,8 @@ class NetworkMixin:
         samples : array-like
             ``X_pool[indices]``, ready to be labeled and passed to :meth:`teach`; a NumPy
             array for a memmap or dask array pool.
+        utilities : ndarray of shape (n_pool,)
+            Only when the strategy returns them (``return_utilities=True``).
         """
         check_is_fitted(self)
         pool = self._query_pool(X_pool)
@@ -109,9 +112,9 @@ class NetworkMixin:
                 "random_state",
                 draw_seed(self._rng(len(self.y_training_), for_query=True)),
             )
-        indices, _ = strategy(self, pool, n_instances=n_instances, **query_kwargs)
+        indices, *utilities = strategy(self, pool, n_instances=n_instances, **query_kwargs)
         indices = np.asarray(indices, dtype=np.intp)
-        return indices, take_rows(X_pool, indices)
+        return (indices, take_rows(X_pool, indices), *utilities[1:])
 
     def _query_pool(self, X_pool):
         """The pool as strategies get it: validated whole, or only shape-checked if lazy.

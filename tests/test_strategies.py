@@ -28,6 +28,7 @@ from skactive.strategies import (
     mc_dropout,
     mc_dropout_proba,
     mc_dropout_utility,
+    pool_result,
     prediction_residual,
     random_sampling,
     resolve_strategy,
@@ -417,3 +418,37 @@ def test_resolve_strategy():
     assert resolve_strategy(random_sampling) is random_sampling
     with pytest.raises(ValueError, match="Unknown query strategy"):
         resolve_strategy("nope")
+
+
+# ---------------------------------------------------------------- utilities
+
+
+@pytest.mark.parametrize(
+    "name", ["random", "softmax_response", "margin", "entropy", "mc_dropout", "coreset", "badge"]
+)
+def test_every_strategy_returns_its_utilities_on_request(fitted, name):
+    clf, X_pool = fitted
+    strategy = STRATEGIES[name]
+    seed = {"random_state": 0} if accepts_random_state(strategy) else {}
+    indices, samples = strategy(clf, X_pool, 5, **seed)
+    again, _, utilities = strategy(clf, X_pool, 5, return_utilities=True, **seed)
+    np.testing.assert_array_equal(again, indices)
+    assert utilities.shape == (len(X_pool),) and utilities.dtype == np.float64
+    if name == "random":
+        assert not utilities.any()
+    elif name in ("coreset", "badge"):
+        assert indices[0] == np.argmax(utilities)  # the criterion of the first pick
+    else:
+        assert set(indices) == set(np.argsort(-utilities, kind="stable")[:5])
+
+
+def test_the_estimators_query_passes_the_utilities_on(fitted):
+    clf, X_pool = fitted
+    indices, samples, utilities = clf.query(X_pool, 3, return_utilities=True)
+    assert utilities.shape == (len(X_pool),) and np.array_equal(samples, X_pool[indices])
+    assert len(clf.query(X_pool, 3)) == 2
+
+
+def test_pool_result_refuses_utilities_that_do_not_match_the_pool():
+    with pytest.raises(ValueError, match="utilities"):
+        pool_result(np.zeros((3, 2)), [0], utilities=[1.0, 2.0])

@@ -164,7 +164,9 @@ def _chunk_proba_and_features(chunk, start, estimator):
     return estimator.forward_batches(chunk, _proba_and_features)
 
 
-def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
+def badge(
+    classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities: bool = False
+):
     """Query a batch that is both uncertain and diverse: BADGE (Ash et al., 2020).
 
     Each pool sample is represented by its :func:`gradient_embedding`, the gradient of the
@@ -191,6 +193,9 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
         Number of samples to query.
     random_state : int, RandomState instance or None, default=None
         Seeds the k-means++ draws.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility: the norm of its gradient embedding, the
+        criterion of the first pick.
 
     Returns
     -------
@@ -198,6 +203,8 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
         Indices into ``X_pool``, in the order picked.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -215,11 +222,16 @@ def badge(classifier, X_pool, n_instances: int = 1, random_state=None):
     estimator = network_estimator(classifier, "badge")
     outputs = map_pool(_chunk_proba_and_features, X_pool, estimator)
     n_classes = len(estimator.classes_)
+    residual, features = prediction_residual(outputs[:, :n_classes]), outputs[:, n_classes:]
     indices = kmeanspp_seeding(
-        outputs[:, n_classes:],
+        features,
         n_instances,
-        outer=prediction_residual(outputs[:, :n_classes]),
+        outer=residual,
         device=estimator.net_.device,
         random_state=random_state,
     )
-    return pool_result(X_pool, indices)
+    utilities = None
+    if return_utilities:
+        # |a ⊗ h| = |a| |h|: the embedding's norm without building it.
+        utilities = np.linalg.norm(residual, axis=1) * np.linalg.norm(features, axis=1)
+    return pool_result(X_pool, indices, utilities)

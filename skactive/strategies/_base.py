@@ -88,8 +88,11 @@ def select_top(utility: np.ndarray, n_instances: int) -> np.ndarray:
     return chosen[np.argsort(-utility[chosen], kind="stable")]
 
 
-def pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
-    """``(indices, X_pool[indices])``, what every strategy returns.
+def pool_result(X_pool, indices, utilities=None) -> tuple:
+    """``(indices, X_pool[indices])``, what every strategy returns, and the utilities if given.
+
+    Every strategy takes ``return_utilities=False``; with True it passes the utility of every
+    pool sample here (as scikit-activeml's strategies return theirs), for plots and debugging.
 
     Parameters
     ----------
@@ -97,6 +100,9 @@ def pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
         The pool; a memmap or dask array is read only at ``indices``.
     indices : array-like of int
         The picks, in order.
+    utilities : array-like of shape (n_pool,) or None, default=None
+        How much each pool sample was worth labeling when the selection started (higher is
+        more); None returns the pair only.
 
     Returns
     -------
@@ -104,6 +110,8 @@ def pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
         The picks.
     samples : array-like
         Their rows (:func:`skactive.pool.take_rows`).
+    utilities : ndarray of shape (n_pool,), float64
+        Only when ``utilities`` is given.
 
     Examples
     --------
@@ -113,10 +121,17 @@ def pool_result(X_pool, indices) -> tuple[np.ndarray, object]:
     [[4, 5], [0, 1]]
     """
     indices = np.asarray(indices, dtype=np.intp)
-    return indices, take_rows(X_pool, indices)
+    if utilities is None:
+        return indices, take_rows(X_pool, indices)
+    utilities = np.asarray(utilities, dtype=np.float64)
+    if utilities.shape != (len(X_pool),):
+        raise ValueError(f"utilities has shape {utilities.shape}; expected ({len(X_pool)},).")
+    return indices, take_rows(X_pool, indices), utilities
 
 
-def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None):
+def random_sampling(
+    classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities: bool = False
+):
     """Query ``n_instances`` pool samples uniformly at random, without replacement.
 
     The baseline every learning curve is compared with; ``classifier`` is not used.
@@ -131,6 +146,8 @@ def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None)
         Number of samples to query.
     random_state : int, RandomState instance or None, default=None
         Seed of the draw.
+    return_utilities : bool, default=False
+        Also return the utilities: zero for every sample, all equally worth labeling.
 
     Returns
     -------
@@ -138,6 +155,8 @@ def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None)
         Indices into ``X_pool``.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -151,7 +170,7 @@ def random_sampling(classifier, X_pool, n_instances: int = 1, random_state=None)
     n_pool = len(X_pool)
     n_instances = check_n_instances(n_instances, n_pool)
     indices = check_random_state(random_state).choice(n_pool, n_instances, replace=False)
-    return pool_result(X_pool, indices)
+    return pool_result(X_pool, indices, np.zeros(n_pool) if return_utilities else None)
 
 
 def network_estimator(classifier, strategy: str):

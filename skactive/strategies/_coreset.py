@@ -128,7 +128,7 @@ def _embed_chunk(chunk, start, estimator):
     return estimator.embed(chunk)
 
 
-def coreset(classifier, X_pool, n_instances: int = 1):
+def coreset(classifier, X_pool, n_instances: int = 1, return_utilities: bool = False):
     """Query a core-set of the pool: k-center greedy on the network's penultimate features.
 
     The core-set query function of the paper (Sener & Savarese, 2018): the labeled samples
@@ -152,6 +152,9 @@ def coreset(classifier, X_pool, n_instances: int = 1):
         (:func:`skactive.pool.map_pool`).
     n_instances : int, default=1
         Number of samples to query.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility: its Euclidean distance, in feature space, to
+        the nearest labeled sample, the criterion of the first pick.
 
     Returns
     -------
@@ -159,6 +162,8 @@ def coreset(classifier, X_pool, n_instances: int = 1):
         Indices into ``X_pool``, in the order picked.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -174,10 +179,13 @@ def coreset(classifier, X_pool, n_instances: int = 1):
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
     estimator = network_estimator(classifier, "coreset")
-    indices = kcenter_greedy(
-        map_pool(_embed_chunk, X_pool, estimator),
-        estimator.embed(estimator.X_training_),
-        n_instances,
-        device=estimator.device_,
-    )
-    return pool_result(X_pool, indices)
+    features = map_pool(_embed_chunk, X_pool, estimator)
+    labeled = estimator.embed(estimator.X_training_)
+    indices = kcenter_greedy(features, labeled, n_instances, device=estimator.device_)
+    utilities = None
+    if return_utilities:
+        pool = torch.as_tensor(features, dtype=torch.float64)
+        labeled = torch.as_tensor(labeled, dtype=torch.float64)
+        squared = _distance_to_set(pool, (pool * pool).sum(dim=1), labeled, CHUNK_SIZE)
+        utilities = squared.clamp(min=0).sqrt().numpy()
+    return pool_result(X_pool, indices, utilities)

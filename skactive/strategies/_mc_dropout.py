@@ -205,6 +205,7 @@ def _chunk_mc_utility(chunk, start, estimator, n_passes, seed, reduce):
         "batch_mode": [StrOptions(set(BATCH_MODES))],
         "beta": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -218,6 +219,7 @@ def mc_dropout(
     batch_mode: str = "top",
     beta: float = 1.0,
     random_state=None,
+    return_utilities: bool = False,
 ):
     """Query the pool samples on which ``n_passes`` dropout samples of the network disagree most.
 
@@ -261,6 +263,8 @@ def mc_dropout(
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout masks, through a torch generator of their own, and the stochastic
         batch modes.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility (its ``method`` score).
 
     Returns
     -------
@@ -268,6 +272,8 @@ def mc_dropout(
         Indices into ``X_pool``, most uncertain first.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -293,4 +299,5 @@ def mc_dropout(
         # Every MC-dropout utility is >= 0 but for float rounding, which power weights refuse.
         utility = np.maximum(utility, 0)
     rng = check_random_state(random_state)
-    return pool_result(X_pool, select_batch(utility, n_instances, batch_mode, beta, rng))
+    indices = select_batch(utility, n_instances, batch_mode, beta, rng)
+    return pool_result(X_pool, indices, utility if return_utilities else None)

@@ -116,6 +116,7 @@ def uncertainty_query(
     batch_mode="top",
     beta=1.0,
     random_state=None,
+    return_utilities=False,
     **predict_proba_kwargs,
 ):
     """Query the pool samples with the highest utility of the predicted probabilities.
@@ -142,6 +143,8 @@ def uncertainty_query(
         Inverse temperature of the stochastic modes.
     random_state : int, RandomState instance or None, default=None
         Seed of the stochastic modes.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -151,6 +154,8 @@ def uncertainty_query(
         Indices into ``X_pool``, highest utility first.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``: the utility of every pool sample.
 
     Examples
     --------
@@ -166,9 +171,8 @@ def uncertainty_query(
     check_n_instances(n_instances, len(X_pool))
     score = partial(_chunk_utility, utility=utility, predict_proba_kwargs=predict_proba_kwargs)
     utilities = map_pool(score, X_pool, classifier)
-    return pool_result(
-        X_pool, select_batch(utilities, n_instances, batch_mode, beta, random_state)
-    )
+    indices = select_batch(utilities, n_instances, batch_mode, beta, random_state)
+    return pool_result(X_pool, indices, utilities if return_utilities else None)
 
 
 def softmax_response(
@@ -179,6 +183,7 @@ def softmax_response(
     batch_mode="top",
     beta=1.0,
     random_state=None,
+    return_utilities=False,
     **predict_proba_kwargs,
 ):
     """Query the pool samples with the lowest maximum softmax probability.
@@ -203,6 +208,8 @@ def softmax_response(
         Inverse temperature of the stochastic modes.
     random_state : int, RandomState instance or None, default=None
         Seed of the stochastic modes.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -212,6 +219,8 @@ def softmax_response(
         Indices into ``X_pool``, most uncertain first.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``: the utility of every pool sample.
 
     Examples
     --------
@@ -231,6 +240,7 @@ def softmax_response(
         batch_mode=batch_mode,
         beta=beta,
         random_state=random_state,
+        return_utilities=return_utilities,
         **predict_proba_kwargs,
     )
 
@@ -243,6 +253,7 @@ def margin_sampling(
     batch_mode="top",
     beta=1.0,
     random_state=None,
+    return_utilities=False,
     **predict_proba_kwargs,
 ):
     """Query the pool samples whose two most probable classes are closest (:func:`margin`).
@@ -264,6 +275,8 @@ def margin_sampling(
         Inverse temperature of the stochastic modes.
     random_state : int, RandomState instance or None, default=None
         Seed of the stochastic modes.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -273,6 +286,8 @@ def margin_sampling(
         Indices into ``X_pool``, smallest margin first.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``: the utility of every pool sample.
 
     Examples
     --------
@@ -292,6 +307,7 @@ def margin_sampling(
         batch_mode=batch_mode,
         beta=beta,
         random_state=random_state,
+        return_utilities=return_utilities,
         **predict_proba_kwargs,
     )
 
@@ -304,6 +320,7 @@ def entropy_sampling(
     batch_mode="top",
     beta=1.0,
     random_state=None,
+    return_utilities=False,
     **predict_proba_kwargs,
 ):
     """Query the pool samples whose predicted distribution has the most entropy.
@@ -325,6 +342,8 @@ def entropy_sampling(
         Inverse temperature of the stochastic modes.
     random_state : int, RandomState instance or None, default=None
         Seed of the stochastic modes.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility.
     **predict_proba_kwargs
         Passed to ``classifier.predict_proba``.
 
@@ -334,6 +353,8 @@ def entropy_sampling(
         Indices into ``X_pool``, highest entropy (:func:`entropy`) first.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``: the utility of every pool sample.
 
     Examples
     --------
@@ -353,5 +374,6 @@ def entropy_sampling(
         batch_mode=batch_mode,
         beta=beta,
         random_state=random_state,
+        return_utilities=return_utilities,
         **predict_proba_kwargs,
     )
