@@ -1,7 +1,8 @@
 """The cost of the architecture search: Active-iNAS rounds against a fixed network.
 
 For each dataset, the same active-learning runs (softmax response, 200 random labels, then
-200 queried per round up to 1,000, 5 repetitions with the same seeds) with three methods:
+200 queried per round up to 1,000, 5 repetitions with the same seeds, networks of
+``base_width=8`` as on the results page) with three methods:
 
 - ``paper``: Active-iNAS with the paper's search (``candidate_budget=1.0``,
   ``reuse_winner=False``): every round, three candidates trained as long as the final network
@@ -48,8 +49,9 @@ PAPER = {"candidate_budget": 1.0, "reuse_winner": False}
 
 GROUPS = {
     # The fixed network runs beside the paper's search; both groups draw the same seeds.
-    "paper": (ActiveINASClassifier(device="cpu", **PAPER), ["2x4"]),
-    "default": (ActiveINASClassifier(device="cpu"), []),
+    # base_width=8 as on the results page, which measured the paper's search at this scale.
+    "paper": (ActiveINASClassifier(device="cpu", base_width=8, **PAPER), ["2x4"]),
+    "default": (ActiveINASClassifier(device="cpu", base_width=8), []),
 }
 """Each group is one call of run_experiment: its Active-iNAS estimator and its baselines."""
 
