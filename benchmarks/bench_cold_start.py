@@ -19,7 +19,8 @@ seeds where the method beat random, and the classes the 100 labels reach.
 ``--representations`` instead compares representations and ProbCover's purity α, cheaply: a
 logistic regression is fitted on each method's 100 picks, for the default representation (50
 principal components), the same after standardising the pixels, whitened, both, and the 64
-raw pixels.
+raw pixels; it also prints ProbCover's δ and the share of the training digits its 100 balls
+cover, for several α.
 
 Usage::
 
@@ -42,6 +43,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.neighbors import NearestNeighbors  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skactive import ActiveINASClassifier  # noqa: E402
@@ -52,6 +54,7 @@ from skactive.strategies import (  # noqa: E402
     STRATEGIES,
     kmeans_representatives,
     probcover,
+    probcover_delta,
     typiclust,
 )
 
@@ -124,6 +127,18 @@ def _representations(X) -> dict:
     }
 
 
+def _coverage(features, purity: float, seeds: int) -> str:
+    """ProbCover's δ by the purity rule, and the share of points within δ of its picks."""
+    deltas, covered = [], []
+    for seed in range(seeds):
+        delta = probcover_delta(features, purity=purity, random_state=seed)
+        picks = probcover(features, N_LABELS, delta=delta, random_state=seed)
+        balls = NearestNeighbors(radius=delta).fit(features).radius_neighbors(features[picks])
+        deltas.append(delta)
+        covered.append(len(np.unique(np.concatenate(balls[1]))) / len(features))
+    return f"purity {purity}: delta {np.mean(deltas):.2f}, coverage {np.mean(covered):.3f}"
+
+
 def representations(seeds: int) -> None:
     data = load_dataset("digits")
     X_train = data.X_train.reshape(len(data.X_train), -1)
@@ -152,6 +167,10 @@ def representations(seeds: int) -> None:
                     for seed in range(seeds)
                 ]
         _report(f"{name}: logistic regression at {N_LABELS} labels, {seeds} seeds", accuracy)
+        if name == "pca50 (default)":
+            print("ProbCover's balls on it, mean over the seeds:")
+            for purity in (0.95, 0.9, 0.75, 0.5):
+                print("  " + _coverage(features, purity, seeds))
 
 
 def main() -> None:

@@ -256,7 +256,7 @@ def probcover_sampling(
         Radius of the balls; None takes the paper's purity rule (:func:`probcover_delta`).
     n_clusters : int or None, default=None
         Pseudo-classes of the purity rule; None takes the number of classes of a fitted
-        ``classifier`` (``classes_``), and 10 without one.
+        ``classifier`` (``classes_``, at least 2), and 10 without one.
     purity : float, default=0.95
         Fraction of pure balls of the purity rule.
     random_state : int, RandomState instance or None, default=None
