@@ -34,7 +34,7 @@ from .experiment import (
     verdict,
 )
 from .networks import POOLINGS
-from .strategies import STRATEGIES
+from .strategies import COLD_START_STRATEGIES, STRATEGIES
 from .training import device_type
 
 _EXAMPLE = """\
@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="simulate active learning and compare Active-iNAS with fixed networks",
         description=textwrap.fill(
-            "Simulated-oracle active learning: draw --initial-size random labels, then query "
+            "Simulated-oracle active learning: choose --initial-size labels by "
+            "--initial-strategy (at random by default), then query "
             "--query-size samples per round with each --strategy until --budget labels, "
             "scoring the test set every round; for Active-iNAS and every --baselines network, "
             "--n-repeats times with different seeds (the same initial labels for every method "
@@ -198,7 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
         "ResNet-18's layout); an empty string for none",
     )
     loop.add_argument(
-        "--initial-size", type=int, default=100, metavar="K", help="random labels to start with"
+        "--initial-size", type=int, default=100, metavar="K", help="labels to start with"
+    )
+    loop.add_argument(
+        "--initial-strategy",
+        default="random",
+        choices=COLD_START_STRATEGIES,
+        metavar="NAME",
+        help=f"how the first --initial-size labels are chosen, one of "
+        f"{', '.join(COLD_START_STRATEGIES)}: at random, or by cold-start selection on the "
+        "training samples' principal components (TypiClust, ProbCover, the samples nearest "
+        "the k-means centres), once per repetition",
     )
     loop.add_argument(
         "--query-size", type=int, default=100, metavar="B", help="samples queried per round"
@@ -323,10 +334,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(str(error))
     estimator = ActiveINASClassifier(**{name: getattr(args, name) for name in _ESTIMATOR_OPTIONS})
     methods = [ACTIVE_INAS, *(f"fixed-{b.lower()}" for b in args.baselines)]
+    first = "at random" if args.initial_strategy == "random" else f"by {args.initial_strategy}"
     print(
         f"{data.name}: {len(data.y_train)} training samples of shape {data.sample_shape}, "
         f"{len(data.y_test)} test samples; {args.initial_size} -> {args.budget} labels by "
-        f"{args.query_size}, {args.n_repeats} repetition(s)\n"
+        f"{args.query_size}, the first {args.initial_size} {first}, {args.n_repeats} "
+        "repetition(s)\n"
     )
     print(legend(methods, args.strategy) + "\n")
     n_jobs = _n_jobs(args, args.n_repeats * len(args.strategy) * len(methods))
@@ -354,6 +367,7 @@ def _experiment(args: argparse.Namespace, data, estimator, n_jobs: int) -> Exper
         estimator=estimator,
         strategies=args.strategy,
         baselines=args.baselines,
+        initial_strategy=args.initial_strategy,
         initial_size=args.initial_size,
         query_size=args.query_size,
         budget=args.budget,

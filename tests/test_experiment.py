@@ -20,7 +20,12 @@ from skactive.experiment import (
     run_experiment,
     t_interval,
 )
-from skactive.strategies import random_sampling, softmax_response
+from skactive.strategies import (
+    pool_result,
+    random_sampling,
+    softmax_response,
+    typiclust_sampling,
+)
 
 SETTINGS = dict(initial_size=40, query_size=40, budget=80, n_repeats=2, random_state=0)
 
@@ -165,9 +170,56 @@ def test_strategy_names_pass_through_and_unknown_ones_fail_before_training(data)
         )
 
 
+def _first_labels(data, **settings):
+    """The labeled set at the first query of a one-repetition run, and the run's settings."""
+    seen = []
+    fast = {k: v for k, v in FAST.items() if k != "random_state"}
+    result = run_experiment(
+        *data,
+        estimator=ActiveINASClassifier(inas_iterations=0, **fast),
+        strategies=[_recording(random_sampling, "rand", seen)],
+        progress=False,
+        **{**SETTINGS, "n_repeats": 1, **settings},
+    )
+    return seen[0]["X_training"], result.settings
+
+
+def test_random_initial_labels_are_the_draws_of_earlier_versions(data):
+    X_training, settings = _first_labels(data)
+    seed = settings["seeds"][0]
+    chosen = np.random.RandomState(seed).choice(300, SETTINGS["initial_size"], replace=False)
+    np.testing.assert_array_equal(X_training, data[0][chosen])
+    assert settings["initial_strategy"] == "random"
+
+
+def test_initial_labels_by_a_cold_start_strategy_or_a_function(data):
+    X_training, settings = _first_labels(data, initial_strategy="typiclust")
+    chosen, _ = typiclust_sampling(None, data[0], 40, random_state=settings["seeds"][0])
+    np.testing.assert_array_equal(X_training, data[0][chosen])
+    assert settings["initial_strategy"] == "typiclust"
+
+    def first_rows(classifier, X_pool, n_instances):
+        assert classifier is None
+        return pool_result(X_pool, np.arange(n_instances))
+
+    X_training, settings = _first_labels(data, initial_strategy=first_rows)
+    np.testing.assert_array_equal(X_training, data[0][:40])
+    assert settings["initial_strategy"] == "first_rows"
+
+
+def test_initial_strategy_must_give_distinct_indices_before_any_training(data, monkeypatch):
+    def twice(classifier, X_pool, n_instances):
+        return pool_result(X_pool, np.zeros(n_instances, dtype=int))
+
+    monkeypatch.setattr(ActiveINASClassifier, "fit", None)  # nothing may train
+    with pytest.raises(ValueError, match="'twice' must return 40 distinct indices into X_train"):
+        run_experiment(*data, initial_strategy=twice, progress=False, **SETTINGS)
+
+
 @pytest.mark.parametrize(
     "change, match",
     [
+        (dict(initial_strategy="coreset"), "'initial_strategy' parameter of run_experiment"),
         (dict(budget=301), "'budget' parameter of run_experiment must be between 40 and the 300"),
         (dict(initial_size=0), "'initial_size' parameter of run_experiment must be an int"),
         (dict(query_size=2.5), "'query_size' parameter of run_experiment must be an int"),

@@ -124,6 +124,16 @@ def test_a_run_never_overwrites_an_earlier_one(tmp_path, monkeypatch, capsys):
     assert main([*argv, "--out", str(runs[0]), "--overwrite"]) == 0
 
 
+def test_initial_strategy_chooses_the_first_labels_and_is_recorded(tmp_path, capsys):
+    argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "30"]
+    argv += ["--strategy", "random", "--baselines", "", "--initial-strategy", "kmeans"]
+    assert main([*argv, *TINY, "--out", str(tmp_path), "--no-progress"]) == 0
+    assert "30 -> 30 labels by 30, the first 30 by kmeans" in capsys.readouterr().out
+    result = ExperimentResult.from_json(tmp_path / "results.json")
+    assert result.settings["initial_strategy"] == "kmeans"
+    assert build_parser().parse_args(["run"]).initial_strategy == "random"
+
+
 def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["summarize", str(tmp_path)])
@@ -135,6 +145,7 @@ def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
     "argv, message",
     [
         (["--strategy", "psychic"], "Unknown query strategy 'psychic'"),
+        (["--initial-strategy", "coreset"], "invalid choice: 'coreset'"),
         (["--dataset", "cifar10"], "pass data_dir"),
         (["--budget", "5000"], "'budget' parameter of run_experiment must be between 100 and"),
         (["--baselines", "2by4"], "written IxJ"),

@@ -1,13 +1,14 @@
 """Simulated active-learning experiments: learning curves, their area, and the paper's Figure 2.
 
 :func:`run_experiment` plays Algorithm 2 of Geifman & El-Yaniv (2019) with a simulated oracle
-(the labels of a labeled dataset, revealed on request): draw ``initial_size`` random samples and
-fit, then query ``query_size`` pool samples, teach their labels and score the test set, round
-after round until ``budget`` labels. It does so for Active-iNAS and for fixed-architecture
-baselines (the same estimator with the search frozen at one architecture, ``inas_iterations=0``),
-for every query strategy, and repeats everything with different seeds. Within one repetition
-every method and strategy starts from the same initial labels and the same estimator seed, so
-curves differ by the method alone and comparisons are paired by repetition.
+(the labels of a labeled dataset, revealed on request): choose ``initial_size`` samples (at
+random, or by a cold-start strategy such as TypiClust) and fit, then query ``query_size`` pool
+samples, teach their labels and score the test set, round after round until ``budget`` labels.
+It does so for Active-iNAS and for fixed-architecture baselines (the same estimator with the
+search frozen at one architecture, ``inas_iterations=0``), for every query strategy, and repeats
+everything with different seeds. Within one repetition every method and strategy starts from
+the same initial labels and the same estimator seed, so curves differ by the method alone and
+comparisons are paired by repetition.
 
 :class:`ExperimentResult` holds the tidy table (one row per method, strategy, repetition and
 round), writes it as CSV or JSON, and summarises it:

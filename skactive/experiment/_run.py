@@ -13,13 +13,14 @@ from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     InvalidParameterError,
+    StrOptions,
     validate_params,
 )
 from tqdm import tqdm
 
 from .._classifier import ActiveINASClassifier
 from ..search_space import Architecture, parse_layout
-from ..strategies import resolve_strategy
+from ..strategies import COLD_START_STRATEGIES, accepts_random_state, resolve_strategy
 from ..utils import draw_seed
 from ._result import ACTIVE_INAS, ExperimentResult
 
@@ -74,6 +75,29 @@ def _n_rounds(initial_size: int, query_size: int, budget: int) -> int:
     return 1 + math.ceil((budget - initial_size) / query_size)
 
 
+def _initial_labels(initial_strategy, X_train, initial_size: int, seed: int) -> np.ndarray:
+    """The first labels of one repetition: ``initial_size`` indices from ``initial_strategy``.
+
+    ``"random"`` is :func:`~skactive.strategies.random_sampling` seeded by ``seed``, which
+    draws what ``np.random.RandomState(seed).choice`` draws, the labels of earlier versions.
+    """
+    strategy = resolve_strategy(initial_strategy)
+    kwargs = {"random_state": seed} if accepts_random_state(strategy) else {}
+    indices = np.asarray(strategy(None, X_train, initial_size, **kwargs)[0])
+    if (
+        indices.shape != (initial_size,)
+        or not np.issubdtype(indices.dtype, np.integer)
+        or len(np.unique(indices)) != initial_size
+        or indices.min() < 0
+        or indices.max() >= len(X_train)
+    ):
+        raise ValueError(
+            f"The initial strategy {strategy_name(initial_strategy)!r} must return "
+            f"{initial_size} distinct indices into X_train; got {indices!r}."
+        )
+    return indices
+
+
 def _methods(estimator: ActiveINASClassifier, baselines) -> dict[str, ActiveINASClassifier]:
     """Active-iNAS and one frozen copy of the estimator per baseline, by method name."""
     methods = {ACTIVE_INAS: clone(estimator)}
@@ -107,6 +131,7 @@ def _json_safe(value):
         "estimator": [HasMethods(["fit", "query", "teach"]), None],
         "strategies": [list, tuple],
         "baselines": [list, tuple],
+        "initial_strategy": [StrOptions(set(COLD_START_STRATEGIES)), callable],
         "initial_size": [Interval(Integral, 1, None, closed="left")],
         "query_size": [Interval(Integral, 1, None, closed="left")],
         "budget": [Interval(Integral, 1, None, closed="left")],
@@ -128,6 +153,7 @@ def run_experiment(
     estimator: ActiveINASClassifier | None = None,
     strategies=("softmax_response",),
     baselines=(),
+    initial_strategy="random",
     initial_size: int = 100,
     query_size: int = 100,
     budget: int = 500,
@@ -139,11 +165,12 @@ def run_experiment(
 ) -> ExperimentResult:
     """Simulate active learning with Active-iNAS and fixed-architecture baselines.
 
-    For each repetition a seed draws ``initial_size`` random training samples; then for each
-    strategy and method (Active-iNAS, then each baseline) a fresh clone of ``estimator`` with
-    that seed is fitted on them and, while fewer than ``budget`` samples are labeled, queries
-    ``query_size`` of the remaining training samples (the last round fewer, to end at
-    ``budget``), is taught their labels and is scored on the test set.
+    For each repetition a seed and ``initial_strategy`` choose ``initial_size`` training
+    samples (at random by default); then for each strategy and method (Active-iNAS, then each
+    baseline) a fresh clone of ``estimator`` with that seed is fitted on them and, while fewer
+    than ``budget`` samples are labeled, queries ``query_size`` of the remaining training
+    samples (the last round fewer, to end at ``budget``), is taught their labels and is scored
+    on the test set.
 
     Parameters
     ----------
@@ -163,8 +190,17 @@ def run_experiment(
     baselines : sequence of str, tuple or Architecture, default=()
         Fixed architectures to compare with, e.g. ``("2x4", "1x2")``; see
         :func:`parse_baseline`.
+    initial_strategy : str or callable, default="random"
+        How the first ``initial_size`` labels are chosen, once per repetition (every strategy
+        and method of it starts from them): a name of
+        :data:`skactive.strategies.COLD_START_STRATEGIES` (``"random"``, the paper's uniform
+        draw, the same draws as before this option; ``"typiclust"``, ``"probcover"``,
+        ``"kmeans"``: cold-start selection on the training samples' principal components), or
+        a function called as ``strategy(None, X_train, initial_size)``, with
+        ``random_state=seed`` when it takes one, returning ``(indices, samples)``. Recorded
+        in ``settings["initial_strategy"]``.
     initial_size : int, default=100
-        Random labels before the first query, the k of Algorithm 2.
+        Labels before the first query, the k of Algorithm 2.
     query_size : int, default=100
         Samples queried per round, the b of Algorithm 2.
     budget : int, default=500
@@ -233,11 +269,13 @@ def run_experiment(
             f"The 'baselines' parameter of run_experiment is invalid: {error}"
         ) from error
     seeds = draw_seed(random_state, size=n_repeats)
+    initials = [_initial_labels(initial_strategy, X_train, initial_size, seed) for seed in seeds]
     n_rounds = _n_rounds(initial_size, query_size, budget)
     settings = {
         "initial_size": initial_size,
         "query_size": query_size,
         "budget": budget,
+        "initial_strategy": strategy_name(initial_strategy),
         "n_repeats": n_repeats,
         "random_state": _json_safe(random_state),
         "seeds": seeds,
@@ -248,7 +286,7 @@ def run_experiment(
         "estimator": repr(estimator),
     }
     runs = [
-        (repeat, seed, strategy, method, template)
+        (repeat, seed, initials[repeat], strategy, method, template)
         for repeat, seed in enumerate(seeds)
         for strategy in strategies
         for method, template in methods.items()
@@ -259,7 +297,7 @@ def run_experiment(
         total=len(runs) * n_rounds, disable=not progress, desc="active learning", unit="round"
     )
     with bar:
-        tasks = [(*run, data, query_size, budget, initial_size) for run in runs]
+        tasks = [(*run, data, query_size, budget) for run in runs]
         if joblib.effective_n_jobs(n_jobs) == 1:
             # In process, rows stream round by round to the progress bar and the log.
             results = (_run_rows(*task) for task in tasks)
@@ -280,10 +318,9 @@ def run_experiment(
     return ExperimentResult(rows, settings)
 
 
-def _run_rows(repeat, seed, strategy, method, template, data, query_size, budget, initial_size):
+def _run_rows(repeat, seed, initial, strategy, method, template, data, query_size, budget):
     """Yield the rows of one run, one repetition of one strategy with one method, as it goes."""
     X_train, y_train, X_test, y_test = data
-    initial = np.random.RandomState(seed).choice(len(X_train), initial_size, replace=False)
     learner = clone(template).set_params(query_strategy=strategy, random_state=seed)
     context = {"method": method, "strategy": strategy_name(strategy), "repeat": repeat}
     for row in _active_learning_run(

@@ -11,6 +11,12 @@ indices; the batch-diverse ones (core-set, BADGE) select with a public routine o
 - Deep (:func:`mc_dropout`, :func:`coreset`, :func:`badge`): need the trained network, so they
   take an ActiveINASClassifier or a wrapper exposing it as ``.estimator`` (modAL's
   ``ActiveLearner``). The pool is scored batch by batch on the estimator's device.
+- Cold start (:func:`typiclust_sampling`, :func:`probcover_sampling`,
+  :func:`kmeans_sampling`): need no trained model, so they can choose the first labels
+  (``classifier=None``); they select on a representation, the network's penultimate features
+  when there is a network, else :func:`cold_start_features` of the input, with the labeled set
+  taken into account in later rounds. Their selections (:func:`typiclust`, :func:`probcover`,
+  :func:`kmeans_representatives`) take any features.
 - :func:`random_sampling`: the baseline.
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
@@ -37,8 +43,16 @@ from ._base import (
     torch_generator,
 )
 from ._batch import BATCH_MODES, select_batch
+from ._cold_start import (
+    REPRESENTATIONS,
+    cold_start_features,
+    kmeans_representatives,
+    kmeans_sampling,
+)
 from ._coreset import coreset, kcenter_greedy
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
+from ._probcover import probcover, probcover_delta, probcover_sampling
+from ._typiclust import typicality, typiclust, typiclust_sampling
 from ._uncertainty import (
     entropy,
     entropy_sampling,
@@ -57,8 +71,15 @@ STRATEGIES = {
     "mc_dropout": mc_dropout,
     "coreset": coreset,
     "badge": badge,
+    "typiclust": typiclust_sampling,
+    "probcover": probcover_sampling,
+    "kmeans": kmeans_sampling,
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
+
+COLD_START_STRATEGIES = ("random", "typiclust", "probcover", "kmeans")
+"""Names of :data:`STRATEGIES` that need no trained model, so can choose the first labels
+(``run_experiment(initial_strategy=...)``): they call ``strategy(None, X_pool, n_instances)``."""
 
 
 _STOCHASTIC = {
@@ -142,18 +163,23 @@ def accepts_random_state(strategy) -> bool:
 
 __all__ = [
     "BATCH_MODES",
+    "COLD_START_STRATEGIES",
     "MC_DROPOUT_METHODS",
-    "STRATEGY_NAMES",
+    "REPRESENTATIONS",
     "STRATEGIES",
+    "STRATEGY_NAMES",
     "accepts_random_state",
     "badge",
     "bald",
     "check_n_instances",
+    "cold_start_features",
     "coreset",
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
     "kcenter_greedy",
+    "kmeans_representatives",
+    "kmeans_sampling",
     "kmeanspp_seeding",
     "least_confidence",
     "margin",
@@ -164,11 +190,17 @@ __all__ = [
     "network_estimator",
     "pool_result",
     "prediction_residual",
+    "probcover",
+    "probcover_delta",
+    "probcover_sampling",
     "random_sampling",
     "resolve_strategy",
     "select_batch",
     "select_top",
     "softmax_response",
     "torch_generator",
+    "typicality",
+    "typiclust",
+    "typiclust_sampling",
     "uncertainty_query",
 ]
