@@ -141,10 +141,13 @@ def _walk_clusters(clusters, n_labeled: int, n_instances: int, score, eligible=N
         "n_instances": "no_validation",
         "labeled": "no_validation",
         "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def kmeans_representatives(features, n_instances: int, *, labeled=None, random_state=None):
+def kmeans_representatives(
+    features, n_instances: int, *, labeled=None, random_state=None, return_utilities=False
+):
     """The k-means cold-start baseline: the point nearest the centre of each cluster.
 
     The pool (with the labeled points, when given) is clustered into ``n_labeled +
@@ -165,11 +168,15 @@ def kmeans_representatives(features, n_instances: int, *, labeled=None, random_s
         Representation of the labeled samples.
     random_state : int, RandomState instance or None, default=None
         Seeds k-means.
+    return_utilities : bool, default=False
+        Also return each pool point's score: minus its distance to its cluster's centre.
 
     Returns
     -------
-    ndarray of shape (n_instances,)
+    indices : ndarray of shape (n_instances,)
         Indices into the pool, the largest cluster's first.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -185,7 +192,9 @@ def kmeans_representatives(features, n_instances: int, *, labeled=None, random_s
     clusters, distance = _cluster_points(
         _stack(features, labeled), n_labeled + n_instances, check_random_state(random_state)
     )
-    return _walk_clusters(clusters, n_labeled, n_instances, -distance[n_labeled:])
+    score = -distance[n_labeled:]
+    indices = _walk_clusters(clusters, n_labeled, n_instances, score)
+    return (indices, score) if return_utilities else indices
 
 
 def _flat_rows(chunk, start):
@@ -241,11 +250,18 @@ def _strategy_features(classifier, X_pool, representation: str, strategy: str, r
         "n_instances": "no_validation",
         "representation": [StrOptions(set(REPRESENTATIONS))],
         "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def kmeans_sampling(
-    classifier, X_pool, n_instances: int = 1, *, representation: str = "auto", random_state=None
+    classifier,
+    X_pool,
+    n_instances: int = 1,
+    *,
+    representation: str = "auto",
+    random_state=None,
+    return_utilities: bool = False,
 ):
     """Query the pool samples nearest the k-means centres: the cold-start baseline.
 
@@ -270,6 +286,8 @@ def kmeans_sampling(
         core-set uses them; ``"auto"``, the network when there is one, else the input.
     random_state : int, RandomState instance or None, default=None
         Seeds the representation's PCA and k-means.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility (:func:`kmeans_representatives`).
 
     Returns
     -------
@@ -277,6 +295,8 @@ def kmeans_sampling(
         Indices into ``X_pool``, the largest cluster's first.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -290,5 +310,7 @@ def kmeans_sampling(
     n_instances = check_n_instances(n_instances, len(X_pool))
     rng = check_random_state(random_state)
     pool, labeled = _strategy_features(classifier, X_pool, representation, "kmeans_sampling", rng)
-    indices = kmeans_representatives(pool, n_instances, labeled=labeled, random_state=rng)
-    return pool_result(X_pool, indices)
+    indices, utilities = kmeans_representatives(
+        pool, n_instances, labeled=labeled, random_state=rng, return_utilities=True
+    )
+    return pool_result(X_pool, indices, utilities if return_utilities else None)

@@ -108,6 +108,7 @@ def _ball_graph(points, delta):
         "n_clusters": [Interval(Integral, 2, None, closed="left")],
         "purity": [Interval(Real, 0, 1, closed="right")],
         "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -120,7 +121,8 @@ def probcover(
     n_clusters: int = 10,
     purity: float = 0.95,
     random_state=None,
-) -> np.ndarray:
+    return_utilities: bool = False,
+):
     """ProbCover selection: greedy maximum coverage of the data by δ-balls.
 
     As defined by Yehuda, Dekel, Hacohen & Weinshall (2022): in the graph with an edge from
@@ -153,11 +155,16 @@ def probcover(
         Fraction of pure balls of the purity rule.
     random_state : int, RandomState instance or None, default=None
         Seeds the purity rule's k-means and the picks made after full coverage.
+    return_utilities : bool, default=False
+        Also return each pool point's coverage gain before the first pick: the points in
+        its ball not covered by the labeled set.
 
     Returns
     -------
-    ndarray of shape (n_instances,)
+    indices : ndarray of shape (n_instances,)
         Indices into the pool, in the order picked.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -181,6 +188,7 @@ def probcover(
     uncovered[covers[:n_labeled].indices] = False
     # degree[u]: uncovered points in the ball of pool point u.
     degree = covers[n_labeled:] @ uncovered.astype(np.intp)
+    gain = degree.astype(np.float64)
     picks: list[int] = []
     while len(picks) < n_instances:
         pick = int(np.argmax(degree))
@@ -196,7 +204,8 @@ def probcover(
     if len(picks) < n_instances:
         rest = np.setdiff1d(np.arange(len(features)), picks)
         picks.extend(rng.choice(rest, n_instances - len(picks), replace=False).tolist())
-    return np.asarray(picks, dtype=np.intp)
+    indices = np.asarray(picks, dtype=np.intp)
+    return (indices, gain) if return_utilities else indices
 
 
 def _n_classes(classifier) -> int | None:
@@ -218,6 +227,7 @@ def _n_classes(classifier) -> int | None:
         "n_clusters": [Interval(Integral, 2, None, closed="left"), None],
         "purity": [Interval(Real, 0, 1, closed="right")],
         "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -231,6 +241,7 @@ def probcover_sampling(
     n_clusters: int | None = None,
     purity: float = 0.95,
     random_state=None,
+    return_utilities: bool = False,
 ):
     """Query the samples whose δ-balls cover the most of the data: ProbCover.
 
@@ -262,6 +273,8 @@ def probcover_sampling(
     random_state : int, RandomState instance or None, default=None
         Seeds the representation's PCA, the purity rule's k-means and the picks after full
         coverage.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility, its coverage gain (:func:`probcover`).
 
     Returns
     -------
@@ -269,6 +282,8 @@ def probcover_sampling(
         Indices into ``X_pool``, in the order picked.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -286,7 +301,7 @@ def probcover_sampling(
     )
     if n_clusters is None:
         n_clusters = _n_classes(classifier) or 10
-    indices = probcover(
+    indices, utilities = probcover(
         pool,
         n_instances,
         labeled=labeled,
@@ -294,5 +309,6 @@ def probcover_sampling(
         n_clusters=max(n_clusters, 2),
         purity=purity,
         random_state=rng,
+        return_utilities=True,
     )
-    return pool_result(X_pool, indices)
+    return pool_result(X_pool, indices, utilities if return_utilities else None)

@@ -74,6 +74,7 @@ def typicality(features, n_neighbors: int = 20) -> np.ndarray:
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "min_cluster_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -85,7 +86,8 @@ def typiclust(
     n_neighbors: int = 20,
     min_cluster_size: int = 5,
     random_state=None,
-) -> np.ndarray:
+    return_utilities: bool = False,
+):
     """TypiClust selection: the most typical point of each of the largest uncovered clusters.
 
     As defined by Hacohen, Dekel & Weinshall (2022) for low budgets:
@@ -118,11 +120,15 @@ def typiclust(
         Clusters with fewer points are picked from only once the larger ones are exhausted.
     random_state : int, RandomState instance or None, default=None
         Seeds k-means.
+    return_utilities : bool, default=False
+        Also return each pool point's typicality within its cluster.
 
     Returns
     -------
-    ndarray of shape (n_instances,)
+    indices : ndarray of shape (n_instances,)
         Indices into the pool, the largest cluster's first.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -147,9 +153,9 @@ def typiclust(
         members = clusters == cluster
         typical[members] = typicality(points[members], n_neighbors)
     sizes = np.bincount(clusters)
-    return _walk_clusters(
-        clusters, n_labeled, n_instances, typical[n_labeled:], sizes >= min_cluster_size
-    )
+    score = typical[n_labeled:]
+    indices = _walk_clusters(clusters, n_labeled, n_instances, score, sizes >= min_cluster_size)
+    return (indices, score) if return_utilities else indices
 
 
 @validate_params(
@@ -161,6 +167,7 @@ def typiclust(
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "min_cluster_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -173,6 +180,7 @@ def typiclust_sampling(
     n_neighbors: int = 20,
     min_cluster_size: int = 5,
     random_state=None,
+    return_utilities: bool = False,
 ):
     """Query typical and diverse samples: TypiClust (Hacohen et al., 2022).
 
@@ -199,6 +207,8 @@ def typiclust_sampling(
         Clusters with fewer points are picked from only once the larger ones are exhausted.
     random_state : int, RandomState instance or None, default=None
         Seeds the representation's PCA and k-means.
+    return_utilities : bool, default=False
+        Also return every pool sample's utility, its typicality (:func:`typiclust`).
 
     Returns
     -------
@@ -206,6 +216,8 @@ def typiclust_sampling(
         Indices into ``X_pool``, the largest cluster's first.
     samples : array-like
         ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+    utilities : ndarray of shape (n_pool,)
+        Only with ``return_utilities=True``.
 
     Examples
     --------
@@ -221,12 +233,13 @@ def typiclust_sampling(
     pool, labeled = _strategy_features(
         classifier, X_pool, representation, "typiclust_sampling", rng
     )
-    indices = typiclust(
+    indices, utilities = typiclust(
         pool,
         n_instances,
         labeled=labeled,
         n_neighbors=n_neighbors,
         min_cluster_size=min_cluster_size,
         random_state=rng,
+        return_utilities=True,
     )
-    return pool_result(X_pool, indices)
+    return pool_result(X_pool, indices, utilities if return_utilities else None)
