@@ -1,5 +1,7 @@
 """Running a trained network over many samples (tests of skactive/training/inference.py)."""
 
+import warnings
+
 import numpy as np
 from conftest import ARCH, train_config
 
@@ -39,3 +41,14 @@ def test_pool_inference_writes_every_batch_into_one_host_buffer(data, monkeypatc
     assert len(buffers) == 1 and proba.shape == (100, 10)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     assert np.shares_memory(proba, buffers[0].numpy())
+
+
+def test_a_read_only_pool_is_scored_without_a_warning(data):
+    X, y, X_val, _ = data
+    net = train_net(ARCH, train_config(max_epochs=1), X, y, seed=0)
+    pool = X_val.copy()
+    pool.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = network_proba(net, pool)
+    np.testing.assert_array_equal(proba, network_proba(net, X_val))

@@ -42,7 +42,12 @@ def forward_batches(net: NeuralNetClassifier, X: np.ndarray, fn) -> np.ndarray:
     out = None
     with torch.inference_mode(), net.autocast(), full_fp32(net.precision, net.device):
         for begin in range(0, len(X), INFERENCE_BATCH_SIZE):
-            batch = torch.as_tensor(X[begin : begin + INFERENCE_BATCH_SIZE], dtype=torch.float32)
+            batch = X[begin : begin + INFERENCE_BATCH_SIZE]
+            if isinstance(batch, np.ndarray) and not batch.flags.writeable:
+                # A read-only array (a memmap opened "r", joblib's shared data) is copied:
+                # torch warns when a tensor would share memory it cannot write.
+                batch = batch.astype(np.float32)
+            batch = torch.as_tensor(batch, dtype=torch.float32)
             if on_cuda and batch.device.type == "cpu":
                 batch = batch.pin_memory()
             batch = net.to_memory_layout(batch.to(device, non_blocking=True))
