@@ -3,14 +3,16 @@
 A strategy is ``strategy(classifier, X_pool, n_instances=1, **kwargs) -> (indices,
 X_pool[indices])``. Most are built from two public parts, as in modAL: a *utility* that scores
 every pool sample (higher means more worth labeling) and a *selector* that turns the scores into
-indices; the batch-diverse ones (core-set, BADGE) select with a public routine of their own.
+indices; the batch-diverse ones (BatchBALD, core-set, BADGE) select with a public routine of
+their own.
 
 - Uncertainty (:func:`softmax_response`, :func:`margin_sampling`, :func:`entropy_sampling`):
   need only ``predict_proba``, so they work on an :class:`~skactive.ActiveINASClassifier`, on a
   modAL ``ActiveLearner`` wrapping one, and on any fitted scikit-learn classifier.
-- Deep (:func:`mc_dropout`, :func:`coreset`, :func:`badge`): need the trained network, so they
-  take an ActiveINASClassifier or a wrapper exposing it as ``.estimator`` (modAL's
-  ``ActiveLearner``). The pool is scored batch by batch on the estimator's device.
+- Deep (:func:`mc_dropout`, :func:`batch_bald`, :func:`coreset`, :func:`badge`): need the
+  trained network, so they take an ActiveINASClassifier or a wrapper exposing it as
+  ``.estimator`` (modAL's ``ActiveLearner``). The pool is scored batch by batch on the
+  estimator's device.
 - :func:`random_sampling`: the baseline.
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
@@ -37,6 +39,7 @@ from ._base import (
     torch_generator,
 )
 from ._batch import BATCH_MODES, select_batch
+from ._batch_bald import batch_bald, batch_bald_select, joint_mutual_information
 from ._coreset import coreset, kcenter_greedy
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._uncertainty import (
@@ -55,6 +58,7 @@ STRATEGIES = {
     "margin": margin_sampling,
     "entropy": entropy_sampling,
     "mc_dropout": mc_dropout,
+    "batch_bald": batch_bald,
     "coreset": coreset,
     "badge": badge,
 }
@@ -148,11 +152,14 @@ __all__ = [
     "accepts_random_state",
     "badge",
     "bald",
+    "batch_bald",
+    "batch_bald_select",
     "check_n_instances",
     "coreset",
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
+    "joint_mutual_information",
     "kcenter_greedy",
     "kmeanspp_seeding",
     "least_confidence",
