@@ -195,6 +195,13 @@ def test_strategy_on_a_memmap_pool(fitted, tmp_path, monkeypatch):
     assert type(samples) is np.ndarray and len(set(indices.tolist())) == 5
     np.testing.assert_array_equal(samples, X_pool[indices])
     assert batch_bald(clf, pool, 5, random_state=0)[0].tolist() == indices.tolist()
+    # Chunked alike, a dask array gets the same dropout masks, so the same picks.
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        on_dask, _ = batch_bald(clf, da.from_array(X_pool, chunks=64), 5, random_state=0)
+    assert on_dask.tolist() == indices.tolist()
 
 
 def test_strategy_needs_a_network_with_dropout(fitted, digits):
