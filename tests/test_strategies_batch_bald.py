@@ -61,6 +61,22 @@ def test_exact_picks_match_brute_force(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_lazy_scoring_picks_as_the_plain_greedy(seed, monkeypatch):
+    probs = _probs(seed, n_passes=10, n_pool=40, n_classes=3)
+    plain = []
+    for _ in range(5):
+        gains = [
+            -np.inf if i in plain else joint_mutual_information(probs[:, plain + [i]])
+            for i in range(40)
+        ]
+        plain.append(int(np.argmax(gains)))
+    # Blocks of one candidate and four ranked at a time: every path of the lazy loop is taken.
+    monkeypatch.setattr("skactive.strategies._batch_bald.CHUNK_ELEMENTS", 30)
+    monkeypatch.setattr("skactive.strategies._batch_bald.LOOKAHEAD", 4)
+    assert batch_bald_select(probs, 5).tolist() == plain
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_drawn_configurations_pick_as_the_listed_ones(seed):
     probs = _probs(seed, n_pool=12)
     exact = batch_bald_select(probs, 6, n_configurations=4**6)
