@@ -3,14 +3,16 @@
 A strategy is ``strategy(classifier, X_pool, n_instances=1, **kwargs) -> (indices,
 X_pool[indices])``. Most are built from two public parts, as in modAL: a *utility* that scores
 every pool sample (higher means more worth labeling) and a *selector* that turns the scores into
-indices; the batch-diverse ones (core-set, BADGE) select with a public routine of their own.
+indices; the batch-diverse ones (BatchBALD, core-set, BADGE) select with a public routine of
+their own.
 
 - Uncertainty (:func:`softmax_response`, :func:`margin_sampling`, :func:`entropy_sampling`):
   need only ``predict_proba``, so they work on an :class:`~skactive.ActiveINASClassifier`, on a
   modAL ``ActiveLearner`` wrapping one, and on any fitted scikit-learn classifier.
-- Deep (:func:`mc_dropout`, :func:`coreset`, :func:`badge`): need the trained network, so they
-  take an ActiveINASClassifier or a wrapper exposing it as ``.estimator`` (modAL's
-  ``ActiveLearner``). The pool is scored batch by batch on the estimator's device.
+- Deep (:func:`mc_dropout`, :func:`batch_bald`, :func:`coreset`, :func:`badge`): need the
+  trained network, so they take an ActiveINASClassifier or a wrapper exposing it as
+  ``.estimator`` (modAL's ``ActiveLearner``). The pool is scored batch by batch on the
+  estimator's device.
 - Cold start (:func:`typiclust_sampling`, :func:`probcover_sampling`,
   :func:`kmeans_sampling`): need no trained model, so they can choose the first labels
   (``classifier=None``); they select on a representation, the network's penultimate features
@@ -43,6 +45,7 @@ from ._base import (
     torch_generator,
 )
 from ._batch import BATCH_MODES, select_batch
+from ._batch_bald import batch_bald, batch_bald_select, joint_mutual_information
 from ._cold_start import (
     REPRESENTATIONS,
     cold_start_features,
@@ -69,6 +72,7 @@ STRATEGIES = {
     "margin": margin_sampling,
     "entropy": entropy_sampling,
     "mc_dropout": mc_dropout,
+    "batch_bald": batch_bald,
     "coreset": coreset,
     "badge": badge,
     "typiclust": typiclust_sampling,
@@ -171,12 +175,15 @@ __all__ = [
     "accepts_random_state",
     "badge",
     "bald",
+    "batch_bald",
+    "batch_bald_select",
     "check_n_instances",
     "cold_start_features",
     "coreset",
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
+    "joint_mutual_information",
     "kcenter_greedy",
     "kmeans_representatives",
     "kmeans_sampling",

@@ -130,8 +130,9 @@ def _mc_forward(classifier, X, n_passes, random_state, reduce) -> np.ndarray:
     estimator = network_estimator(classifier, "mc_dropout")
     if estimator.net_.module_.head[0].p == 0:
         raise ValueError(
-            "mc_dropout needs dropout in the network: the estimator was trained with "
-            "dropout=0; refit it with dropout > 0 or use another strategy."
+            "MC-dropout samples (mc_dropout, batch_bald) need dropout in the network: the "
+            "estimator was trained with dropout=0; refit it with dropout > 0 or use another "
+            "strategy."
         )
     generator = torch_generator(random_state, estimator.device_)
 
