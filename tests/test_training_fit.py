@@ -108,8 +108,11 @@ def test_estimator_search_and_final_training_survive_out_of_memory(digits, monke
     X_train, _, y_train, _ = digits
     tried = _out_of_memory_above(monkeypatch, 16)
     params = dict(base_width=4, max_epochs=2, batch_size=32, max_blocks=2, max_stacks=2)
-    with pytest.warns(RuntimeWarning, match="retrying with batch_size=16"):
+    with pytest.warns(RuntimeWarning) as record:
         clf = ActiveINASClassifier(random_state=0, **params).fit(X_train[:80], y_train[:80])
+    messages = [str(warning.message) for warning in record]
+    assert any("going on training A(" in message for message in messages)
+    assert any("retrying with batch_size=16" in message for message in messages)
     # Each candidate, the winner going on, and the new network: each tried 32 first.
     assert clf.net_.batch_size == 16 and tried.count(32) == 2 + len(clf.history_[0]["candidates"])
     assert not clf.history_[0]["continued"]
