@@ -20,6 +20,7 @@ for images and ``(n, C, L)`` for sequences, so :class:`~skactive.ActiveINASClass
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,10 @@ def make_mnist1d(n_samples: int = 5000, *, seed: int = 42) -> Dataset:
     )
 
 
+@validate_params(
+    {"data_dir": [str, os.PathLike, None], "size": [StrOptions(set(MNIST1D_SIZES))]},
+    prefer_skip_nested_validation=True,
+)
 def load_mnist1d(data_dir=None, *, size: str = "5k") -> Dataset:
     """MNIST-1D (Greydanus, 2020), the published split, as 1x40 sequences.
 
@@ -229,8 +234,6 @@ def load_mnist1d(data_dir=None, *, size: str = "5k") -> Dataset:
     Dataset
         Samples of shape (1, 40), 10 classes.
     """
-    if size not in MNIST1D_SIZES:
-        raise ValueError(f"size must be one of {MNIST1D_SIZES}, got {size!r}.")
     if data_dir is None:
         return make_mnist1d(1000 * int(size.removesuffix("k")))
     name = f"mnist1d_{size}"

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skactive.datasets import (
     DATASETS,
@@ -69,11 +70,20 @@ def test_bad_names_and_missing_data_dir_are_value_errors():
         load_dataset("cifar10")
     with pytest.raises(ValueError, match="Unknown dataset 'imagenet'"):
         load_dataset("imagenet", ".")
-    with pytest.raises(ValueError, match="size must be one of"):
+    with pytest.raises(ValueError, match="'size' parameter of load_mnist1d"):
         load_mnist1d(".", size="7k")
     with pytest.raises(ValueError, match="Unknown torchvision dataset"):
         load_torchvision("digits", ".")
     assert set(TORCHVISION_DATASETS) < set(DATASETS)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match", [(dict(size="7k"), "'size' parameter"), (dict(data_dir=3), "'data_dir'")]
+)
+def test_load_mnist1d_rejects_bad_arguments(kwargs, match):
+    # sklearn's InvalidParameterError is both a ValueError and a TypeError.
+    with pytest.raises(InvalidParameterError, match=match):
+        load_mnist1d(**kwargs)
 
 
 @pytest.mark.parametrize("name", sorted(TORCHVISION_DATASETS))

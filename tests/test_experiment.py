@@ -254,6 +254,15 @@ def test_normalized_auc_is_the_mean_accuracy_over_the_label_range():
         normalized_auc([100, 100], [0.3, 0.4])
 
 
+@pytest.mark.parametrize(
+    "n_labeled, accuracy, match",
+    [(None, [0.5], "'n_labeled' parameter"), ([100], 0.5, "'accuracy' parameter")],
+)
+def test_normalized_auc_rejects_bad_arguments(n_labeled, accuracy, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        normalized_auc(n_labeled, accuracy)
+
+
 def test_t_interval_matches_the_textbook_formula():
     values = np.array([0.02, 0.05, -0.01, 0.04])
     mean, low, high = t_interval(values, confidence=0.9)

@@ -8,6 +8,7 @@ import torch
 from conftest import FAST
 from modAL.models import ActiveLearner
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 
 from skactive import ActiveINASClassifier
@@ -292,6 +293,24 @@ def test_kcenter_greedy_never_repeats_when_distances_run_out():
         kcenter_greedy(pool, np.zeros((1, 3)), 2)
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(features_pool=None), "'features_pool' parameter"),
+        (dict(features_labeled=3.0), "'features_labeled' parameter"),
+        (dict(n_instances=0), "'n_instances' parameter"),
+        (dict(n_instances=2.0), "'n_instances' parameter"),
+        (dict(chunk_size=0), "'chunk_size' parameter"),
+        (dict(random_state="seed"), "'random_state' parameter"),
+    ],
+)
+def test_kcenter_greedy_rejects_bad_arguments(kwargs, match):
+    args = dict(features_pool=np.zeros((5, 2)), features_labeled=None, n_instances=2)
+    # sklearn's InvalidParameterError is both a ValueError and a TypeError.
+    with pytest.raises(InvalidParameterError, match=match):
+        kcenter_greedy(**{**args, **kwargs})
+
+
 def test_coreset_runs_kcenter_on_the_embeddings(fitted):
     clf, X_pool = fitted
     indices, samples = coreset(clf, X_pool, n_instances=7)
@@ -317,6 +336,22 @@ def test_gradient_embedding_is_the_last_layer_gradient():
     proba = torch.softmax(logits, dim=1).detach().numpy()
     np.testing.assert_allclose(gradient_embedding(proba, features.numpy()), expected, atol=1e-6)
     np.testing.assert_allclose(prediction_residual(PROBA)[0], [-0.3, 0.2, 0.1])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: prediction_residual(None), "'proba' parameter of prediction_residual"),
+        (lambda: gradient_embedding(0.5, np.ones((1, 2))), "'proba' parameter"),
+        (lambda: gradient_embedding(PROBA, None), "'features' parameter"),
+        (lambda: kmeanspp_seeding(None, 2), "'features' parameter"),
+        (lambda: kmeanspp_seeding(np.ones((4, 2)), 0), "'n_instances' parameter"),
+        (lambda: kmeanspp_seeding(np.ones((4, 2)), 2, outer=1.0), "'outer' parameter"),
+    ],
+)
+def test_badge_functions_reject_bad_arguments(call, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        call()
 
 
 def test_kmeanspp_seeding_on_factors_equals_seeding_on_the_embedding():

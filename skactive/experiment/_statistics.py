@@ -11,6 +11,9 @@ from scipy.integrate import trapezoid
 from sklearn.utils._param_validation import Interval, validate_params
 
 
+@validate_params(
+    {"n_labeled": ["array-like"], "accuracy": ["array-like"]}, prefer_skip_nested_validation=True
+)
 def normalized_auc(n_labeled, accuracy) -> float:
     """Area under a learning curve divided by its range of labels: its mean accuracy.
 

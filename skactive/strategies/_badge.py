@@ -10,9 +10,11 @@ never builds the ``n_classes * n_features`` columns of the embedding: on 50,000 
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import torch
-from sklearn.utils._param_validation import validate_params
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ..pool import map_pool
 from ._base import (
@@ -23,6 +25,7 @@ from ._base import (
 )
 
 
+@validate_params({"proba": ["array-like"]}, prefer_skip_nested_validation=True)
 def prediction_residual(proba: np.ndarray) -> np.ndarray:
     """``p - onehot(argmax p)``: the gradient of the cross-entropy at the predicted label.
 
@@ -48,6 +51,9 @@ def prediction_residual(proba: np.ndarray) -> np.ndarray:
     return residual
 
 
+@validate_params(
+    {"proba": ["array-like"], "features": ["array-like"]}, prefer_skip_nested_validation=True
+)
 def gradient_embedding(proba: np.ndarray, features: np.ndarray) -> np.ndarray:
     """BADGE's gradient embedding: the last-layer weight gradient at the predicted label.
 
@@ -78,9 +84,9 @@ def gradient_embedding(proba: np.ndarray, features: np.ndarray) -> np.ndarray:
 
 @validate_params(
     {
-        "features": "no_validation",
-        "n_instances": "no_validation",
-        "outer": "no_validation",
+        "features": ["array-like"],
+        "n_instances": [Interval(Integral, 1, None, closed="left")],
+        "outer": ["array-like", None],
         "device": "no_validation",
         "random_state": ["random_state"],
     },

@@ -36,9 +36,9 @@ def _distance_to_set(pool, sq_pool, labeled, chunk_size: int) -> torch.Tensor:
 
 @validate_params(
     {
-        "features_pool": "no_validation",
-        "features_labeled": "no_validation",
-        "n_instances": "no_validation",
+        "features_pool": ["array-like"],
+        "features_labeled": ["array-like", None],
+        "n_instances": [Interval(Integral, 1, None, closed="left")],
         "device": "no_validation",
         "chunk_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
