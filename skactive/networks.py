@@ -37,16 +37,19 @@ class _BasicBlock(nn.Module):
         self.bn1 = norm(width)
         self.conv2 = conv(width, width, 3, padding=1, bias=False)
         self.bn2 = norm(width)
+        # The projection shortcut subsamples, then applies a unit-stride 1-wide convolution: the
+        # same function as a strided one, but oneDNN's strided 1x1 weight gradient on channels_last
+        # inputs with fewer channels than its block (8 with AVX2, 16 with AVX-512) writes past its
+        # workspace and corrupts the heap (uxlfoundation/oneDNN#6035, in torch 2.14).
+        self.subsample = (slice(None, None, stride),) * dims
         self.shortcut = nn.Identity()
         if stride != 1 or in_width != width:
-            self.shortcut = nn.Sequential(
-                conv(in_width, width, 1, stride=stride, bias=False), norm(width)
-            )
+            self.shortcut = nn.Sequential(conv(in_width, width, 1, bias=False), norm(width))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = torch.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        return torch.relu(out + self.shortcut(x))
+        return torch.relu(out + self.shortcut(x[(..., *self.subsample)]))
 
 
 class _MLPBlock(nn.Module):

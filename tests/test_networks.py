@@ -34,6 +34,26 @@ def test_every_block_exposes_features_and_a_dropout_head(block, shape, n_feature
     torch.testing.assert_close(net(x), net.head(features))
 
 
+@pytest.mark.parametrize("block,shape", [("resnet", (1, 9, 9)), ("resnet1d", (1, 9))])
+def test_projection_shortcuts_are_strided_1x1_convolutions_without_a_strided_kernel(block, shape):
+    # oneDNN's strided 1x1 weight gradient corrupts the heap on channels_last inputs with few
+    # channels, so no network may hold one; the subsampled shortcut computes the same function.
+    net = HomogeneousNet(Architecture(block, 1, 3), shape, n_classes=2, base_width=4).eval()
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d | torch.nn.Conv1d)]
+    assert all(c.stride == (1,) * len(c.stride) for c in convs if c.kernel_size[0] == 1)
+    block_module = net.body[1]
+    projection, norm = block_module.shortcut
+    x = torch.randn(3, 4, *shape[1:])
+    conv = torch.nn.functional.conv2d if block == "resnet" else torch.nn.functional.conv1d
+    strided = norm(conv(x, projection.weight, stride=2))
+    out = torch.relu(
+        block_module.bn2(block_module.conv2(torch.relu(block_module.bn1(block_module.conv1(x)))))
+        + strided
+    )
+    torch.testing.assert_close(block_module(x), out)
+    assert out.shape[-1] == 5
+
+
 def test_resolution_never_drops_below_two():
     net = HomogeneousNet(Architecture("resnet", 1, 5), (1, 8, 8), n_classes=2, base_width=2)
     out = net.body(net.stem(torch.zeros(1, 1, 8, 8)))
