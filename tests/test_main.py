@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from skactive import ActiveINASClassifier
-from skactive.__main__ import _ESTIMATOR_OPTIONS, _n_jobs, build_parser, main
+from skactive.__main__ import _n_jobs, main
+from skactive._cli import build_parser
 from skactive.experiment import COLUMNS, ExperimentResult
 from skactive.strategies import STRATEGIES
 
@@ -36,26 +36,6 @@ def test_run_help_shows_every_option_with_its_default(capsys):
             # argparse's formatter appends the default to the option's own help line.
             assert "".join(f"{action.help} (default: {action.default})".split()) in text
     assert all(name in text for name in STRATEGIES)
-
-
-def test_network_options_are_the_estimators_parameters_with_its_defaults():
-    args = build_parser().parse_args(["run"])
-    defaults = ActiveINASClassifier().get_params()
-    for name in _ESTIMATOR_OPTIONS:
-        assert getattr(args, name) == defaults[name]
-    args = build_parser().parse_args(["run", "--batch-size", "64", "--max-epochs", "auto"])
-    assert (args.batch_size, args.max_epochs) == (64, "auto")
-
-
-def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
-    args = build_parser().parse_args(["run"])
-    assert (args.dataset, args.strategy, args.baselines) == (
-        "digits",
-        ["softmax_response", "random"],
-        ["2x4"],
-    )
-    assert (args.initial_size, args.query_size, args.budget, args.n_repeats) == (100, 100, 500, 1)
-    assert (args.jobs, args.threads) == ("auto", 1)
 
 
 def test_jobs_auto_is_one_run_per_core_on_the_cpu_and_one_on_cuda(monkeypatch):
