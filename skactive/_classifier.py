@@ -26,23 +26,6 @@ _RECIPE = {field.name: field.default for field in fields(TrainingConfig)}
 """The training recipe's defaults, from their one home: TrainingConfig (and the networks')."""
 
 
-def _append_labels(y_old: np.ndarray, y_new: np.ndarray) -> np.ndarray:
-    """``y_old`` followed by ``y_new``, refusing labels of another type.
-
-    numpy would silently turn integers taught to a string-labeled set into strings (a class "3"
-    beside "digit3"), and floats taught to an integer-labeled set into floats.
-    """
-    text_old, text_new = y_old.dtype.kind in "UO", y_new.dtype.kind in "UO"
-    if text_old != text_new or (
-        not text_old and np.result_type(y_old.dtype, y_new.dtype).kind != y_old.dtype.kind
-    ):
-        raise TypeError(
-            f"y has labels of dtype {y_new.dtype}, but the labeled set holds labels of dtype "
-            f"{y_old.dtype}; teach labels of the same type."
-        )
-    return np.concatenate([y_old, y_new])
-
-
 class ActiveINASClassifier(
     SearchMixin, NetworkMixin, CheckpointMixin, ClassifierMixin, BaseEstimator
 ):
@@ -381,14 +364,7 @@ class ActiveINASClassifier(
             The refitted estimator.
         """
         check_is_fitted(self)
-        X, y = self._validate_Xy(X, y, reset=False)
-        if X.shape[1:] != self.X_training_.shape[1:]:
-            raise ValueError(
-                f"X has samples of shape {X.shape[1:]}, but the labeled set holds samples of "
-                f"shape {self.X_training_.shape[1:]}."
-            )
-        y_all = _append_labels(self.y_training_, y)
-        X_all = np.concatenate([self.X_training_, X.astype(self.X_training_.dtype)])
+        X_all, y_all = self._labeled_set_with(X, y)
         with contextlib.ExitStack() as writing:
             store, round_ = self._commit_labels(
                 writing,

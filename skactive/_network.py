@@ -60,6 +60,28 @@ class NetworkMixin:
         check_classification_targets(y)
         return X, y
 
+    def _labeled_set_with(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """The labeled set followed by ``(X, y)``, after every check; nothing is changed."""
+        X, y = self._validate_Xy(X, y, reset=False)
+        if X.shape[1:] != self.X_training_.shape[1:]:
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but the labeled set holds samples of "
+                f"shape {self.X_training_.shape[1:]}."
+            )
+        y_old = self.y_training_
+        # numpy would silently turn integers taught to a string-labeled set into strings (a
+        # class "3" beside "digit3"), and floats taught to an integer-labeled set into floats.
+        text_old, text_new = y_old.dtype.kind in "UO", y.dtype.kind in "UO"
+        if text_old != text_new or (
+            not text_old and np.result_type(y_old.dtype, y.dtype).kind != y_old.dtype.kind
+        ):
+            raise TypeError(
+                f"y has labels of dtype {y.dtype}, but the labeled set holds labels of dtype "
+                f"{y_old.dtype}; teach labels of the same type."
+            )
+        X_all = np.concatenate([self.X_training_, X.astype(self.X_training_.dtype)])
+        return X_all, np.concatenate([y_old, y])
+
     def _network_shape(self, X) -> tuple[int, ...]:
         """Shape of one sample as the network sees it; raises before any state changes."""
         if X.ndim > 2:
