@@ -153,6 +153,11 @@ class CheckpointMixin:
         if checkpoint.finished or manifest.history_from_round is not None:
             self.architecture_history_ = list(model.architecture_history)
             self.history_ = model.history
+        self._reset_auto_strategy(keep=False)
+        if hasattr(self, "query_strategy_"):
+            history = getattr(self, "history_", [])
+            records = [entry["query"] for entry in history if "query" in entry]
+            self.query_strategy_.restore(records)
         if checkpoint.finished:
             classes = np.unique(checkpoint.y)
             device = self._restoring_device(store)

@@ -68,6 +68,8 @@ class ActiveINASClassifier(
         Strategy used by :meth:`query`: a name of ``skactive.strategies.STRATEGY_NAMES`` (e.g.
         ``"mc_dropout:power"``) or a
         function ``f(classifier, X_pool, n_instances, **kwargs) -> (indices, samples)``.
+        ``"auto"`` or a :class:`~skactive.strategies.AutoStrategy` chooses among candidate
+        strategies while learning, from the labels its queries bring.
     input_shape : tuple of int or None, default=None
         Shape of one sample as the network sees it, e.g. ``(1, 8, 8)`` to read flat rows of
         64 pixels as images. ``None`` uses the shape of the input.
@@ -149,7 +151,14 @@ class ActiveINASClassifier(
         log of :func:`skactive.inas.search`: step, architecture, validation error, seconds,
         chosen, and the optimizer steps and epochs it trained), ``search_seconds``,
         ``train_seconds``, ``train_steps`` (the final training's optimizer steps) and
-        ``continued`` (whether the final network went on from the winning candidate).
+        ``continued`` (whether the final network went on from the winning candidate); with
+        ``query_strategy="auto"``, also ``query``, the bandit's record of the query that
+        brought the round's labels (:attr:`AutoStrategy.rounds_
+        <skactive.strategies.AutoStrategy.rounds_>`).
+    query_strategy_ : AutoStrategy
+        Only with ``query_strategy="auto"`` or an AutoStrategy: this estimator's own bandit,
+        new at every ``fit`` but a warm one, restored from ``history_`` by
+        :meth:`from_checkpoint`.
     net_ : skorch.NeuralNetClassifier
         The network trained on the whole labeled set.
     classes_ : ndarray of shape (n_classes,)
@@ -340,6 +349,7 @@ class ActiveINASClassifier(
             self.X_training_ = X.copy()
             self.y_training_ = np.array(y, copy=True)
             self._search_and_train(start, input_shape, keep_history=warm)
+            self._reset_auto_strategy(keep=warm)
             self._save_model(store, round_)
         return self
 
@@ -378,5 +388,6 @@ class ActiveINASClassifier(
             self.X_training_ = X_all
             self.y_training_ = y_all
             self._search_and_train(self.architecture_, self.input_shape_)
+            self._file_query_record()
             self._save_model(store, round_)
         return self

@@ -169,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S[,S...]",
         help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)}; a "
         "score-based one may name a stochastic batch mode, e.g. mc_dropout:power or "
-        "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023)",
+        "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023); auto "
+        "chooses among random, softmax_response, margin, mc_dropout:power, coreset and badge "
+        "while learning (a bandit, as Active Learning by Learning)",
     )
     loop.add_argument(
         "--baselines",

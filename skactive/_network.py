@@ -6,11 +6,17 @@ import math
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .pool import check_lazy_pool, is_lazy_pool, take_rows
-from .strategies import accepts_random_state, check_n_instances, resolve_strategy
+from .strategies import (
+    AutoStrategy,
+    accepts_random_state,
+    check_n_instances,
+    resolve_strategy,
+)
 from .training import forward_batches, network_features, network_proba
 from .utils import draw_seed
 
@@ -128,15 +134,40 @@ class NetworkMixin:
         check_is_fitted(self)
         pool = self._query_pool(X_pool)
         n_instances = check_n_instances(n_instances, len(pool))
-        strategy = resolve_strategy(self.query_strategy)
+        strategy = self.__dict__.get("query_strategy_") or resolve_strategy(self.query_strategy)
         if accepts_random_state(strategy):
             query_kwargs.setdefault(
                 "random_state",
                 draw_seed(self._rng(len(self.y_training_), for_query=True)),
             )
         indices, *utilities = strategy(self, pool, n_instances=n_instances, **query_kwargs)
+        if isinstance(strategy, AutoStrategy):
+            # teach files the choice with the round whose labels it brought.
+            self._query_record = strategy.rounds_[-1]
         indices = np.asarray(indices, dtype=np.intp)
         return (indices, take_rows(X_pool, indices), *utilities[1:])
+
+    def _reset_auto_strategy(self, keep: bool) -> None:
+        """Give ``query_strategy="auto"`` or an AutoStrategy its own bandit, ``query_strategy_``.
+
+        A new labeled set starts a new bandit; ``keep`` (a warm ``fit``) goes on with the last.
+        """
+        self.__dict__.pop("_query_record", None)
+        if isinstance(self.query_strategy, AutoStrategy):
+            fresh = clone(self.query_strategy)
+        elif self.query_strategy == "auto":
+            fresh = AutoStrategy()
+        else:
+            self.__dict__.pop("query_strategy_", None)
+            return
+        if not (keep and isinstance(getattr(self, "query_strategy_", None), AutoStrategy)):
+            self.query_strategy_ = fresh
+
+    def _file_query_record(self) -> None:
+        """Keep the bandit's choice for the round just trained in ``history_`` (and so on disk)."""
+        record = self.__dict__.pop("_query_record", None)
+        if record is not None:
+            self.history_[-1]["query"] = record
 
     def _query_pool(self, X_pool):
         """The pool as strategies get it: validated whole, or only shape-checked if lazy.

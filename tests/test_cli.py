@@ -22,3 +22,10 @@ def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
     )
     assert (args.initial_size, args.query_size, args.budget, args.n_repeats) == (100, 100, 500, 1)
     assert (args.jobs, args.threads) == ("auto", 1)
+
+
+def test_the_strategy_auto_is_an_option():
+    args = build_parser().parse_args(["run", "--strategy", "auto,random"])
+    assert args.strategy == ["auto", "random"]
+    text = build_parser()._subparsers._group_actions[0].choices["run"].format_help()
+    assert "auto chooses among random" in " ".join(text.split())

@@ -20,6 +20,8 @@ their own.
   taken into account in later rounds. Their selections (:func:`typiclust`, :func:`probcover`,
   :func:`kmeans_representatives`) take any features.
 - :func:`random_sampling`: the baseline.
+- :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
+  bandit rewarded by the accuracy its queries bring (ALBL).
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
 
@@ -35,6 +37,12 @@ from __future__ import annotations
 import inspect
 from functools import partial
 
+from ._auto import (
+    DEFAULT_CANDIDATES,
+    AutoStrategy,
+    importance_weighted_gain,
+    inclusion_probabilities,
+)
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
     check_n_instances,
@@ -95,11 +103,13 @@ _STOCHASTIC = {
 
 STRATEGY_NAMES = (
     *STRATEGIES,
+    "auto",
     *(f"{name}:{mode}" for name, modes in _STOCHASTIC.items() for mode in modes),
 )
 """Every name :func:`resolve_strategy` takes: those of :data:`STRATEGIES`, and
 ``"<name>:<mode>"`` for a score-based strategy with a stochastic batch mode (``"power"``,
-``"softmax"``, ``"softrank"``; see :func:`select_batch`), e.g. ``"mc_dropout:power"``."""
+``"softmax"``, ``"softrank"``; see :func:`select_batch`), e.g. ``"mc_dropout:power"``, and
+``"auto"``, an :class:`AutoStrategy` over :data:`DEFAULT_CANDIDATES`."""
 
 
 def resolve_strategy(strategy):
@@ -115,7 +125,7 @@ def resolve_strategy(strategy):
     -------
     callable
         The strategy function; for ``"<name>:<mode>"``, the strategy with ``batch_mode``
-        set, named after the whole string.
+        set, named after the whole string; for ``"auto"``, a new :class:`AutoStrategy`.
 
     Examples
     --------
@@ -132,6 +142,8 @@ def resolve_strategy(strategy):
             f"Unknown query strategy {strategy!r}; use one of {list(STRATEGY_NAMES)} or a "
             "callable."
         )
+    if strategy == "auto":
+        return AutoStrategy()
     name, _, mode = strategy.partition(":")
     if not mode:
         return STRATEGIES[name]
@@ -166,6 +178,8 @@ def accepts_random_state(strategy) -> bool:
 
 
 __all__ = [
+    "DEFAULT_CANDIDATES",
+    "AutoStrategy",
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
     "MC_DROPOUT_METHODS",
@@ -183,6 +197,8 @@ __all__ = [
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
+    "importance_weighted_gain",
+    "inclusion_probabilities",
     "joint_mutual_information",
     "kcenter_greedy",
     "kmeans_representatives",

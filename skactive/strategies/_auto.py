@@ -1,0 +1,343 @@
+"""Choosing the query strategy while learning: a bandit over candidate strategies.
+
+Active Learning by Learning (ALBL; Hsu & Lin, AAAI 2015) treats query strategies as the arms
+of a bandit and rewards an arm with an importance-weighted estimate of the accuracy its labels
+bring. :class:`AutoStrategy` does this for batches:
+
+- every round each candidate proposes its batch; the bandit draws one candidate with EXP3's
+  probabilities (its weights, mixed with ``exploration`` spread evenly over the arms) and
+  queries that candidate's batch;
+- every pool sample then had a known probability of being queried (its *inclusion
+  probability*, :func:`inclusion_probabilities`): the summed probability of the arms whose
+  batch holds it, plus the random arm's even share, so it is never zero;
+- the reward of the labels queried in round t is the gain in pool accuracy from the model
+  before them to the model after them, measured on the batch of round t + 1, whose labels
+  neither model was trained on, with Horvitz-Thompson weights (:func:`importance_weighted_gain`):
+  unbiased for the gain on the whole pool, whatever the arms do. A network fits the labels it
+  is trained on, so accuracy on those (ALBL's estimate) would say nothing here.
+
+A reward therefore arrives two rounds after its arm was drawn, and only when the queried
+samples are taught: the strategy finds their labels in the classifier's labeled set
+(``X_training_``/``y_training_``, or an ActiveLearner's ``X_training``/``y_training``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..pool import map_pool
+from ..utils import draw_seed
+from ._base import check_n_instances, pool_result
+
+DEFAULT_CANDIDATES = (
+    "random",
+    "softmax_response",
+    "margin",
+    "mc_dropout:power",
+    "coreset",
+    "badge",
+)
+"""The arms of ``query_strategy="auto"``: random sampling, two uncertainty scores, BALD with
+power batches, core-set and BADGE."""
+
+
+def inclusion_probabilities(batches, probabilities, n_pool: int, n_instances: int) -> np.ndarray:
+    """Probability of every pool sample to be in the batch a bandit over strategies queries.
+
+    Parameters
+    ----------
+    batches : list of array-like of int or None
+        Each arm's batch, indices into the pool; None for the random arm, which draws
+        ``n_instances`` samples uniformly.
+    probabilities : array-like of shape (n_arms,)
+        Probability of drawing each arm; they sum to 1.
+    n_pool : int
+        Number of pool samples.
+    n_instances : int
+        Size of every batch.
+
+    Returns
+    -------
+    ndarray of shape (n_pool,)
+        ``sum_k p_k [x in B_k]`` over the listed batches, plus ``p_random * n_instances /
+        n_pool`` for the random arm.
+
+    Examples
+    --------
+    >>> from skactive.strategies import inclusion_probabilities
+    >>> inclusion_probabilities([None, [0]], [0.5, 0.5], n_pool=2, n_instances=1).tolist()
+    [0.75, 0.25]
+    """
+    inclusion = np.zeros(n_pool)
+    for batch, probability in zip(batches, probabilities, strict=True):
+        if batch is None:
+            inclusion += probability * n_instances / n_pool
+        else:
+            inclusion[np.asarray(batch, dtype=np.intp)] += probability
+    return inclusion
+
+
+def importance_weighted_gain(correct_after, correct_before, inclusion, n_pool: int) -> float:
+    """Horvitz-Thompson estimate of a model's gain in pool accuracy, from one queried batch.
+
+    With ``inclusion`` the probability that each queried sample was in the batch, the sum of
+    ``(after - before) / inclusion`` over the batch has the sum of ``after - before`` over the
+    whole pool as its expectation, whichever arm drew the batch.
+
+    Parameters
+    ----------
+    correct_after, correct_before : array-like of bool of shape (n_batch,)
+        Whether the newer and the older model classify each queried sample correctly.
+    inclusion : array-like of shape (n_batch,)
+        Inclusion probability of each queried sample (:func:`inclusion_probabilities`).
+    n_pool : int
+        Number of pool samples the batch was drawn from.
+
+    Returns
+    -------
+    float
+        Estimated gain in accuracy over the pool, in [-1, 1] in expectation.
+
+    Examples
+    --------
+    >>> from skactive.strategies import importance_weighted_gain
+    >>> importance_weighted_gain([True, True], [False, True], [0.5, 0.5], n_pool=4)
+    0.5
+    """
+    difference = np.asarray(correct_after, float) - np.asarray(correct_before, float)
+    return float(np.sum(difference / np.asarray(inclusion, float)) / n_pool)
+
+
+def _row_keys(chunk, start) -> np.ndarray:
+    # A digest per sample identifies it in the labeled set, whatever order it was taught in.
+    rows = np.asarray(chunk, dtype=np.float32).reshape(len(chunk), -1)
+    return np.array(
+        [hashlib.blake2b(row.tobytes(), digest_size=16).digest() for row in rows], dtype="S16"
+    )
+
+
+def _predictions(chunk, start, classifier) -> np.ndarray:
+    return np.asarray(classifier.predict(chunk))
+
+
+def _labeled_set(classifier):
+    for names in (("X_training_", "y_training_"), ("X_training", "y_training")):
+        if all(getattr(classifier, name, None) is not None for name in names):
+            return getattr(classifier, names[0]), getattr(classifier, names[1])
+    raise TypeError(
+        "query_strategy='auto' learns from the labels its queries bring, so it needs a "
+        "classifier holding its labeled set (an ActiveINASClassifier or a modAL ActiveLearner); "
+        f"got {type(classifier).__name__}."
+    )
+
+
+class AutoStrategy(BaseEstimator):
+    """Query strategy that chooses among candidate strategies while learning (ALBL's bandit).
+
+    Each call scores the pool with every candidate, draws one with EXP3's probabilities and
+    returns its batch; the rewards (see the module's description) move the weights towards the
+    candidates whose labels raised the pool accuracy most. ``query_strategy="auto"`` uses one
+    with the default candidates.
+
+    Cost: every candidate's query each round (so BALD's passes and BADGE's seeding run even
+    when neither is drawn), plus one prediction and one digest per pool sample.
+
+    Parameters
+    ----------
+    candidates : tuple of str or callable, default=DEFAULT_CANDIDATES
+        Names of :data:`STRATEGY_NAMES`, or strategy functions (known by their ``__name__``);
+        ``"random"`` must be among them, as it gives every pool sample a chance to be queried,
+        which keeps the importance weights finite.
+    method : {"albl"}, default="albl"
+        The bandit: ALBL's, with EXP3 weights and Horvitz-Thompson rewards.
+    exploration : float, default=0.2
+        Share of the arm probabilities spread evenly over the arms, so that none is abandoned.
+    learning_rate : float, default=2.0
+        Step of the EXP3 weights: an arm's log-weight grows by ``learning_rate * gain / p``,
+        ``p`` its probability when drawn, ``gain`` the estimated accuracy gain.
+
+    Attributes
+    ----------
+    log_weights_ : ndarray of shape (n_candidates,)
+        The arms' EXP3 log-weights.
+    rounds_ : list of dict
+        One record per call: ``strategy`` (the arm drawn), ``probabilities`` and
+        ``log_weights`` (by arm, when drawing), and ``reward``, the reward credited during
+        the call (``{"strategy": ..., "gain": ...}``) or None.
+
+    Examples
+    --------
+    >>> from skactive.strategies import AutoStrategy
+    >>> AutoStrategy(candidates=("random", "margin")).probabilities().tolist()
+    [0.5, 0.5]
+    """
+
+    _parameter_constraints = {
+        "candidates": [tuple, list],
+        "method": [StrOptions({"albl"})],
+        "exploration": [Interval(Real, 0, 1, closed="right")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self, candidates=DEFAULT_CANDIDATES, *, method="albl", exploration=0.2, learning_rate=2.0
+    ):
+        self.candidates = candidates
+        self.method = method
+        self.exploration = exploration
+        self.learning_rate = learning_rate
+
+    def _check_candidates(self) -> list[str]:
+        from . import STRATEGY_NAMES  # the registry imports this module
+
+        names = [c if isinstance(c, str) else getattr(c, "__name__", "") for c in self.candidates]
+        known = set(STRATEGY_NAMES) - {"auto"}
+        unknown = [c for c in self.candidates if not (callable(c) or c in known)]
+        if unknown or len(set(names)) != len(names) or "random" not in names or "" in names:
+            raise ValueError(
+                "candidates must be distinct names of skactive.strategies.STRATEGY_NAMES other "
+                "than 'auto', or named strategy functions, with 'random' among them; got "
+                f"{list(self.candidates)}."
+            )
+        return names
+
+    def probabilities(self) -> np.ndarray:
+        """The arms' probabilities of being drawn now.
+
+        Returns
+        -------
+        ndarray of shape (n_candidates,)
+            ``(1 - exploration) * softmax(log_weights_) + exploration / n_candidates``; even
+            before the first call.
+        """
+        n_arms = len(self.candidates)
+        log_weights = getattr(self, "log_weights_", np.zeros(n_arms))
+        weights = np.exp(log_weights - log_weights.max())
+        return (1 - self.exploration) * weights / weights.sum() + self.exploration / n_arms
+
+    def restore(self, rounds):
+        """Take up the state written in ``rounds_`` records, e.g. read from a checkpoint.
+
+        The pending comparison of two models is not in the records, so the first reward after
+        a restore is skipped.
+
+        Parameters
+        ----------
+        rounds : list of dict
+            Records of :attr:`rounds_`, in order.
+
+        Returns
+        -------
+        self : AutoStrategy
+        """
+        names = self._check_candidates()
+        self.rounds_ = [dict(record) for record in rounds]
+        self.log_weights_ = np.zeros(len(names))
+        if self.rounds_:
+            last = self.rounds_[-1]
+            self.log_weights_ = np.array([last["log_weights"][n] for n in names], dtype=float)
+        self._pending = self._previous = None
+        return self
+
+    def __call__(
+        self, classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities=False
+    ):
+        """Credit the reward that arrived, draw a candidate and return its batch.
+
+        Parameters
+        ----------
+        classifier : ActiveINASClassifier or modAL ActiveLearner
+            The fitted learner, holding its labeled set; every candidate must work on it.
+        X_pool : array-like of shape (n_pool, ...)
+            Unlabeled samples.
+        n_instances : int, default=1
+            Number of samples to query.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the candidates and the draws.
+        return_utilities : bool, default=False
+            Also return every pool sample's utility: its inclusion probability.
+
+        Returns
+        -------
+        indices : ndarray of shape (n_instances,)
+            Indices into ``X_pool``, in the drawn candidate's order.
+        samples : array-like
+            ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
+        utilities : ndarray of shape (n_pool,)
+            Only with ``return_utilities=True``.
+        """
+        from . import accepts_random_state, resolve_strategy  # the registry imports this module
+
+        self._validate_params()
+        names = self._check_candidates()
+        n_pool = len(X_pool)
+        n_instances = check_n_instances(n_instances, n_pool)
+        rng = check_random_state(random_state)
+        if not hasattr(self, "log_weights_"):
+            self.restore([])
+        X_labeled, y_labeled = _labeled_set(classifier)
+        reward = self._reward(_row_keys(X_labeled, 0), np.asarray(y_labeled))
+        probabilities = self.probabilities()
+        batches = []
+        for name, candidate in zip(names, self.candidates):
+            seed = draw_seed(rng)
+            if name == "random":
+                batches.append(None)
+                continue
+            strategy = resolve_strategy(candidate)
+            kwargs = {"random_state": seed} if accepts_random_state(strategy) else {}
+            batches.append(np.asarray(strategy(classifier, X_pool, n_instances, **kwargs)[0]))
+        arm = int(rng.choice(len(names), p=probabilities))
+        chosen = batches[arm]
+        if chosen is None:
+            chosen = rng.choice(n_pool, n_instances, replace=False)
+        inclusion = inclusion_probabilities(batches, probabilities, n_pool, n_instances)
+        keys = map_pool(_row_keys, X_pool)
+        predictions = map_pool(_predictions, X_pool, classifier)
+        before = None
+        if self._previous is not None and all(k in self._previous for k in keys[chosen]):
+            before = np.array([self._previous[k] for k in keys[chosen]])
+        last = self.rounds_[-1] if self.rounds_ else None
+        self._pending = {
+            "keys": keys[chosen],
+            "inclusion": inclusion[chosen],
+            "n_pool": n_pool,
+            "after": predictions[chosen],
+            "before": before,
+            "credit": None if last is None else (last["strategy"], last["probabilities"]),
+        }
+        self._previous = dict(zip(keys.tolist(), predictions.tolist()))
+        self.rounds_.append(
+            {
+                "strategy": names[arm],
+                "probabilities": dict(zip(names, probabilities.tolist())),
+                "log_weights": dict(zip(names, self.log_weights_.tolist())),
+                "reward": reward,
+            }
+        )
+        return pool_result(X_pool, chosen, inclusion if return_utilities else None)
+
+    def _reward(self, labeled_keys, y_labeled):
+        """Credit the arm whose labels the pending comparison measures, and say so."""
+        pending, self._pending = self._pending, None
+        if pending is None or pending["before"] is None or pending["credit"] is None:
+            return None
+        labels = dict(zip(labeled_keys.tolist(), y_labeled.tolist()))
+        if not all(k in labels for k in pending["keys"].tolist()):
+            return None  # the queried samples were not all taught: nothing to measure on
+        y = np.array([labels[k] for k in pending["keys"].tolist()])
+        gain = importance_weighted_gain(
+            pending["after"] == y, pending["before"] == y, pending["inclusion"], pending["n_pool"]
+        )
+        # Horvitz-Thompson weights can make one batch's estimate exceed any possible gain.
+        gain = float(np.clip(gain, -1.0, 1.0))
+        name, probabilities = pending["credit"]
+        arm = self._check_candidates().index(name)
+        self.log_weights_[arm] += self.learning_rate * gain / probabilities[name]
+        return {"strategy": name, "gain": gain}
