@@ -91,8 +91,8 @@ def test_the_weights_move_to_the_arm_whose_labels_raise_accuracy():
     # 200 samples of cluster 0, whose label is known, and 40 clusters of 10: labels from new
     # clusters raise the accuracy, labels from cluster 0 never do, random ones now and then.
     # Gains show only when a batch drawn at random holds a sibling of a newly taught sample,
-    # so the signal is sparse: with this seed the weights move; on about half of the seeds
-    # tried they had moved after 30 rounds (a limitation of ALBL's estimate at small batches).
+    # so the signal is sparse, and every later batch is used to estimate it. Over seeds 0-19
+    # the weights had moved to new_clusters after 30 rounds on 17, and to no other arm on any.
     clusters = np.concatenate([np.zeros(200), np.repeat(np.arange(1, 41), 10)])
     X = np.column_stack([clusters, np.arange(len(clusters))]).astype(np.float32)
     learner = ClusterMemory()
@@ -107,11 +107,10 @@ def test_the_weights_move_to_the_arm_whose_labels_raise_accuracy():
     probabilities = bandit.probabilities()
     assert probabilities.argmax() == 1 and probabilities[1] > 0.5
     gains = {}
-    for record in bandit.rounds_:
-        if record["reward"] is not None:
-            gains.setdefault(record["reward"]["strategy"], []).append(record["reward"]["gain"])
+    for estimate in bandit.rounds_[-1]["gains"]:
+        gains.setdefault(estimate["strategy"], []).append(estimate["gain"])
     assert np.mean(gains["new_clusters"]) > 0
-    assert max(gains.get("known_cluster", [0.0])) == 0.0
+    assert max(gains["known_cluster"]) == 0.0
 
 
 @pytest.fixture
@@ -135,8 +134,11 @@ def test_auto_keeps_its_bandit_and_files_every_choice_in_the_history(auto_learne
     assert [entry["query"] for entry in clf.history_[1:]] == rounds
     assert "query" not in clf.history_[0]
     assert all(r["strategy"] in clf.query_strategy_.candidates for r in rounds)
-    assert rounds[0]["reward"] is None and rounds[1]["reward"] is None
-    assert rounds[2]["reward"]["strategy"] == rounds[0]["strategy"]
+    assert rounds[0]["gains"] == [] and rounds[1]["gains"] == []
+    # In the third round, the second round's batch measures what the first one's labels did.
+    assert [(g["strategy"], g["n_batches"]) for g in rounds[2]["gains"]] == [
+        (rounds[0]["strategy"], 1)
+    ]
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(
         restored.query_strategy_.log_weights_, clf.query_strategy_.log_weights_

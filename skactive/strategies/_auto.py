@@ -11,14 +11,19 @@ bring. :class:`AutoStrategy` does this for batches:
   probability*, :func:`inclusion_probabilities`): the summed probability of the arms whose
   batch holds it, plus the random arm's even share, so it is never zero;
 - the reward of the labels queried in round t is the gain in pool accuracy from the model
-  before them to the model after them, measured on the batch of round t + 1, whose labels
-  neither model was trained on, with Horvitz-Thompson weights (:func:`importance_weighted_gain`):
-  unbiased for the gain on the whole pool, whatever the arms do. A network fits the labels it
-  is trained on, so accuracy on those (ALBL's estimate) would say nothing here.
+  before them to the model after them. Every batch queried after round t was predicted by
+  both models before either was trained on it, so each gives an unbiased estimate of that
+  gain with Horvitz-Thompson weights (:func:`importance_weighted_gain`), whatever the arms
+  do; the mean of these estimates is re-computed as labels arrive, and an arm's log-weight is
+  ``learning_rate`` times the sum of its rounds' estimated gains, each divided by the
+  probability the arm was drawn with (EXP3's importance weighting). A network fits the labels
+  it is trained on, so accuracy on those (ALBL's estimate) would say nothing here.
 
-A reward therefore arrives two rounds after its arm was drawn, and only when the queried
-samples are taught: the strategy finds their labels in the classifier's labeled set
-(``X_training_``/``y_training_``, or an ActiveLearner's ``X_training``/``y_training``).
+A round's first estimate therefore arrives two rounds after its arm was drawn, and only from
+batches taught in full: the strategy finds their labels in the classifier's labeled set
+(``X_training_``/``y_training_``, or an ActiveLearner's ``X_training``/``y_training``). The
+signal is sparse when batches are small against the pool: a gain shows only where a later
+batch holds samples the newer model classifies differently.
 """
 
 from __future__ import annotations
@@ -168,8 +173,9 @@ class AutoStrategy(BaseEstimator):
         The arms' EXP3 log-weights.
     rounds_ : list of dict
         One record per call: ``strategy`` (the arm drawn), ``probabilities`` and
-        ``log_weights`` (by arm, when drawing), and ``reward``, the reward credited during
-        the call (``{"strategy": ..., "gain": ...}``) or None.
+        ``log_weights`` (by arm, when drawing), and ``gains``, the estimated gain of every
+        earlier round with an estimate, as the call re-computed it (``{"strategy": the arm
+        credited, "gain": ..., "n_batches": the batches averaged}``).
 
     Examples
     --------
@@ -224,8 +230,8 @@ class AutoStrategy(BaseEstimator):
     def restore(self, rounds):
         """Take up the state written in ``rounds_`` records, e.g. read from a checkpoint.
 
-        The pending comparison of two models is not in the records, so the first reward after
-        a restore is skipped.
+        The models' predictions are not in the records, so the rounds before the restore keep
+        the weights they had earned, and only later rounds are re-estimated.
 
         Parameters
         ----------
@@ -242,13 +248,15 @@ class AutoStrategy(BaseEstimator):
         if self.rounds_:
             last = self.rounds_[-1]
             self.log_weights_ = np.array([last["log_weights"][n] for n in names], dtype=float)
-        self._pending = self._previous = None
+        # Rounds before a restore keep the weights they earned; their models are not stored.
+        self._base_log_weights = self.log_weights_.copy()
+        self._models, self._batches, self._draws = [], [], []
         return self
 
     def __call__(
         self, classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities=False
     ):
-        """Credit the reward that arrived, draw a candidate and return its batch.
+        """Re-estimate the rewards from the labels taught, draw a candidate, return its batch.
 
         Parameters
         ----------
@@ -282,7 +290,7 @@ class AutoStrategy(BaseEstimator):
         if not hasattr(self, "log_weights_"):
             self.restore([])
         X_labeled, y_labeled = _labeled_set(classifier)
-        reward = self._reward(_row_keys(X_labeled, 0), np.asarray(y_labeled))
+        gains = self._update_weights(_row_keys(X_labeled, 0), np.asarray(y_labeled))
         probabilities = self.probabilities()
         batches = []
         for name, candidate in zip(names, self.candidates):
@@ -299,45 +307,57 @@ class AutoStrategy(BaseEstimator):
             chosen = rng.choice(n_pool, n_instances, replace=False)
         inclusion = inclusion_probabilities(batches, probabilities, n_pool, n_instances)
         keys = map_pool(_row_keys, X_pool)
+        order = np.argsort(keys)
         predictions = map_pool(_predictions, X_pool, classifier)
-        before = None
-        if self._previous is not None and all(k in self._previous for k in keys[chosen]):
-            before = np.array([self._previous[k] for k in keys[chosen]])
-        last = self.rounds_[-1] if self.rounds_ else None
-        self._pending = {
-            "keys": keys[chosen],
-            "inclusion": inclusion[chosen],
-            "n_pool": n_pool,
-            "after": predictions[chosen],
-            "before": before,
-            "credit": None if last is None else (last["strategy"], last["probabilities"]),
-        }
-        self._previous = dict(zip(keys.tolist(), predictions.tolist()))
+        self._models.append((keys[order], predictions[order]))
+        self._batches.append((keys[chosen], inclusion[chosen], n_pool))
+        self._draws.append((names[arm], float(probabilities[arm])))
         self.rounds_.append(
             {
                 "strategy": names[arm],
                 "probabilities": dict(zip(names, probabilities.tolist())),
                 "log_weights": dict(zip(names, self.log_weights_.tolist())),
-                "reward": reward,
+                "gains": gains,
             }
         )
         return pool_result(X_pool, chosen, inclusion if return_utilities else None)
 
-    def _reward(self, labeled_keys, y_labeled):
-        """Credit the arm whose labels the pending comparison measures, and say so."""
-        pending, self._pending = self._pending, None
-        if pending is None or pending["before"] is None or pending["credit"] is None:
-            return None
+    def _update_weights(self, labeled_keys, y_labeled) -> list[dict]:
+        """Re-estimate every past round's gain on all batches labeled since, and re-weight.
+
+        The labels drawn in round t moved the model from ``h_t`` to ``h_t+1``; both models
+        predicted every batch queried from round t + 1 on before either was trained on it, so
+        each such batch gives one unbiased estimate of the gain, and their mean gets better
+        as labels arrive. Returns the estimates, by the arm credited.
+        """
         labels = dict(zip(labeled_keys.tolist(), y_labeled.tolist()))
-        if not all(k in labels for k in pending["keys"].tolist()):
-            return None  # the queried samples were not all taught: nothing to measure on
-        y = np.array([labels[k] for k in pending["keys"].tolist()])
-        gain = importance_weighted_gain(
-            pending["after"] == y, pending["before"] == y, pending["inclusion"], pending["n_pool"]
-        )
-        # Horvitz-Thompson weights can make one batch's estimate exceed any possible gain.
-        gain = float(np.clip(gain, -1.0, 1.0))
-        name, probabilities = pending["credit"]
-        arm = self._check_candidates().index(name)
-        self.log_weights_[arm] += self.learning_rate * gain / probabilities[name]
-        return {"strategy": name, "gain": gain}
+        names = self._check_candidates()
+        log_weights = self._base_log_weights.copy()
+        gains = []
+        for t in range(1, len(self._models)):
+            estimates = []
+            for keys, inclusion, n_pool in self._batches[t:]:
+                if not all(k in labels for k in keys.tolist()):
+                    continue  # a batch not (yet) taught in full measures nothing
+                after, before = self._lookup(t, keys), self._lookup(t - 1, keys)
+                if after is None or before is None:
+                    continue
+                y = np.array([labels[k] for k in keys.tolist()])
+                gain = importance_weighted_gain(after == y, before == y, inclusion, n_pool)
+                # Horvitz-Thompson weights can make one batch's estimate exceed any gain.
+                estimates.append(float(np.clip(gain, -1.0, 1.0)))
+            if estimates:
+                name, probability = self._draws[t - 1]
+                gain = float(np.mean(estimates))
+                log_weights[names.index(name)] += self.learning_rate * gain / probability
+                gains.append({"strategy": name, "gain": gain, "n_batches": len(estimates)})
+        self.log_weights_ = log_weights
+        return gains
+
+    def _lookup(self, model: int, keys):
+        """Predictions of the model of round ``model`` for the samples ``keys``, if it saw all."""
+        sorted_keys, predictions = self._models[model]
+        where = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+        if not np.array_equal(sorted_keys[where], keys):
+            return None
+        return predictions[where]
