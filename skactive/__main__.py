@@ -29,12 +29,19 @@ from .experiment import (
     ExperimentResult,
     format_summary,
     legend,
+    plot_strategy_choices,
     run_experiment,
     verdict,
 )
 from .training import device_type
 
-_OUTPUTS = ("results.csv", "results.json", "summary.json", "learning_curves.png")
+_OUTPUTS = (
+    "results.csv",
+    "results.json",
+    "summary.json",
+    "learning_curves.png",
+    "strategy_choices.png",
+)
 
 
 def _output_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
@@ -97,6 +104,9 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
     figure = result.plot(title=result.settings.get("dataset"))
     written.append(out / "learning_curves.png")
     figure.savefig(written[-1], dpi=150)
+    if "auto" in result.strategies:
+        written.append(out / "strategy_choices.png")
+        plot_strategy_choices(result).savefig(written[-1], dpi=150)
     return written
 
 

@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
             "within a repetition). Writes results.csv and results.json (one row per method, "
             "strategy, repetition and round), summary.json (normalised AUC of every method "
             "and the AUC gain of Active-iNAS over each baseline with a 95% Student-t "
-            "interval over repetitions) and learning_curves.png (with matplotlib) to --out. "
+            "interval over repetitions) and learning_curves.png (with matplotlib; also "
+            "strategy_choices.png for --strategy auto) to --out. "
             "Threads: each run trains on --threads torch threads (1: small networks are "
             "fastest on one, and more threads on a busy machine can be ten times slower), "
             "and --jobs runs go at once in worker processes.",

@@ -352,3 +352,35 @@ def test_plot_draws_one_panel_per_strategy_and_one_curve_per_method(experiment):
         assert [line.get_label() for line in ax.get_lines()] == result.methods
         np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [40, 80])
     matplotlib.pyplot.close(figure)
+
+
+def test_the_table_says_which_candidate_auto_queried_with_and_draws_it(data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skactive.experiment import plot_strategy_choices
+    from skactive.strategies import DEFAULT_CANDIDATES
+
+    estimator = ActiveINASClassifier(**{**FAST, "inas_iterations": 0})
+    result = run_experiment(
+        *data,
+        estimator=estimator,
+        strategies=["auto", "margin"],
+        baselines=[],
+        initial_size=40,
+        query_size=20,
+        budget=80,
+        n_repeats=1,
+        random_state=0,
+    )
+    by_strategy = {}
+    for row in result.rows:
+        by_strategy.setdefault(row["strategy"], []).append(row["queried_by"])
+    assert by_strategy["margin"] == ["", "margin", "margin"]
+    assert by_strategy["auto"][0] == "" and set(by_strategy["auto"][1:]) <= set(DEFAULT_CANDIDATES)
+    figure = plot_strategy_choices(result)
+    assert figure.axes[0].get_title() == "active-inas: auto's choices"
+    with pytest.raises(ValueError, match="no choice of strategy 'margin'"):
+        plot_strategy_choices(
+            ExperimentResult([r for r in result.rows if r["round"] == 0]), "margin"
+        )

@@ -120,3 +120,76 @@ def plot_learning_curves(result, *, title: str | None = None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_strategy_choices(result, strategy: str = "auto"):
+    """How often each candidate chose a round's labels, round by round, per method.
+
+    For a strategy that chooses among candidates while learning (``"auto"``), each panel (a
+    method) stacks, for every round after the first, the share of repetitions whose labels
+    were queried by each candidate (the table's ``queried_by`` column).
+
+    Needs matplotlib (``pip install matplotlib``).
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        An experiment that ran ``strategy``.
+    strategy : str, default="auto"
+        The strategy whose choices to draw.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Share of repetitions (stacked bars) against the number of labeled samples.
+
+    Raises
+    ------
+    ValueError
+        If the table has no round of ``strategy`` with its choice recorded.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skactive.experiment import ExperimentResult, plot_strategy_choices
+    >>> rows = [
+    ...     dict(method="active-inas", strategy="auto", repeat=r, round=1, n_labeled=200,
+    ...          accuracy=0.5, architecture="A(resnet, 1, 1)", fit_seconds=0.0,
+    ...          query_seconds=0.0, queried_by=arm)
+    ...     for r, arm in enumerate(("margin", "coreset", "margin"))
+    ... ]
+    >>> figure = plot_strategy_choices(ExperimentResult(rows))
+    >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    ['coreset', 'margin']
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            "Drawing strategy choices needs matplotlib: pip install matplotlib"
+        ) from error
+    rows = [r for r in result.rows if r["strategy"] == strategy and r.get("queried_by")]
+    if not rows:
+        raise ValueError(f"The table records no choice of strategy {strategy!r}.")
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    arms = sorted({r["queried_by"] for r in rows})
+    fig, axes = plt.subplots(1, len(methods), figsize=(5 * len(methods), 3.5), squeeze=False)
+    for ax, method in zip(axes[0], methods):
+        mine = [r for r in rows if r["method"] == method]
+        sizes = sorted({r["n_labeled"] for r in mine})
+        bottom = [0.0] * len(sizes)
+        width = 0.8 * min((b - a for a, b in zip(sizes, sizes[1:])), default=sizes[0])
+        for arm in arms:
+            share = []
+            for n in sizes:
+                at = [r["queried_by"] for r in mine if r["n_labeled"] == n]
+                share.append(at.count(arm) / len(at))
+            ax.bar(sizes, share, width=width, bottom=bottom, label=arm)
+            bottom = [b + s for b, s in zip(bottom, share)]
+        ax.set_title(f"{method}: {strategy}'s choices")
+        ax.set_xlabel("labeled samples")
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("share of repetitions")
+    fig.tight_layout()
+    return fig

@@ -28,12 +28,15 @@ COLUMNS = (
     "fit_seconds",
     "query_seconds",
     "cpu_seconds",
+    "queried_by",
 )
 """Columns of the result table. ``fit_seconds`` covers the search and training of the round
 (``fit`` or ``teach``); ``query_seconds`` the query that brought the labels to ``n_labeled``
 (0 in round 0), both wall-clock; ``cpu_seconds`` the CPU time of both, over all the
 process's threads: what the round costs in compute, however busy the machine is (absent
-from tables written before it existed)."""
+from tables written before it existed). ``queried_by`` names the strategy
+that chose the round's new labels: the strategy itself, or for ``"auto"`` the candidate its
+bandit drew (empty in round 0; absent from older tables)."""
 
 
 def _std(values: np.ndarray) -> float:

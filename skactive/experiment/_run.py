@@ -326,12 +326,21 @@ def _run_rows(repeat, seed, initial, strategy, method, template, data, query_siz
     for row in _active_learning_run(
         learner, X_train, y_train, X_test, y_test, initial, query_size, budget
     ):
+        if row["queried_by"] is None:
+            row["queried_by"] = context["strategy"]
         yield {**context, **row}
 
 
 def _run_table(*task) -> list[dict]:
     """All the rows of one run, for a joblib worker, which cannot stream them back."""
     return list(_run_rows(*task))
+
+
+def _queried_by(learner) -> str | None:
+    """The candidate an AutoStrategy drew for the last query (filed in history_), else None."""
+    history = getattr(learner, "history_", None) or [{}]
+    record = history[-1].get("query")
+    return None if record is None else record["strategy"]
 
 
 def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, query_size, budget):
@@ -365,4 +374,5 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
             "fit_seconds": fit_seconds,
             "query_seconds": query_seconds,
             "cpu_seconds": cpu_seconds,
+            "queried_by": _queried_by(learner) if round_ else "",
         }
