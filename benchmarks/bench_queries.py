@@ -19,6 +19,9 @@ few picks and the lazy greedy must rescore most of the pool at every step. Where
 importable, its ``BatchBALD`` heuristic runs on the first 2,000 digits' probabilities beside
 ours (on all 10,000 it needs more than 20 GB).
 
+``benchmarks/bench_skactiveml.py`` compares the selection algorithms (core-set, BADGE,
+uncertainty, BatchBALD, TypiClust, ProbCover) with scikit-activeml's, on one CPU thread.
+
 Sizes: ``full`` is the target size (50,000 CIFAR-shaped samples scored by a ResNet-18,
 A(resnet, 2, 4) with 512 features; core-set on 50,000 x 512 features with k = 2,000; MC-dropout
 with T = 20), meant for a GPU. ``--small`` (the default without CUDA) shrinks everything to run
