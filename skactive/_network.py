@@ -153,15 +153,12 @@ class NetworkMixin:
         A new labeled set starts a new bandit; ``keep`` (a warm ``fit``) goes on with the last.
         """
         self.__dict__.pop("_query_record", None)
-        if isinstance(self.query_strategy, AutoStrategy):
-            fresh = clone(self.query_strategy)
-        elif self.query_strategy == "auto":
-            fresh = AutoStrategy()
-        else:
+        strategy = resolve_strategy(self.query_strategy)
+        if not isinstance(strategy, AutoStrategy):
             self.__dict__.pop("query_strategy_", None)
-            return
-        if not (keep and isinstance(getattr(self, "query_strategy_", None), AutoStrategy)):
-            self.query_strategy_ = fresh
+        elif not (keep and isinstance(getattr(self, "query_strategy_", None), AutoStrategy)):
+            # A clone, so the bandit's state never lands in the user's parameter.
+            self.query_strategy_ = clone(strategy)
 
     def _file_query_record(self) -> None:
         """Keep the bandit's choice for the round just trained in ``history_`` (and so on disk)."""

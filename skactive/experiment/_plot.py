@@ -10,6 +10,15 @@ RANDOM = "random"
 """The strategy drawn dashed in every other panel, the reference a query strategy must beat."""
 
 
+def _pyplot(what: str):
+    """matplotlib.pyplot, imported only when a figure is drawn: the library does not need it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(f"{what} needs matplotlib: pip install matplotlib") from error
+    return plt
+
+
 def _short(architecture: str) -> str:
     """``"A(resnet, 1, 2)"`` as ``"1,2"``: the block is the same for every point."""
     match = _ARCHITECTURE.fullmatch(architecture)
@@ -64,12 +73,7 @@ def plot_learning_curves(result, *, title: str | None = None):
     >>> [ax.get_title() for ax in figure.axes]
     ['softmax_response']
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError(
-            "Drawing learning curves needs matplotlib: pip install matplotlib"
-        ) from error
+    plt = _pyplot("Drawing learning curves")
     strategies = result.strategies
     overlay = RANDOM in strategies and len(strategies) > 1
     panels = [s for s in strategies if not (overlay and s == RANDOM)]
@@ -163,12 +167,7 @@ def plot_strategy_choices(result, strategy: str = "auto"):
     >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     ['coreset', 'margin']
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError(
-            "Drawing strategy choices needs matplotlib: pip install matplotlib"
-        ) from error
+    plt = _pyplot("Drawing strategy choices")
     rows = [r for r in result.rows if r["strategy"] == strategy and r.get("queried_by")]
     if not rows:
         raise ValueError(f"The table records no choice of strategy {strategy!r}.")
