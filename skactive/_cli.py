@@ -35,7 +35,7 @@ ESTIMATOR_OPTIONS = {
     "batch_size": "training batch size, or auto: an eighth of the training set within [16, 128]",
     "base_width": "channels of the first stack; they double from stack to stack",
     "lr": "peak learning rate, decayed along a cosine",
-    "weight_decay": "decoupled weight decay (AdamW)",
+    "weight_decay": "weight decay, or auto: 0.05 for AdamW (decoupled), 5e-4 for Adam and SGD",
     "dropout": "dropout before the linear head (MC-dropout samples it)",
     "pooling": "pooling of the last stack",
     "max_blocks": "search-space bound on i, the blocks per stack",
@@ -57,14 +57,24 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescrip
     """Every option's default in ``--help``, and the examples as written."""
 
 
-def _int_or_auto(text: str):
-    """argparse type of the options that take a positive integer or ``auto``."""
-    if text == "auto":
-        return text
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer or auto, got {text!r}") from None
+def _or_auto(kind):
+    """argparse type of the options that take a number of ``kind`` or ``auto``."""
+
+    def parse(text: str):
+        if text == "auto":
+            return text
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'an integer' if kind is int else 'a number'} or auto, got {text!r}"
+            ) from None
+
+    return parse
+
+
+_int_or_auto = _or_auto(int)
+_float_or_auto = _or_auto(float)
 
 
 def _comma_list(text: str) -> list[str]:
@@ -83,8 +93,10 @@ def _estimator_option(group, name: str, default, help_: str) -> None:
         return
     if choices is not None:
         kind = str
+    elif default == "auto":
+        kind = {"weight_decay": _float_or_auto, "device": str}.get(name, _int_or_auto)
     elif isinstance(default, str):
-        kind = _int_or_auto if default == "auto" and name != "device" else str
+        kind = str
     elif isinstance(default, float):
         kind = float
     else:

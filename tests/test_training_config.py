@@ -25,12 +25,12 @@ def test_resolve_device_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):
 
 @pytest.mark.parametrize(
     "n,expected",
-    [(40, (267, 16)), (100, (115, 16)), (200, (100, 25)), (1000, (100, 125)), (5000, (30, 128))],
+    [(40, (400, 16)), (100, (172, 16)), (200, (150, 25)), (1000, (150, 125)), (5000, (30, 128))],
 )
 def test_auto_budget_gives_small_sets_enough_steps_and_large_ones_thirty_epochs(n, expected):
     epochs, batch_size = training_budget(n)
     assert (epochs, batch_size) == expected
-    assert epochs * math.ceil(n / batch_size) >= 800 and epochs >= 30
+    assert epochs * math.ceil(n / batch_size) >= 1200 and epochs >= 30
     assert training_budget(n, min_steps=2000)[0] * math.ceil(n / batch_size) >= 2000
 
 
@@ -103,3 +103,15 @@ def test_the_recipe_defaults_have_one_home():
 def test_training_budget_refuses_what_is_not_a_budget(kwargs, match):
     with pytest.raises(ValueError, match=match):
         training_budget(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "optimizer, weight_decay, expected",
+    [("adamw", "auto", 0.05), ("adam", "auto", 5e-4), ("sgd", "auto", 5e-4), ("sgd", 0.0, 0.0)],
+)
+def test_auto_weight_decay_follows_the_optimizer_and_a_number_is_kept(
+    optimizer, weight_decay, expected
+):
+    config = train_config(optimizer=optimizer, weight_decay=weight_decay)
+    net = build_net(ARCH, config).initialize()
+    assert net.optimizer_.param_groups[0]["weight_decay"] == expected

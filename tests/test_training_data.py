@@ -45,6 +45,23 @@ def test_augmentation_only_in_training_and_only_on_images():
     net = build_net(Architecture("resnet1d", 1, 1), train_config(input_shape=(1, 8), augment=True))
     assert net.iterator_train__augment is False
     assert build_net(ARCH, train_config(augment=True)).iterator_train__augment is True
+    assert build_net(ARCH, train_config(augment="crop")).iterator_train__augment == "crop"
+
+
+def test_crop_mode_shifts_without_mirroring_and_true_also_mirrors():
+    # One bright pixel per image: a crop moves it by at most one pixel (padding 1 at side 8);
+    # a mirror moves it from column 1 to about column 6.
+    X = torch.zeros(200, 1, 8, 8)
+    X[:, 0, 4, 1] = 1.0
+    images = DeviceDataset(X, torch.zeros(200))
+
+    def columns(augment):
+        batch, _ = next(iter(DeviceBatchIterator(images, 200, augment=augment, seed=0)))
+        return batch.sum(dim=(1, 2)).argmax(dim=1)  # the column of the pixel, or 0 if lost
+
+    cropped = columns("crop")
+    assert set(cropped.tolist()) <= {0, 1, 2} and len(set(cropped.tolist())) > 1
+    assert (columns(True) >= 5).any()
 
 
 def test_augmented_batches_keep_the_datasets_channels_last_layout():

@@ -59,8 +59,9 @@ class DeviceBatchIterator:
         Samples per batch; the last batch of a pass may be smaller.
     shuffle : bool, default=False
         Draw a new order at each pass; otherwise keep the data's order.
-    augment : bool, default=False
-        Apply :func:`random_crop` and :func:`random_hflip` to batches of images (4-D data).
+    augment : bool or "crop", default=False
+        Augment batches of images (4-D data): ``"crop"`` applies :func:`random_crop`, True
+        also :func:`random_hflip`; other data are never augmented.
     seed : int, default=0
         Seed of the order and the augmentation.
 
@@ -78,16 +79,17 @@ class DeviceBatchIterator:
         dataset: DeviceDataset,
         batch_size: int,
         shuffle: bool = False,
-        augment: bool = False,
+        augment: bool | str = False,
         seed: int = 0,
     ) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.augment = augment and dataset.X.ndim == 4
+        self.crop = bool(augment) and dataset.X.ndim == 4
+        self.flip = self.crop and augment != "crop"
         # Crops gather into a fresh contiguous tensor; a channels_last dataset (images) gets
         # its layout back once per batch here rather than in every convolution.
-        self.channels_last = self.augment and dataset.X.is_contiguous(
+        self.channels_last = self.crop and dataset.X.is_contiguous(
             memory_format=torch.channels_last
         )
         self.generator = torch.Generator(device=dataset.X.device).manual_seed(int(seed))
@@ -105,9 +107,10 @@ class DeviceBatchIterator:
         for begin in range(0, n, self.batch_size):
             index = order[begin : begin + self.batch_size]
             batch = X[index]
-            if self.augment:
+            if self.crop:
                 batch = random_crop(batch, crop_padding(batch.shape[2]), self.generator)
-                batch = random_hflip(batch, self.generator)
+                if self.flip:
+                    batch = random_hflip(batch, self.generator)
                 if self.channels_last:
                     batch = batch.contiguous(memory_format=torch.channels_last)
             yield batch, None if y is None else y[index]

@@ -11,7 +11,7 @@ from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from ..networks import HomogeneousNet
 from ..search_space import Architecture
-from .config import OPTIMIZERS, TrainingConfig, resolve_precision
+from .config import OPTIMIZERS, TrainingConfig, resolve_precision, resolve_weight_decay
 from .data import DeviceBatchIterator, DeviceDataset
 
 
@@ -237,7 +237,8 @@ def build_net(
     # An impossible precision fails here, before anything trains.
     resolve_precision(config.precision, config.device)
     optimizer = OPTIMIZERS[config.optimizer]
-    optimizer_kwargs = {"optimizer__weight_decay": config.weight_decay}
+    weight_decay = resolve_weight_decay(config.weight_decay, config.optimizer)
+    optimizer_kwargs = {"optimizer__weight_decay": weight_decay}
     if config.optimizer == "sgd":
         optimizer_kwargs.update(optimizer__momentum=0.9, optimizer__nesterov=True)
     # One fused kernel per step instead of a loop over parameters, on every device (torch's
@@ -258,7 +259,7 @@ def build_net(
         batch_size=config.batch_size,
         iterator_train=DeviceBatchIterator,
         iterator_train__shuffle=True,
-        iterator_train__augment=config.augment and architecture.block == "resnet",
+        iterator_train__augment=config.augment if architecture.block == "resnet" else False,
         iterator_train__seed=seed,
         iterator_valid=DeviceBatchIterator,
         train_split=None,
