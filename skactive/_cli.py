@@ -13,7 +13,7 @@ from . import __version__
 from ._classifier import ActiveINASClassifier
 from .datasets import DATASETS
 from .networks import POOLINGS
-from .strategies import COLD_START_STRATEGIES, STRATEGIES
+from .strategies import COLD_START_STRATEGIES, DEFAULT_CANDIDATES, STRATEGIES
 
 RESULTS_DIR = "skactive-results"
 """Where a run writes when no ``--out`` is given: a new folder per run inside it."""
@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)}; a "
         "score-based one may name a stochastic batch mode, e.g. mc_dropout:power or "
         "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023); auto "
-        "chooses among random, softmax_response, margin, mc_dropout:power, coreset and badge "
+        f"chooses among {', '.join(DEFAULT_CANDIDATES[:-1])} and {DEFAULT_CANDIDATES[-1]} "
         "while learning (a bandit, as Active Learning by Learning)",
     )
     loop.add_argument(

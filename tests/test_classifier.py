@@ -46,7 +46,7 @@ def fitted(digits):
 
 
 def test_acceptance_digits_active_inas(digits):
-    """The core issue's acceptance run: 200 random labels, then 3 rounds of 100 queries."""
+    """A whole active-learning run: 200 random labels, then 3 rounds of 100 queries."""
     X_train, X_test, y_train, y_test = digits
     rng = np.random.RandomState(0)
     labeled = rng.choice(len(X_train), 200, replace=False)

@@ -2,6 +2,7 @@
 
 from skactive import ActiveINASClassifier
 from skactive._cli import ESTIMATOR_OPTIONS, build_parser
+from skactive.strategies import DEFAULT_CANDIDATES, AutoStrategy, resolve_strategy
 
 
 def test_network_options_are_the_estimators_parameters_with_its_defaults():
@@ -24,8 +25,9 @@ def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
     assert (args.jobs, args.threads) == ("auto", 1)
 
 
-def test_the_strategy_auto_is_an_option():
+def test_the_strategy_auto_is_the_bandit_over_the_default_candidates():
     args = build_parser().parse_args(["run", "--strategy", "auto,random"])
     assert args.strategy == ["auto", "random"]
-    text = build_parser()._subparsers._group_actions[0].choices["run"].format_help()
-    assert "auto chooses among random" in " ".join(text.split())
+    auto = resolve_strategy(args.strategy[0])
+    assert isinstance(auto, AutoStrategy)
+    assert auto.candidates == DEFAULT_CANDIDATES

@@ -34,9 +34,6 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 
 from __future__ import annotations
 
-import inspect
-from functools import partial
-
 from ._auto import (
     DEFAULT_CANDIDATES,
     AutoStrategy,
@@ -63,6 +60,13 @@ from ._cold_start import (
 from ._coreset import coreset, kcenter_greedy
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._probcover import probcover, probcover_delta, probcover_sampling
+from ._registry import (
+    COLD_START_STRATEGIES,
+    STRATEGIES,
+    STRATEGY_NAMES,
+    accepts_random_state,
+    named_strategy,
+)
 from ._typiclust import typicality, typiclust, typiclust_sampling
 from ._uncertainty import (
     entropy,
@@ -73,43 +77,6 @@ from ._uncertainty import (
     softmax_response,
     uncertainty_query,
 )
-
-STRATEGIES = {
-    "random": random_sampling,
-    "softmax_response": softmax_response,
-    "margin": margin_sampling,
-    "entropy": entropy_sampling,
-    "mc_dropout": mc_dropout,
-    "batch_bald": batch_bald,
-    "coreset": coreset,
-    "badge": badge,
-    "typiclust": typiclust_sampling,
-    "probcover": probcover_sampling,
-    "kmeans": kmeans_sampling,
-}
-"""Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
-
-COLD_START_STRATEGIES = ("random", "typiclust", "probcover", "kmeans")
-"""Names of :data:`STRATEGIES` that need no trained model, so can choose the first labels
-(``run_experiment(initial_strategy=...)``): they call ``strategy(None, X_pool, n_instances)``."""
-
-
-_STOCHASTIC = {
-    "softmax_response": BATCH_MODES[1:],
-    "margin": ("softmax", "softrank"),  # margins are <= 0: no power weights
-    "entropy": BATCH_MODES[1:],
-    "mc_dropout": BATCH_MODES[1:],
-}
-
-STRATEGY_NAMES = (
-    *STRATEGIES,
-    "auto",
-    *(f"{name}:{mode}" for name, modes in _STOCHASTIC.items() for mode in modes),
-)
-"""Every name :func:`resolve_strategy` takes: those of :data:`STRATEGIES`, and
-``"<name>:<mode>"`` for a score-based strategy with a stochastic batch mode (``"power"``,
-``"softmax"``, ``"softrank"``; see :func:`select_batch`), e.g. ``"mc_dropout:power"``, and
-``"auto"``, an :class:`AutoStrategy` over :data:`DEFAULT_CANDIDATES`."""
 
 
 def resolve_strategy(strategy):
@@ -137,44 +104,9 @@ def resolve_strategy(strategy):
     """
     if callable(strategy):
         return strategy
-    if strategy not in STRATEGY_NAMES:
-        raise ValueError(
-            f"Unknown query strategy {strategy!r}; use one of {list(STRATEGY_NAMES)} or a "
-            "callable."
-        )
     if strategy == "auto":
         return AutoStrategy()
-    name, _, mode = strategy.partition(":")
-    if not mode:
-        return STRATEGIES[name]
-    function = partial(STRATEGIES[name], batch_mode=mode)
-    function.__name__ = strategy
-    return function
-
-
-def accepts_random_state(strategy) -> bool:
-    """Whether a strategy takes a ``random_state`` keyword (modAL's own strategies do not).
-
-    Parameters
-    ----------
-    strategy : callable
-        A strategy function.
-
-    Returns
-    -------
-    bool
-        True when ``random_state`` is a named parameter of ``strategy``.
-
-    Examples
-    --------
-    >>> from skactive.strategies import accepts_random_state, badge
-    >>> accepts_random_state(badge), accepts_random_state(lambda clf, X, n_instances: None)
-    (True, False)
-    """
-    try:
-        return "random_state" in inspect.signature(strategy).parameters
-    except (TypeError, ValueError):
-        return False
+    return named_strategy(strategy)
 
 
 __all__ = [

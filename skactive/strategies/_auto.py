@@ -39,6 +39,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..pool import map_pool
 from ..utils import draw_seed
 from ._base import check_n_instances, pool_result
+from ._registry import STRATEGY_NAMES, accepts_random_state, named_strategy
 
 DEFAULT_CANDIDATES = (
     "random",
@@ -200,8 +201,6 @@ class AutoStrategy(BaseEstimator):
         self.learning_rate = learning_rate
 
     def _check_candidates(self) -> list[str]:
-        from . import STRATEGY_NAMES  # the registry imports this module
-
         names = [c if isinstance(c, str) else getattr(c, "__name__", "") for c in self.candidates]
         known = set(STRATEGY_NAMES) - {"auto"}
         unknown = [c for c in self.candidates if not (callable(c) or c in known)]
@@ -280,8 +279,6 @@ class AutoStrategy(BaseEstimator):
         utilities : ndarray of shape (n_pool,)
             Only with ``return_utilities=True``.
         """
-        from . import accepts_random_state, resolve_strategy  # the registry imports this module
-
         self._validate_params()
         names = self._check_candidates()
         n_pool = len(X_pool)
@@ -298,7 +295,7 @@ class AutoStrategy(BaseEstimator):
             if name == "random":
                 batches.append(None)
                 continue
-            strategy = resolve_strategy(candidate)
+            strategy = candidate if callable(candidate) else named_strategy(candidate)
             kwargs = {"random_state": seed} if accepts_random_state(strategy) else {}
             batches.append(np.asarray(strategy(classifier, X_pool, n_instances, **kwargs)[0]))
         arm = int(rng.choice(len(names), p=probabilities))

@@ -9,7 +9,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..pool import take_rows
+from ..pool import map_pool, take_rows
 from ..utils import draw_seed
 
 
@@ -206,6 +206,30 @@ def network_estimator(classifier, strategy: str):
         )
     check_is_fitted(estimator)
     return estimator
+
+
+def _embed_chunk(chunk, start, estimator):
+    return estimator.embed(chunk)
+
+
+def pool_and_labeled_features(estimator, X_pool) -> tuple[np.ndarray, np.ndarray]:
+    """The penultimate features of the pool and of the labeled set, from the network.
+
+    Parameters
+    ----------
+    estimator : ActiveINASClassifier
+        Fitted, as :func:`network_estimator` returns it.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples, embedded chunk by chunk (:func:`skactive.pool.map_pool`).
+
+    Returns
+    -------
+    pool : ndarray of shape (n_pool, n_features)
+        The pool's features.
+    labeled : ndarray of shape (n_labeled, n_features)
+        The features of the estimator's ``X_training_``.
+    """
+    return map_pool(_embed_chunk, X_pool, estimator), estimator.embed(estimator.X_training_)
 
 
 def torch_generator(random_state, device) -> torch.Generator:

@@ -32,7 +32,7 @@ from ..pool import is_lazy_pool, map_pool
 from ..utils import derive_seed
 from ._base import check_n_instances, network_estimator, pool_result, torch_generator
 from ._configurations import CHUNK_ELEMENTS, LabelConfigurations
-from ._mc_dropout import _chunk_mc_utility, bald, mc_dropout_proba
+from ._mc_dropout import bald, mc_chunk_scores, mc_dropout_proba
 
 N_CONFIGURATIONS = 1_000
 """Default ``n_configurations``: label configurations kept once they are too many to list."""
@@ -322,7 +322,7 @@ def batch_bald(
     estimator = network_estimator(classifier, "batch_bald")
     masks_seed, draws_seed = derive_seed(random_state, size=2)
     if is_lazy_pool(X_pool):
-        score = partial(_chunk_mc_utility, n_passes=n_passes, seed=masks_seed, reduce=_pool_first)
+        score = partial(mc_chunk_scores, n_passes=n_passes, seed=masks_seed, reduce=_pool_first)
         probs = map_pool(score, X_pool, estimator).transpose(1, 0, 2)
     else:
         probs = mc_dropout_proba(estimator, X_pool, n_passes, random_state=masks_seed)

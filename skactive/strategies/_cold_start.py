@@ -20,8 +20,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..pool import map_pool
-from ._base import check_n_instances, network_estimator, pool_result
-from ._coreset import _embed_chunk
+from ._base import check_n_instances, network_estimator, pool_and_labeled_features, pool_result
 
 REPRESENTATIONS = ("auto", "input", "network")
 """Values of ``representation`` in the cold-start strategies: see :func:`kmeans_sampling`."""
@@ -79,8 +78,28 @@ def cold_start_features(X, *, n_components: int = 50, random_state=None) -> np.n
     return pca.fit_transform(X)
 
 
-def _check_features(features, labeled=None) -> tuple[np.ndarray, np.ndarray | None]:
-    """A pool's features and its labeled set's (None when empty) as finite floats alike."""
+def check_features(features, labeled=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """A pool's features and its labeled set's as finite floats of one dtype.
+
+    Parameters
+    ----------
+    features : array-like of shape (n_pool, n_features)
+        The pool's features.
+    labeled : array-like of shape (n_labeled, n_features) or None, default=None
+        The labeled set's features.
+
+    Returns
+    -------
+    features : ndarray of shape (n_pool, n_features)
+        Checked, float32 or float64.
+    labeled : ndarray of shape (n_labeled, n_features) or None
+        Checked, in the dtype of ``features``; None when empty or not given.
+
+    Raises
+    ------
+    ValueError
+        If the two have different numbers of features.
+    """
     features = check_array(features, dtype=[np.float64, np.float32])
     if labeled is None or len(labeled) == 0:
         return features, None
@@ -92,19 +111,48 @@ def _check_features(features, labeled=None) -> tuple[np.ndarray, np.ndarray | No
     return features, labeled
 
 
-def _stack(features, labeled) -> np.ndarray:
-    """The labeled rows, then the pool's: the order every clustering and graph here uses."""
+def labeled_then_pool(features, labeled) -> np.ndarray:
+    """The labeled rows, then the pool's: the order every clustering and graph here uses.
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_pool, n_features)
+        The pool's features.
+    labeled : ndarray of shape (n_labeled, n_features) or None
+        The labeled set's features, as :func:`check_features` returns them.
+
+    Returns
+    -------
+    ndarray of shape (n_labeled + n_pool, n_features)
+    """
     return features if labeled is None else np.concatenate([labeled, features])
 
 
-def _cluster_points(features, n_clusters: int, random_state) -> tuple[np.ndarray, np.ndarray]:
-    """k-means labels and the distance of every point to its own centre."""
+def cluster_points(features, n_clusters: int, random_state) -> tuple[np.ndarray, np.ndarray]:
+    """k-means clusters of the points and the distance of every point to its own centre.
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_points, n_features)
+        The points.
+    n_clusters : int
+        Number of clusters, at most ``n_points``.
+    random_state : int, RandomState instance or None
+        Seeds :class:`~sklearn.cluster.KMeans`.
+
+    Returns
+    -------
+    clusters : ndarray of shape (n_points,)
+        Every point's cluster.
+    distance : ndarray of shape (n_points,)
+        Every point's Euclidean distance to its cluster's centre.
+    """
     kmeans = KMeans(n_clusters, random_state=random_state).fit(features)
     distance = np.linalg.norm(features - kmeans.cluster_centers_[kmeans.labels_], axis=1)
     return kmeans.labels_, distance
 
 
-def _walk_clusters(clusters, n_labeled: int, n_instances: int, score, eligible=None):
+def walk_clusters(clusters, n_labeled: int, n_instances: int, score, eligible=None):
     """Pick pool points cluster by cluster, the best-scored first in each.
 
     Clusters are visited in the order: fewest labeled points, then largest, then lowest number;
@@ -112,8 +160,23 @@ def _walk_clusters(clusters, n_labeled: int, n_instances: int, score, eligible=N
     picks outnumber the clusters the walk goes round again. Clusters not ``eligible`` are walked
     only once the eligible ones have no pool point left.
 
-    ``clusters`` and ``eligible`` cover the labeled points (first ``n_labeled`` rows) then the
-    pool; ``score`` covers the pool. Returns pool indices in the order picked.
+    Parameters
+    ----------
+    clusters : ndarray of shape (n_labeled + n_pool,)
+        The cluster of every point, the labeled points first (:func:`labeled_then_pool`).
+    n_labeled : int
+        Number of labeled points.
+    n_instances : int
+        Number of pool points to pick.
+    score : array-like of shape (n_pool,)
+        Higher is picked first within a cluster.
+    eligible : ndarray of shape (n_clusters,), bool, or None, default=None
+        Clusters walked first; None makes every cluster eligible.
+
+    Returns
+    -------
+    ndarray of shape (n_instances,), intp
+        Pool indices in the order picked.
     """
     n_clusters = int(clusters.max()) + 1
     sizes = np.bincount(clusters, minlength=n_clusters)
@@ -186,14 +249,14 @@ def kmeans_representatives(
     >>> kmeans_representatives(points, 2, random_state=0)
     array([1, 3])
     """
-    features, labeled = _check_features(features, labeled)
+    features, labeled = check_features(features, labeled)
     n_instances = check_n_instances(n_instances, len(features))
     n_labeled = 0 if labeled is None else len(labeled)
-    clusters, distance = _cluster_points(
-        _stack(features, labeled), n_labeled + n_instances, check_random_state(random_state)
-    )
+    points = labeled_then_pool(features, labeled)
+    rng = check_random_state(random_state)
+    clusters, distance = cluster_points(points, n_labeled + n_instances, rng)
     score = -distance[n_labeled:]
-    indices = _walk_clusters(clusters, n_labeled, n_instances, score)
+    indices = walk_clusters(clusters, n_labeled, n_instances, score)
     return (indices, score) if return_utilities else indices
 
 
@@ -217,19 +280,37 @@ def _labeled_set(classifier):
     return None, labeled
 
 
-def _strategy_features(classifier, X_pool, representation: str, strategy: str, random_state):
+def strategy_features(classifier, X_pool, representation: str, strategy: str, random_state):
     """The features of the pool and of the labeled set that a cold-start strategy selects on.
 
     ``"network"`` (or ``"auto"`` with a fitted ActiveINASClassifier behind ``classifier``): the
     penultimate features of its network, for the pool and for ``X_training_``. ``"input"`` (or
     ``"auto"`` without a network): :func:`cold_start_features` of the labeled samples and the
-    pool together, so that both land in one space. Returns ``(pool, labeled or None)``.
+    pool together, so that both land in one space.
+
+    Parameters
+    ----------
+    classifier : object or None
+        What the strategy was given; the labeled set is found behind it.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples.
+    representation : {"auto", "input", "network"}
+        See :data:`REPRESENTATIONS`.
+    strategy : str
+        The strategy's name, for error messages.
+    random_state : int, RandomState instance or None
+        Seeds the principal components.
+
+    Returns
+    -------
+    pool : ndarray of shape (n_pool, n_features)
+        The pool's features.
+    labeled : ndarray of shape (n_labeled, n_features) or None
+        The labeled set's features; None without labeled samples.
     """
     network, labeled = _labeled_set(classifier)
     if representation == "network" or (representation == "auto" and network is not None):
-        estimator = network_estimator(classifier, strategy)
-        features = map_pool(_embed_chunk, X_pool, estimator)
-        return features, estimator.embed(estimator.X_training_)
+        return pool_and_labeled_features(network_estimator(classifier, strategy), X_pool)
     pool = map_pool(_flat_rows, X_pool)
     if labeled is None or len(labeled) == 0:
         return cold_start_features(pool, random_state=random_state), None
@@ -309,7 +390,7 @@ def kmeans_sampling(
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
     rng = check_random_state(random_state)
-    pool, labeled = _strategy_features(classifier, X_pool, representation, "kmeans_sampling", rng)
+    pool, labeled = strategy_features(classifier, X_pool, representation, "kmeans_sampling", rng)
     indices, utilities = kmeans_representatives(
         pool, n_instances, labeled=labeled, random_state=rng, return_utilities=True
     )

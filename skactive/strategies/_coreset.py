@@ -9,8 +9,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ..pool import map_pool
-from ._base import check_n_instances, network_estimator, pool_result
+from ._base import check_n_instances, network_estimator, pool_and_labeled_features, pool_result
 
 CHUNK_SIZE = 4096
 """Rows per block of the pool-to-labeled distance matrix; bounds memory to CHUNK_SIZE**2."""
@@ -124,10 +123,6 @@ def kcenter_greedy(
     return selected.cpu().numpy()
 
 
-def _embed_chunk(chunk, start, estimator):
-    return estimator.embed(chunk)
-
-
 def coreset(classifier, X_pool, n_instances: int = 1, return_utilities: bool = False):
     """Query a core-set of the pool: k-center greedy on the network's penultimate features.
 
@@ -179,8 +174,7 @@ def coreset(classifier, X_pool, n_instances: int = 1, return_utilities: bool = F
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
     estimator = network_estimator(classifier, "coreset")
-    features = map_pool(_embed_chunk, X_pool, estimator)
-    labeled = estimator.embed(estimator.X_training_)
+    features, labeled = pool_and_labeled_features(estimator, X_pool)
     indices = kcenter_greedy(features, labeled, n_instances, device=estimator.device_)
     utilities = None
     if return_utilities:

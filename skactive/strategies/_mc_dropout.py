@@ -189,7 +189,32 @@ def mc_dropout_proba(classifier, X, n_passes: int = 20, *, random_state=None) ->
     return probs.transpose(1, 0, 2)
 
 
-def _chunk_mc_utility(chunk, start, estimator, n_passes, seed, reduce):
+def mc_chunk_scores(chunk, start, estimator, n_passes, seed, reduce):
+    """The stochastic passes over one chunk of a lazy pool, reduced batch by batch.
+
+    Serves :func:`skactive.pool.map_pool` for the MC-dropout strategies.
+
+    Parameters
+    ----------
+    chunk : array-like of shape (n_chunk, ...)
+        Rows of the pool.
+    start : int
+        Index of the chunk's first row in the pool.
+    estimator : ActiveINASClassifier
+        Fitted, trained with ``dropout > 0``.
+    n_passes : int
+        Number of stochastic passes.
+    seed : int
+        The query's seed for the dropout masks.
+    reduce : callable
+        Maps one batch's probabilities, a tensor of shape (n_passes, n_batch, n_classes),
+        to what is kept of it, samples first.
+
+    Returns
+    -------
+    ndarray
+        ``reduce``'s results for the chunk's batches, concatenated along the samples.
+    """
     # Each chunk's masks come from its own seed, fixed by the query's seed and the chunk's
     # place in the pool, so they do not depend on which worker scores it or when.
     chunk_seed = derive_seed(seed, start)
@@ -292,7 +317,7 @@ def mc_dropout(
     reduce = _UTILITIES[method]
     if is_lazy_pool(X_pool):
         seed = draw_seed(random_state)
-        score = partial(_chunk_mc_utility, n_passes=n_passes, seed=seed, reduce=reduce)
+        score = partial(mc_chunk_scores, n_passes=n_passes, seed=seed, reduce=reduce)
         utility = map_pool(score, X_pool, network_estimator(classifier, "mc_dropout"))
     else:
         utility = _mc_forward(classifier, X_pool, n_passes, random_state, reduce)

@@ -19,10 +19,10 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ._base import check_n_instances, pool_result
 from ._cold_start import (
     REPRESENTATIONS,
-    _check_features,
-    _cluster_points,
-    _stack,
-    _strategy_features,
+    check_features,
+    cluster_points,
+    labeled_then_pool,
+    strategy_features,
 )
 
 
@@ -69,13 +69,13 @@ def probcover_delta(features, n_clusters: int = 10, *, purity: float = 0.95, ran
     >>> float(probcover_delta(points, 2, purity=1.0, random_state=0))
     8.0
     """
-    features, _ = _check_features(features)
+    features, _ = check_features(features)
     if n_clusters > len(features):
         raise ValueError(
             f"n_clusters={n_clusters} pseudo-classes need at least as many points; got "
             f"{len(features)}."
         )
-    clusters, _ = _cluster_points(features, n_clusters, check_random_state(random_state))
+    clusters, _ = cluster_points(features, n_clusters, check_random_state(random_state))
     nearest_other = np.full(len(features), np.inf)
     for cluster in np.unique(clusters):
         inside = clusters == cluster
@@ -176,11 +176,11 @@ def probcover(
     >>> probcover(points, 1, labeled=np.array([[1.0]]), delta=1.5)
     array([4])
     """
-    features, labeled = _check_features(features, labeled)
+    features, labeled = check_features(features, labeled)
     n_instances = check_n_instances(n_instances, len(features))
     rng = check_random_state(random_state)
     n_labeled = 0 if labeled is None else len(labeled)
-    points = _stack(features, labeled)
+    points = labeled_then_pool(features, labeled)
     if delta is None:
         delta = probcover_delta(points, n_clusters, purity=purity, random_state=rng)
     covers, covered_by = _ball_graph(points, delta)
@@ -296,7 +296,7 @@ def probcover_sampling(
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
     rng = check_random_state(random_state)
-    pool, labeled = _strategy_features(
+    pool, labeled = strategy_features(
         classifier, X_pool, representation, "probcover_sampling", rng
     )
     if n_clusters is None:

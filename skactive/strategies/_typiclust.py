@@ -18,11 +18,11 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ._base import check_n_instances, pool_result
 from ._cold_start import (
     REPRESENTATIONS,
-    _check_features,
-    _cluster_points,
-    _stack,
-    _strategy_features,
-    _walk_clusters,
+    check_features,
+    cluster_points,
+    labeled_then_pool,
+    strategy_features,
+    walk_clusters,
 )
 
 
@@ -142,19 +142,19 @@ def typiclust(
     >>> typiclust(points, 3, random_state=0)
     array([7, 2, 8])
     """
-    features, labeled = _check_features(features, labeled)
+    features, labeled = check_features(features, labeled)
     n_instances = check_n_instances(n_instances, len(features))
     n_labeled = 0 if labeled is None else len(labeled)
-    points = _stack(features, labeled)
+    points = labeled_then_pool(features, labeled)
     rng = check_random_state(random_state)
-    clusters, _ = _cluster_points(points, n_labeled + n_instances, rng)
+    clusters, _ = cluster_points(points, n_labeled + n_instances, rng)
     typical = np.empty(len(points))
     for cluster in np.unique(clusters):
         members = clusters == cluster
         typical[members] = typicality(points[members], n_neighbors)
     sizes = np.bincount(clusters)
     score = typical[n_labeled:]
-    indices = _walk_clusters(clusters, n_labeled, n_instances, score, sizes >= min_cluster_size)
+    indices = walk_clusters(clusters, n_labeled, n_instances, score, sizes >= min_cluster_size)
     return (indices, score) if return_utilities else indices
 
 
@@ -230,7 +230,7 @@ def typiclust_sampling(
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
     rng = check_random_state(random_state)
-    pool, labeled = _strategy_features(
+    pool, labeled = strategy_features(
         classifier, X_pool, representation, "typiclust_sampling", rng
     )
     indices, utilities = typiclust(

@@ -1,0 +1,117 @@
+"""The strategies known by name, and how a name becomes a strategy function.
+
+The registry behind ``ActiveINASClassifier(query_strategy=...)``, the command line's
+``--strategy`` and :class:`~skactive.strategies.AutoStrategy`'s candidates. It knows every
+strategy but ``"auto"``: the bandit is itself resolved by
+:func:`skactive.strategies.resolve_strategy`, and resolves its candidates here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from functools import partial
+
+from ._badge import badge
+from ._base import random_sampling
+from ._batch import BATCH_MODES
+from ._batch_bald import batch_bald
+from ._cold_start import kmeans_sampling
+from ._coreset import coreset
+from ._mc_dropout import mc_dropout
+from ._probcover import probcover_sampling
+from ._typiclust import typiclust_sampling
+from ._uncertainty import entropy_sampling, margin_sampling, softmax_response
+
+STRATEGIES = {
+    "random": random_sampling,
+    "softmax_response": softmax_response,
+    "margin": margin_sampling,
+    "entropy": entropy_sampling,
+    "mc_dropout": mc_dropout,
+    "batch_bald": batch_bald,
+    "coreset": coreset,
+    "badge": badge,
+    "typiclust": typiclust_sampling,
+    "probcover": probcover_sampling,
+    "kmeans": kmeans_sampling,
+}
+"""Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
+
+COLD_START_STRATEGIES = ("random", "typiclust", "probcover", "kmeans")
+"""Names of :data:`STRATEGIES` that need no trained model, so can choose the first labels
+(``run_experiment(initial_strategy=...)``): they call ``strategy(None, X_pool, n_instances)``."""
+
+
+_STOCHASTIC = {
+    "softmax_response": BATCH_MODES[1:],
+    "margin": ("softmax", "softrank"),  # margins are <= 0: no power weights
+    "entropy": BATCH_MODES[1:],
+    "mc_dropout": BATCH_MODES[1:],
+}
+
+STRATEGY_NAMES = (
+    *STRATEGIES,
+    "auto",
+    *(f"{name}:{mode}" for name, modes in _STOCHASTIC.items() for mode in modes),
+)
+"""Every name :func:`resolve_strategy` takes: those of :data:`STRATEGIES`, and
+``"<name>:<mode>"`` for a score-based strategy with a stochastic batch mode (``"power"``,
+``"softmax"``, ``"softrank"``; see :func:`select_batch`), e.g. ``"mc_dropout:power"``, and
+``"auto"``, an :class:`AutoStrategy` over :data:`DEFAULT_CANDIDATES`."""
+
+
+def named_strategy(name: str):
+    """Return the strategy function for a name of :data:`STRATEGY_NAMES` other than ``"auto"``.
+
+    Parameters
+    ----------
+    name : str
+        A strategy name, e.g. ``"coreset"`` or ``"mc_dropout:power"`` (MC-dropout whose batch
+        is sampled with power weights).
+
+    Returns
+    -------
+    callable
+        The strategy function; for ``"<name>:<mode>"``, the strategy with ``batch_mode`` set,
+        named after the whole string.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not in :data:`STRATEGY_NAMES`.
+    """
+    if name not in STRATEGY_NAMES:
+        raise ValueError(
+            f"Unknown query strategy {name!r}; use one of {list(STRATEGY_NAMES)} or a callable."
+        )
+    base, _, mode = name.partition(":")
+    if not mode:
+        return STRATEGIES[base]
+    function = partial(STRATEGIES[base], batch_mode=mode)
+    function.__name__ = name
+    return function
+
+
+def accepts_random_state(strategy) -> bool:
+    """Whether a strategy takes a ``random_state`` keyword (modAL's own strategies do not).
+
+    Parameters
+    ----------
+    strategy : callable
+        A strategy function.
+
+    Returns
+    -------
+    bool
+        True when ``random_state`` is a named parameter of ``strategy``.
+
+    Examples
+    --------
+    >>> from skactive.strategies import accepts_random_state, badge
+    >>> accepts_random_state(badge), accepts_random_state(lambda clf, X, n_instances: None)
+    (True, False)
+    """
+    try:
+        return "random_state" in inspect.signature(strategy).parameters
+    except (TypeError, ValueError):
+        return False
