@@ -12,7 +12,8 @@ side in one process on one CPU thread:
   (``inas_iterations=0``; 2x4 is ResNet-18's layout);
 - ``skorch 1x2``: the network of A(B, 1, 2) trained by plain skorch (``NeuralNetClassifier``,
   its own data loader and loop) with the same recipe: AdamW, the same learning rate, weight
-  decay and cosine schedule, and the epochs and batch size of
+  decay and cosine schedule, random crops in its loader (torchvision's ``RandomCrop``), and
+  the epochs and batch size of
   :func:`skactive.training.training_budget`. It shows that the recipe, not the wrapper, makes
   the accuracy;
 - ``logistic``, ``svc-rbf`` (both after a ``StandardScaler``) and ``random forest``.
@@ -57,12 +58,18 @@ from sklearn.svm import SVC  # noqa: E402
 from skorch import NeuralNetClassifier  # noqa: E402
 from skorch.callbacks import LRScheduler  # noqa: E402
 from torch.optim.lr_scheduler import CosineAnnealingLR  # noqa: E402
+from torch.utils.data import default_collate  # noqa: E402
+from torchvision.transforms.v2 import RandomCrop  # noqa: E402
 
 from skactive import ActiveINASClassifier, Architecture  # noqa: E402
 from skactive.datasets import load_dataset  # noqa: E402
 from skactive.networks import HomogeneousNet  # noqa: E402
 from skactive.search_space import resolve_block  # noqa: E402
-from skactive.training import training_budget  # noqa: E402
+from skactive.training import (  # noqa: E402
+    crop_padding,
+    resolve_weight_decay,
+    training_budget,
+)
 
 CASES = {
     "digits_100": ("digits", 100),
@@ -93,9 +100,27 @@ PREVIOUS = {
     "pooling": "global",
     "candidate_budget": 1.0,
     "reuse_winner": False,
+    "weight_decay": 5e-4,
+    "augment": False,
 }
 """The recipe before the budget rule and pyramid pooling: 30 epochs of 128, global average,
-and the paper's search (candidates as long as the winner, the winner trained anew)."""
+weight decay 5e-4, no crops, and the paper's search (candidates as long as the winner, the
+winner trained anew)."""
+
+
+class RandomCrops:
+    """Collate function of plain skorch's training loader: random crops, one image at a time.
+
+    The way a skorch user crops (torchvision's ``RandomCrop`` in the loader), with the same
+    padding as skactive's batched crops; sequences and flat rows pass unchanged.
+    """
+
+    def __call__(self, batch):
+        X, y = default_collate(batch)
+        if X.ndim == 4:
+            crop = RandomCrop(tuple(X.shape[2:]), padding=crop_padding(X.shape[2]))
+            X = torch.stack([crop(image) for image in X])
+        return X, y
 
 
 class PlainSkorch(NeuralNetClassifier):
@@ -127,9 +152,10 @@ def plain_skorch(seed: int) -> PlainSkorch:
         module__pooling=defaults.pooling,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.AdamW,
-        optimizer__weight_decay=defaults.weight_decay,
+        optimizer__weight_decay=resolve_weight_decay(defaults.weight_decay, defaults.optimizer),
         lr=defaults.lr,
         iterator_train__shuffle=True,
+        iterator_train__collate_fn=RandomCrops(),
         train_split=None,
         verbose=0,
     )

@@ -38,6 +38,8 @@ ESTIMATOR_OPTIONS = {
     "weight_decay": "weight decay, or auto: 0.05 for AdamW (decoupled), 5e-4 for Adam and SGD",
     "dropout": "dropout before the linear head (MC-dropout samples it)",
     "pooling": "pooling of the last stack",
+    "augment": "augmentation of image batches: crop (random crops), true (crops and "
+    "horizontal flips) or false",
     "max_blocks": "search-space bound on i, the blocks per stack",
     "max_stacks": "search-space bound on j, the stacks",
     "inas_iterations": "search steps per round, T_iNAS (0 freezes the first architecture)",
@@ -77,6 +79,14 @@ _int_or_auto = _or_auto(int)
 _float_or_auto = _or_auto(float)
 
 
+def _augment(text: str):
+    """argparse type of ``--augment``: the estimator's ``"crop"``, True or False."""
+    values = {"crop": "crop", "true": True, "false": False}
+    if text.lower() not in values:
+        raise argparse.ArgumentTypeError(f"expected crop, true or false, got {text!r}")
+    return values[text.lower()]
+
+
 def _comma_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
@@ -93,6 +103,8 @@ def _estimator_option(group, name: str, default, help_: str) -> None:
         return
     if choices is not None:
         kind = str
+    elif name == "augment":
+        kind = _augment
     elif default == "auto":
         kind = {"weight_decay": _float_or_auto, "device": str}.get(name, _int_or_auto)
     elif isinstance(default, str):

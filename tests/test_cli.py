@@ -14,6 +14,15 @@ def test_network_options_are_the_estimators_parameters_with_its_defaults():
     assert (args.batch_size, args.max_epochs) == (64, "auto")
 
 
+def test_weight_decay_and_augment_take_the_estimators_values():
+    parse = build_parser().parse_args
+    assert parse(["run", "--weight-decay", "5e-4"]).weight_decay == 5e-4
+    assert parse(["run", "--weight-decay", "auto"]).weight_decay == "auto"
+    for text, value in (("crop", "crop"), ("true", True), ("False", False)):
+        assert parse(["run", "--augment", text]).augment == value
+        ActiveINASClassifier(augment=value)._validate_params()
+
+
 def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
     args = build_parser().parse_args(["run"])
     assert (args.dataset, args.strategy, args.baselines) == (
