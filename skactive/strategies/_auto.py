@@ -39,6 +39,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..pool import map_pool
 from ..utils import draw_seed
 from ._base import check_n_instances, pool_result
+from ._docs import fill_doc
 from ._registry import STRATEGY_NAMES, accepts_random_state, named_strategy
 
 DEFAULT_CANDIDATES = (
@@ -252,6 +253,7 @@ class AutoStrategy(BaseEstimator):
         self._models, self._batches, self._draws = [], [], []
         return self
 
+    @fill_doc
     def __call__(
         self, classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities=False
     ):
@@ -261,10 +263,8 @@ class AutoStrategy(BaseEstimator):
         ----------
         classifier : ActiveINASClassifier or modAL ActiveLearner
             The fitted learner, holding its labeled set; every candidate must work on it.
-        X_pool : array-like of shape (n_pool, ...)
-            Unlabeled samples.
-        n_instances : int, default=1
-            Number of samples to query.
+        %(X_pool)s
+        %(n_instances)s
         random_state : int, RandomState instance or None, default=None
             Seeds the candidates and the draws.
         return_utilities : bool, default=False
@@ -274,10 +274,8 @@ class AutoStrategy(BaseEstimator):
         -------
         indices : ndarray of shape (n_instances,)
             Indices into ``X_pool``, in the drawn candidate's order.
-        samples : array-like
-            ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-        utilities : ndarray of shape (n_pool,)
-            Only with ``return_utilities=True``.
+        %(samples)s
+        %(utilities)s
         """
         self._validate_params()
         names = self._check_candidates()

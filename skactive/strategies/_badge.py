@@ -23,16 +23,17 @@ from ._base import (
     pool_result,
     torch_generator,
 )
+from ._docs import fill_doc
 
 
 @validate_params({"proba": ["array-like"]}, prefer_skip_nested_validation=True)
+@fill_doc
 def prediction_residual(proba: np.ndarray) -> np.ndarray:
     """``p - onehot(argmax p)``: the gradient of the cross-entropy at the predicted label.
 
     Parameters
     ----------
-    proba : ndarray of shape (n_samples, n_classes)
-        Predicted class probabilities.
+    %(proba)s
 
     Returns
     -------
@@ -92,6 +93,7 @@ def gradient_embedding(proba: np.ndarray, features: np.ndarray) -> np.ndarray:
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def kmeanspp_seeding(
     features, n_instances: int, *, outer=None, device=None, random_state=None
 ) -> np.ndarray:
@@ -111,8 +113,7 @@ def kmeanspp_seeding(
     outer : ndarray or torch.Tensor of shape (n_samples, n_outer) or None, default=None
         When given, point ``i`` is the flattened outer product ``outer_i ⊗ features_i``,
         which is never built (BADGE passes :func:`prediction_residual` here).
-    device : str, torch.device or None, default=None
-        Where to compute; None keeps a tensor on its device and puts arrays on the CPU.
+    %(device)s
     random_state : int, RandomState instance or None, default=None
         Seeds the draws, through a torch generator of their own.
 
@@ -170,6 +171,7 @@ def _chunk_proba_and_features(chunk, start, estimator):
     return estimator.forward_batches(chunk, _proba_and_features)
 
 
+@fill_doc
 def badge(
     classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities: bool = False
 ):
@@ -190,13 +192,9 @@ def badge(
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
-        A fitted estimator.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
-        (:func:`skactive.pool.map_pool`).
-    n_instances : int, default=1
-        Number of samples to query.
+    %(classifier_network)s
+    %(X_pool_network)s
+    %(n_instances)s
     random_state : int, RandomState instance or None, default=None
         Seeds the k-means++ draws.
     return_utilities : bool, default=False
@@ -205,12 +203,9 @@ def badge(
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into ``X_pool``, in the order picked.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_picked)s
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------

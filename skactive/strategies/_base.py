@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..pool import map_pool, take_rows
 from ..utils import draw_seed
+from ._docs import fill_doc
 
 
 def check_n_instances(n_instances, n_pool: int) -> int:
@@ -50,6 +51,7 @@ def check_n_instances(n_instances, n_pool: int) -> int:
     return int(n_instances)
 
 
+@fill_doc
 def select_top(utility: np.ndarray, n_instances: int) -> np.ndarray:
     """Indices of the ``n_instances`` largest utilities, best first, ties to the lower index.
 
@@ -57,8 +59,7 @@ def select_top(utility: np.ndarray, n_instances: int) -> np.ndarray:
     ----------
     utility : ndarray of shape (n_samples,)
         Score of each pool sample; higher is more worth labeling.
-    n_instances : int
-        Number of indices to return.
+    %(n_indices)s
 
     Returns
     -------
@@ -129,6 +130,7 @@ def pool_result(X_pool, indices, utilities=None) -> tuple:
     return indices, take_rows(X_pool, indices), utilities
 
 
+@fill_doc
 def random_sampling(
     classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities: bool = False
 ):
@@ -142,8 +144,7 @@ def random_sampling(
         Ignored; present for the common strategy signature.
     X_pool : array-like of shape (n_pool, ...)
         Unlabeled samples; of a NumPy memmap or a dask array only the rows picked are read.
-    n_instances : int, default=1
-        Number of samples to query.
+    %(n_instances)s
     random_state : int, RandomState instance or None, default=None
         Seed of the draw.
     return_utilities : bool, default=False
@@ -153,10 +154,8 @@ def random_sampling(
     -------
     indices : ndarray of shape (n_instances,)
         Indices into ``X_pool``.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------
@@ -212,6 +211,7 @@ def _embed_chunk(chunk, start, estimator):
     return estimator.embed(chunk)
 
 
+@fill_doc
 def pool_and_labeled_features(estimator, X_pool) -> tuple[np.ndarray, np.ndarray]:
     """The penultimate features of the pool and of the labeled set, from the network.
 
@@ -224,8 +224,7 @@ def pool_and_labeled_features(estimator, X_pool) -> tuple[np.ndarray, np.ndarray
 
     Returns
     -------
-    pool : ndarray of shape (n_pool, n_features)
-        The pool's features.
+    %(pool_features)s
     labeled : ndarray of shape (n_labeled, n_features)
         The features of the estimator's ``X_training_``.
     """

@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._base import check_n_instances, select_top
+from ._docs import fill_doc
 
 BATCH_MODES = ("top", "power", "softmax", "softrank")
 """How a batch is chosen from utilities: see :func:`select_batch`."""
@@ -48,6 +49,7 @@ def _log_weights(utility: np.ndarray, mode: str, beta: float) -> np.ndarray:
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def select_batch(
     utility, n_instances: int, mode: str = "top", beta: float = 1.0, random_state=None
 ):
@@ -68,8 +70,7 @@ def select_batch(
     ----------
     utility : array-like of shape (n_samples,)
         Score of each pool sample; higher is more worth labeling. NaN ranks last.
-    n_instances : int
-        Number of indices to return.
+    %(n_indices)s
     mode : {"top", "power", "softmax", "softrank"}, default="top"
         How to choose.
     beta : float, default=1.0

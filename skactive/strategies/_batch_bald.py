@@ -32,6 +32,7 @@ from ..pool import is_lazy_pool, map_pool
 from ..utils import derive_seed
 from ._base import check_n_instances, network_estimator, pool_result, torch_generator
 from ._configurations import CHUNK_ELEMENTS, LabelConfigurations
+from ._docs import fill_doc
 from ._mc_dropout import bald, mc_chunk_scores, mc_dropout_proba
 
 N_CONFIGURATIONS = 1_000
@@ -110,6 +111,7 @@ _SELECT_PARAMS = {
 @validate_params(
     {**_SELECT_PARAMS, "n_instances": "no_validation"}, prefer_skip_nested_validation=True
 )
+@fill_doc
 def batch_bald_select(
     probs,
     n_instances: int,
@@ -149,10 +151,8 @@ def batch_bald_select(
         Class probabilities of every stochastic pass, as :func:`mc_dropout_proba` returns them.
     n_instances : int
         Number of samples to pick.
-    n_configurations : int, default=1000
-        Most label configurations kept: listed while they fit, drawn beyond.
-    device : str, torch.device or None, default=None
-        Where to compute; None keeps a tensor on its device and puts arrays on the CPU.
+    %(n_configurations)s
+    %(device)s
     random_state : int, RandomState instance or None, default=None
         Seeds the drawn configurations, through a torch generator of their own.
 
@@ -191,6 +191,7 @@ def batch_bald_select(
 
 
 @validate_params(_SELECT_PARAMS, prefer_skip_nested_validation=True)
+@fill_doc
 def joint_mutual_information(
     probs, *, n_configurations: int = N_CONFIGURATIONS, device=None, random_state=None
 ) -> float:
@@ -205,10 +206,8 @@ def joint_mutual_information(
     ----------
     probs : ndarray or torch.Tensor of shape (n_passes, n_samples, n_classes)
         Class probabilities of every stochastic pass for the samples of the batch.
-    n_configurations : int, default=1000
-        Most label configurations kept: listed while they fit, drawn beyond.
-    device : str, torch.device or None, default=None
-        Where to compute; None keeps a tensor on its device and puts arrays on the CPU.
+    %(n_configurations)s
+    %(device)s
     random_state : int, RandomState instance or None, default=None
         Seeds the drawn configurations.
 
@@ -252,6 +251,7 @@ def _pool_first(probs: torch.Tensor) -> torch.Tensor:
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def batch_bald(
     classifier,
     X_pool,
@@ -278,15 +278,10 @@ def batch_bald(
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
-        A fitted estimator, trained with ``dropout > 0``.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
-        (:func:`skactive.pool.map_pool`).
-    n_instances : int, default=1
-        Number of samples to query.
-    n_passes : int, default=20
-        Number of stochastic passes T.
+    %(classifier_dropout)s
+    %(X_pool_network)s
+    %(n_instances)s
+    %(n_passes)s
     n_configurations : int, default=1000
         Most label configurations of the batch kept, see :func:`batch_bald_select`.
     random_state : int, RandomState instance or None, default=None
@@ -299,12 +294,9 @@ def batch_bald(
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into ``X_pool``, in the order picked.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_picked)s
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------

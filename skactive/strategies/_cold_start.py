@@ -21,6 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ..pool import map_pool
 from ._base import check_n_instances, network_estimator, pool_and_labeled_features, pool_result
+from ._docs import fill_doc
 
 REPRESENTATIONS = ("auto", "input", "network")
 """Values of ``representation`` in the cold-start strategies: see :func:`kmeans_sampling`."""
@@ -152,6 +153,7 @@ def cluster_points(features, n_clusters: int, random_state) -> tuple[np.ndarray,
     return kmeans.labels_, distance
 
 
+@fill_doc
 def walk_clusters(clusters, n_labeled: int, n_instances: int, score, eligible=None):
     """Pick pool points cluster by cluster, the best-scored first in each.
 
@@ -166,8 +168,7 @@ def walk_clusters(clusters, n_labeled: int, n_instances: int, score, eligible=No
         The cluster of every point, the labeled points first (:func:`labeled_then_pool`).
     n_labeled : int
         Number of labeled points.
-    n_instances : int
-        Number of pool points to pick.
+    %(n_points)s
     score : array-like of shape (n_pool,)
         Higher is picked first within a cluster.
     eligible : ndarray of shape (n_clusters,), bool, or None, default=None
@@ -208,6 +209,7 @@ def walk_clusters(clusters, n_labeled: int, n_instances: int, score, eligible=No
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def kmeans_representatives(
     features, n_instances: int, *, labeled=None, random_state=None, return_utilities=False
 ):
@@ -225,21 +227,17 @@ def kmeans_representatives(
     ----------
     features : array-like of shape (n_pool, n_features)
         Representation of the unlabeled samples, e.g. :func:`cold_start_features`.
-    n_instances : int
-        Number of pool points to pick.
+    %(n_points)s
     labeled : array-like of shape (n_labeled, n_features) or None, default=None
         Representation of the labeled samples.
-    random_state : int, RandomState instance or None, default=None
-        Seeds k-means.
+    %(random_state_kmeans)s
     return_utilities : bool, default=False
         Also return each pool point's score: minus its distance to its cluster's centre.
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into the pool, the largest cluster's first.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_pool_clusters)s
+    %(utilities)s
 
     Examples
     --------
@@ -280,6 +278,7 @@ def _labeled_set(classifier):
     return None, labeled
 
 
+@fill_doc
 def strategy_features(classifier, X_pool, representation: str, strategy: str, random_state):
     """The features of the pool and of the labeled set that a cold-start strategy selects on.
 
@@ -292,8 +291,7 @@ def strategy_features(classifier, X_pool, representation: str, strategy: str, ra
     ----------
     classifier : object or None
         What the strategy was given; the labeled set is found behind it.
-    X_pool : array-like of shape (n_pool, ...)
-        Unlabeled samples.
+    %(X_pool)s
     representation : {"auto", "input", "network"}
         See :data:`REPRESENTATIONS`.
     strategy : str
@@ -303,8 +301,7 @@ def strategy_features(classifier, X_pool, representation: str, strategy: str, ra
 
     Returns
     -------
-    pool : ndarray of shape (n_pool, n_features)
-        The pool's features.
+    %(pool_features)s
     labeled : ndarray of shape (n_labeled, n_features) or None
         The labeled set's features; None without labeled samples.
     """
@@ -335,6 +332,7 @@ def strategy_features(classifier, X_pool, representation: str, strategy: str, ra
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def kmeans_sampling(
     classifier,
     X_pool,
@@ -352,32 +350,25 @@ def kmeans_sampling(
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier, modAL ActiveLearner, other classifier or None
-        Where the labeled set (``X_training_``, or an ActiveLearner's ``X_training``) and the
-        network come from; None or an unfitted one when nothing is labeled yet.
+    %(classifier_cold_start)s
     X_pool : array-like of shape (n_pool, n_features) or (n_pool, ...)
         Unlabeled samples. The input representation holds them all in memory as float32 rows
         (a memmap or dask array is read chunk by chunk, :func:`skactive.pool.map_pool`).
-    n_instances : int, default=1
-        Number of samples to query.
+    %(n_instances)s
     representation : {"auto", "input", "network"}, default="auto"
         What the clustering sees: ``"input"``, :func:`cold_start_features` of the labeled
         samples and the pool; ``"network"``, the penultimate features of a fitted
         ActiveINASClassifier's network (:meth:`~skactive.ActiveINASClassifier.embed`), as
         core-set uses them; ``"auto"``, the network when there is one, else the input.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the representation's PCA and k-means.
+    %(random_state_representation)s
     return_utilities : bool, default=False
         Also return every pool sample's utility (:func:`kmeans_representatives`).
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into ``X_pool``, the largest cluster's first.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_clusters)s
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------

@@ -10,6 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 from ._base import check_n_instances, network_estimator, pool_and_labeled_features, pool_result
+from ._docs import fill_doc
 
 CHUNK_SIZE = 4096
 """Rows per block of the pool-to-labeled distance matrix; bounds memory to CHUNK_SIZE**2."""
@@ -44,6 +45,7 @@ def _distance_to_set(pool, sq_pool, labeled, chunk_size: int) -> torch.Tensor:
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def kcenter_greedy(
     features_pool,
     features_labeled,
@@ -71,8 +73,7 @@ def kcenter_greedy(
         drawn uniformly from the pool.
     n_instances : int
         Number of pool points to select.
-    device : str, torch.device or None, default=None
-        Where to compute; None keeps a tensor on its device and puts arrays on the CPU.
+    %(device)s
     chunk_size : int, default=4096
         Rows and columns per block of the initial distance matrix.
     random_state : int, RandomState instance or None, default=None
@@ -123,6 +124,7 @@ def kcenter_greedy(
     return selected.cpu().numpy()
 
 
+@fill_doc
 def coreset(classifier, X_pool, n_instances: int = 1, return_utilities: bool = False):
     """Query a core-set of the pool: k-center greedy on the network's penultimate features.
 
@@ -140,25 +142,18 @@ def coreset(classifier, X_pool, n_instances: int = 1, return_utilities: bool = F
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
-        A fitted estimator.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
-        (:func:`skactive.pool.map_pool`).
-    n_instances : int, default=1
-        Number of samples to query.
+    %(classifier_network)s
+    %(X_pool_network)s
+    %(n_instances)s
     return_utilities : bool, default=False
         Also return every pool sample's utility: its Euclidean distance, in feature space, to
         the nearest labeled sample, the criterion of the first pick.
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into ``X_pool``, in the order picked.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_picked)s
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------

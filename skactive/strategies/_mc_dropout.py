@@ -26,6 +26,7 @@ from ._base import (
     torch_generator,
 )
 from ._batch import BATCH_MODES, select_batch
+from ._docs import fill_doc
 from ._uncertainty import entropy
 
 
@@ -60,13 +61,13 @@ MC_DROPOUT_METHODS = tuple(_UTILITIES)
     {"probs": ["array-like"], "method": [StrOptions(set(MC_DROPOUT_METHODS))]},
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def mc_dropout_utility(probs, method: str = "bald"):
     """Score each sample from ``T`` stochastic predictions; higher means more uncertain.
 
     Parameters
     ----------
-    probs : ndarray or torch.Tensor of shape (n_passes, n_samples, n_classes)
-        Class probabilities of every stochastic pass.
+    %(probs)s
     method : {"bald", "max_entropy", "variation_ratios", "mean_std"}, default="bald"
         - ``"bald"``: mutual information between prediction and weights,
           ``H(mean_t p_t) - mean_t H(p_t)`` (Houlsby et al., 2011).
@@ -102,13 +103,13 @@ def mc_dropout_utility(probs, method: str = "bald"):
     return utility if is_tensor else utility.numpy()
 
 
+@fill_doc
 def bald(probs):
     """BALD score: ``H(mean_t p_t) - mean_t H(p_t)``, see :func:`mc_dropout_utility`.
 
     Parameters
     ----------
-    probs : ndarray or torch.Tensor of shape (n_passes, n_samples, n_classes)
-        Class probabilities of every stochastic pass.
+    %(probs)s
 
     Returns
     -------
@@ -153,6 +154,7 @@ def _mc_forward(classifier, X, n_passes, random_state, reduce) -> np.ndarray:
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def mc_dropout_proba(classifier, X, n_passes: int = 20, *, random_state=None) -> np.ndarray:
     """Class probabilities of ``n_passes`` stochastic forward passes, dropout active.
 
@@ -160,12 +162,10 @@ def mc_dropout_proba(classifier, X, n_passes: int = 20, *, random_state=None) ->
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
-        A fitted estimator, trained with ``dropout > 0``.
+    %(classifier_dropout)s
     X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
         Samples.
-    n_passes : int, default=20
-        Number of stochastic passes T.
+    %(n_passes)s
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout masks, through a torch generator of their own.
 
@@ -235,6 +235,7 @@ def mc_chunk_scores(chunk, start, estimator, n_passes, seed, reduce):
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def mc_dropout(
     classifier,
     X_pool,
@@ -269,23 +270,17 @@ def mc_dropout(
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
-        A fitted estimator, trained with ``dropout > 0``.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
-        Unlabeled samples; a NumPy memmap or a dask array is read chunk by chunk
-        (:func:`skactive.pool.map_pool`).
-    n_instances : int, default=1
-        Number of samples to query.
-    n_passes : int, default=20
-        Number of stochastic passes T.
+    %(classifier_dropout)s
+    %(X_pool_network)s
+    %(n_instances)s
+    %(n_passes)s
     method : {"bald", "max_entropy", "variation_ratios", "mean_std"}, default="bald"
         Uncertainty score, see :func:`mc_dropout_utility`.
     batch_mode : {"top", "power", "softmax", "softrank"}, default="top"
         How the batch is chosen from the utilities (:func:`select_batch`). A top-k batch of
         BALD scores can crowd onto a few classes; ``"power"`` samples it in proportion to
         ``utility ** beta`` instead (stochastic batch acquisition, Kirsch et al., 2023).
-    beta : float, default=1.0
-        Inverse temperature of the stochastic modes.
+    %(beta)s
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout masks, through a torch generator of their own, and the stochastic
         batch modes.
@@ -294,12 +289,9 @@ def mc_dropout(
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into ``X_pool``, most uncertain first.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_uncertain)s
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------

@@ -24,6 +24,7 @@ from ._cold_start import (
     labeled_then_pool,
     strategy_features,
 )
+from ._docs import fill_doc
 
 
 @validate_params(
@@ -35,6 +36,7 @@ from ._cold_start import (
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def probcover_delta(features, n_clusters: int = 10, *, purity: float = 0.95, random_state=None):
     """ProbCover's ball radius: the largest δ whose balls are pure for k-means pseudo-labels.
 
@@ -53,8 +55,7 @@ def probcover_delta(features, n_clusters: int = 10, *, purity: float = 0.95, ran
         Pseudo-classes; the paper uses the number of classes (10 for digits, MNIST, CIFAR-10).
     purity : float, default=0.95
         Fraction α of the balls that must be pure.
-    random_state : int, RandomState instance or None, default=None
-        Seeds k-means.
+    %(random_state_kmeans)s
 
     Returns
     -------
@@ -112,6 +113,7 @@ def _ball_graph(points, delta):
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def probcover(
     features,
     n_instances: int,
@@ -139,11 +141,8 @@ def probcover(
 
     Parameters
     ----------
-    features : array-like of shape (n_pool, n_features)
-        Representation of the unlabeled samples, e.g. :func:`cold_start_features`; the paper
-        uses a self-supervised embedding (SimCLR).
-    n_instances : int
-        Number of pool points to pick.
+    %(features_representation)s
+    %(n_points)s
     labeled : array-like of shape (n_labeled, n_features) or None, default=None
         Representation of the labeled samples; what their balls cover counts as covered.
     delta : float or None, default=None
@@ -151,8 +150,7 @@ def probcover(
         with ``n_clusters`` and ``purity``, the paper's rule.
     n_clusters : int, default=10
         Pseudo-classes of the purity rule; the paper uses the number of classes.
-    purity : float, default=0.95
-        Fraction of pure balls of the purity rule.
+    %(purity)s
     random_state : int, RandomState instance or None, default=None
         Seeds the purity rule's k-means and the picks made after full coverage.
     return_utilities : bool, default=False
@@ -163,8 +161,7 @@ def probcover(
     -------
     indices : ndarray of shape (n_instances,)
         Indices into the pool, in the order picked.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(utilities)s
 
     Examples
     --------
@@ -231,6 +228,7 @@ def _n_classes(classifier) -> int | None:
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def probcover_sampling(
     classifier,
     X_pool,
@@ -256,10 +254,8 @@ def probcover_sampling(
         Where the labeled set (``X_training_``, or an ActiveLearner's ``X_training``), the
         network and the number of classes come from; None or an unfitted one when nothing is
         labeled yet.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool, ...)
-        Unlabeled samples; see :func:`kmeans_sampling` for what is held in memory.
-    n_instances : int, default=1
-        Number of samples to query.
+    %(X_pool_cold_start)s
+    %(n_instances)s
     representation : {"auto", "input", "network"}, default="auto"
         What the balls are drawn in; see :func:`kmeans_sampling`. δ is chosen anew for it at
         every query unless given.
@@ -268,8 +264,7 @@ def probcover_sampling(
     n_clusters : int or None, default=None
         Pseudo-classes of the purity rule; None takes the number of classes of a fitted
         ``classifier`` (``classes_``, at least 2), and 10 without one.
-    purity : float, default=0.95
-        Fraction of pure balls of the purity rule.
+    %(purity)s
     random_state : int, RandomState instance or None, default=None
         Seeds the representation's PCA, the purity rule's k-means and the picks after full
         coverage.
@@ -278,12 +273,9 @@ def probcover_sampling(
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into ``X_pool``, in the order picked.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_picked)s
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------

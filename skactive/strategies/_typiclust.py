@@ -24,6 +24,7 @@ from ._cold_start import (
     strategy_features,
     walk_clusters,
 )
+from ._docs import fill_doc
 
 
 @validate_params(
@@ -78,6 +79,7 @@ def typicality(features, n_neighbors: int = 20) -> np.ndarray:
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def typiclust(
     features,
     n_instances: int,
@@ -107,28 +109,22 @@ def typiclust(
 
     Parameters
     ----------
-    features : array-like of shape (n_pool, n_features)
-        Representation of the unlabeled samples, e.g. :func:`cold_start_features`; the paper
-        uses a self-supervised embedding (SimCLR).
+    %(features_representation)s
     n_instances : int
         Number of pool points to pick, the budget B.
     labeled : array-like of shape (n_labeled, n_features) or None, default=None
         Representation of the labeled samples; their clusters are picked from last.
     n_neighbors : int, default=20
         K of the typicality, capped at the cluster's size less one.
-    min_cluster_size : int, default=5
-        Clusters with fewer points are picked from only once the larger ones are exhausted.
-    random_state : int, RandomState instance or None, default=None
-        Seeds k-means.
+    %(min_cluster_size)s
+    %(random_state_kmeans)s
     return_utilities : bool, default=False
         Also return each pool point's typicality within its cluster.
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into the pool, the largest cluster's first.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_pool_clusters)s
+    %(utilities)s
 
     Examples
     --------
@@ -171,6 +167,7 @@ def typiclust(
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def typiclust_sampling(
     classifier,
     X_pool,
@@ -192,32 +189,23 @@ def typiclust_sampling(
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier, modAL ActiveLearner, other classifier or None
-        Where the labeled set (``X_training_``, or an ActiveLearner's ``X_training``) and the
-        network come from; None or an unfitted one when nothing is labeled yet.
-    X_pool : array-like of shape (n_pool, n_features) or (n_pool, ...)
-        Unlabeled samples; see :func:`kmeans_sampling` for what is held in memory.
-    n_instances : int, default=1
-        Number of samples to query.
+    %(classifier_cold_start)s
+    %(X_pool_cold_start)s
+    %(n_instances)s
     representation : {"auto", "input", "network"}, default="auto"
         What the clustering sees; see :func:`kmeans_sampling`.
     n_neighbors : int, default=20
         K of the typicality.
-    min_cluster_size : int, default=5
-        Clusters with fewer points are picked from only once the larger ones are exhausted.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the representation's PCA and k-means.
+    %(min_cluster_size)s
+    %(random_state_representation)s
     return_utilities : bool, default=False
         Also return every pool sample's utility, its typicality (:func:`typiclust`).
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,)
-        Indices into ``X_pool``, the largest cluster's first.
-    samples : array-like
-        ``X_pool[indices]``, a NumPy array for a memmap or dask array pool.
-    utilities : ndarray of shape (n_pool,)
-        Only with ``return_utilities=True``.
+    %(indices_clusters)s
+    %(samples)s
+    %(utilities)s
 
     Examples
     --------
