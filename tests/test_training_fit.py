@@ -148,7 +148,7 @@ def test_explicit_budget_means_what_it_says(data):
     X, y, _, _ = data
     assert training_budget(100, max_epochs=8, batch_size=32, min_steps=10**6) == (8, 32)
     assert training_budget(100, max_epochs=8) == (8, 16)
-    assert training_budget(100, batch_size=50) == (400, 50)
+    assert training_budget(100, batch_size=50) == (600, 50)
     net = train_net(ARCH, train_config(max_epochs=2, batch_size=64), X, y, seed=0)
     assert (net.max_epochs, net.batch_size, len(net.history)) == (2, 64, 2)
 
