@@ -88,6 +88,19 @@ def test_least_confidence_is_one_minus_the_row_maximum(dtype):
     np.testing.assert_array_equal(least_confidence(proba[:, :1]), 1.0 - proba[:, 0])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_margin_is_the_second_largest_minus_the_largest(dtype):
+    rng = np.random.RandomState(0)
+    proba = rng.randint(0, 100, size=(50, 7)).astype(dtype)
+    if dtype != np.int64:
+        proba[[3, 17], [0, 6]] = np.nan  # a NaN makes its row's score NaN
+    scores = margin(proba)
+    ordered = np.sort(proba, axis=1)  # NaN sorts last, as in the partition
+    np.testing.assert_array_equal(scores, ordered[:, -2] - ordered[:, -1])
+    assert np.isnan(scores[[3, 17]]).all() == (dtype != np.int64)
+    assert scores.dtype == proba.dtype
+
+
 def test_select_top_orders_best_first_with_stable_ties():
     assert select_top(np.array([0.2, 0.9, 0.9, 0.1]), 3).tolist() == [1, 2, 0]
 
