@@ -109,7 +109,13 @@ class SearchMixin:
         rng = self._rng(len(y))
         config = self._training_config(input_shape, len(classes), device)
         began = time.perf_counter()
-        trainer = CandidateTrainer(replace(config, budget_fraction=self.candidate_budget))
+        # A candidate's budget is a fraction of the final network's epochs on all labels, not of
+        # what the rule would give its smaller training set S': candidates then cost a known
+        # share of a round, and a set of 5,000 labels no more than when S' had its own budget.
+        final_epochs = config.for_samples(len(y)).max_epochs
+        trainer = CandidateTrainer(
+            replace(config, max_epochs=final_epochs, budget_fraction=self.candidate_budget)
+        )
         with candidate_parallel_config(config, self.n_jobs):
             architecture, candidates = search(
                 X,

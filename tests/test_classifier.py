@@ -416,6 +416,18 @@ def test_the_papers_search_trains_candidates_as_long_as_the_winner_then_anew(sma
     assert entry["train_steps"] == 4 * math.ceil(len(y) / 32) and len(clf.net_.history) == 4
 
 
+def test_candidates_get_a_share_of_the_final_networks_epochs(small_digits):
+    # On all 100 labels the rule gives 50 epochs of 7 batches (350 steps); on the 80 of S' it
+    # would give 70 epochs of 5. Candidates get a tenth of the final network's 50.
+    X, y, _, _ = small_digits
+    params = {**FAST, "input_shape": (1, 8, 8), "max_epochs": "auto", "batch_size": "auto"}
+    clf = ActiveINASClassifier(**params, min_steps=350, candidate_budget=0.1)
+    entry = clf.fit(X[:100], y[:100]).history_[0]
+    assert training_budget(100, min_steps=350) == (50, 16)
+    assert [c["epochs"] for c in entry["candidates"]] == [5, 5, 5]
+    assert len(clf.net_.history) == 50 and entry["continued"]
+
+
 def test_by_default_short_candidates_and_the_winner_goes_on_to_the_full_budget(small_digits):
     X, y, X_pool, y_pool = small_digits
     params = dict(FAST, input_shape=(1, 8, 8), max_epochs=8)
