@@ -75,30 +75,31 @@ def test_scores_match_hand_computation():
     np.testing.assert_allclose(entropy(samples).numpy(), [expected, expected[::-1]])
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
-def test_least_confidence_is_one_minus_the_row_maximum(dtype):
-    rng = np.random.RandomState(0)
-    proba = rng.randint(0, 100, size=(50, 7)).astype(dtype)
-    if dtype != np.int64:
-        proba[[3, 17], [0, 6]] = np.nan  # a NaN makes its row's score NaN
-    scores = least_confidence(proba)
-    np.testing.assert_array_equal(scores, 1.0 - np.max(proba, axis=1))
-    assert np.isnan(scores[[3, 17]]).all() == (dtype != np.int64)
-    assert scores.dtype == (1.0 - np.max(proba, axis=1)).dtype
-    np.testing.assert_array_equal(least_confidence(proba[:, :1]), 1.0 - proba[:, 0])
+def _second_minus_first(proba):
+    ordered = np.sort(proba, axis=1)  # NaN sorts last, as in margin's partition
+    return ordered[:, -2] - ordered[:, -1]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
-def test_margin_is_the_second_largest_minus_the_largest(dtype):
+@pytest.mark.parametrize(
+    "score, formula, one_class",
+    [
+        (least_confidence, lambda p: 1.0 - np.max(p, axis=1), lambda p: 1.0 - p[:, 0]),
+        (margin, _second_minus_first, lambda p: -p[:, 0]),
+    ],
+)
+def test_uncertainty_scores_follow_their_formula_and_a_nan_spoils_its_row(
+    score, formula, one_class, dtype
+):
     rng = np.random.RandomState(0)
     proba = rng.randint(0, 100, size=(50, 7)).astype(dtype)
     if dtype != np.int64:
-        proba[[3, 17], [0, 6]] = np.nan  # a NaN makes its row's score NaN
-    scores = margin(proba)
-    ordered = np.sort(proba, axis=1)  # NaN sorts last, as in the partition
-    np.testing.assert_array_equal(scores, ordered[:, -2] - ordered[:, -1])
+        proba[[3, 17], [0, 6]] = np.nan
+    scores = score(proba)
+    np.testing.assert_array_equal(scores, formula(proba))
     assert np.isnan(scores[[3, 17]]).all() == (dtype != np.int64)
-    assert scores.dtype == proba.dtype
+    assert scores.dtype == formula(proba).dtype
+    np.testing.assert_array_equal(score(proba[:, :1]), one_class(proba))
 
 
 def test_select_top_orders_best_first_with_stable_ties():
