@@ -84,10 +84,11 @@ class ActiveINASClassifier(
         lies; ``"global"`` is ResNet's global average (with ``base_width=64``,
         A(resnet, 2, 4) is then exactly ResNet-18). Ignored by ``mlp``.
     max_epochs : int or "auto", default="auto"
-        Training epochs of every candidate and of the final network. ``"auto"`` gives each
-        training enough epochs for ``min_steps`` optimizer steps on its own training set, and
-        at least 30 (:func:`skactive.training.training_budget`): 100 labels train for 172
-        epochs, 5,000 for 30. An integer is used as given.
+        Training epochs of the final network; the search's candidates train for
+        ``candidate_budget`` times as many. ``"auto"`` gives enough epochs for ``min_steps``
+        optimizer steps on all labels, and at least 30
+        (:func:`skactive.training.training_budget`): 100 labels train for 172 epochs, 5,000
+        for 30. An integer is used as given.
     batch_size : int or "auto", default="auto"
         Training batch size. ``"auto"`` is the training set's size divided by 8, clipped to
         [16, 128]; an integer is used as given. When a network does not fit in GPU memory,
@@ -114,8 +115,8 @@ class ActiveINASClassifier(
     augment : bool or "crop", default="crop"
         Augmentation of each training batch, drawn on the device, for the ``"resnet"`` block
         on images only. ``"crop"``: random crops (shifts of up to an eighth of the side,
-        zero-padded), which lift ResNet-18's layout A(resnet, 2, 4) by 4 to 5 points on 100
-        to 200 digits; ``True``: crops and horizontal flips, for natural images (CIFAR);
+        zero-padded), which lift ResNet-18's layout A(resnet, 2, 4) by 3 to 4 points on 100
+        digits; ``True``: crops and horizontal flips, for natural images (CIFAR);
         ``False``: none. Crops alone are the default because a mirrored digit or letter
         is another symbol.
     compile : bool, default=False

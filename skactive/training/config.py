@@ -18,9 +18,9 @@ OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch
 
 WEIGHT_DECAYS = {"adamw": 0.05, "adam": 5e-4, "sgd": 5e-4}
 """Weight decay of ``weight_decay="auto"``, by optimizer. AdamW's decay is decoupled: each step
-shrinks the weights by ``lr * weight_decay``, 5e-4 at the default learning rate of 0.01,
-which is what lets ResNet-18's layout generalise from 100 digits; Adam and SGD add
-``weight_decay * w`` to the gradient, where 5e-4 is the usual setting and 0.05 would swamp it."""
+shrinks the weights by ``lr * weight_decay``, 5e-4 at the default learning rate of 0.01 (a
+decay of 5e-4 would shrink them by 5e-6, nothing); Adam and SGD add ``weight_decay * w`` to the
+gradient, where 5e-4 is the usual setting and 0.05 would swamp it."""
 
 PRECISIONS = ("auto", "bf16", "fp32")
 """Values of ``ActiveINASClassifier(precision=...)``."""
