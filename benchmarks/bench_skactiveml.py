@@ -3,8 +3,8 @@
 Each row runs one of our strategies and the scikit-activeml 1.0.1 query strategy that computes
 the same selection, in one process, on the same inputs and one thread (``OMP_NUM_THREADS=1``,
 one BLAS thread, ``torch.set_num_threads(1)``): CPU seconds of ours and of theirs (each the
-best of two runs, of five for the uncertainty rows), theirs over ours, and whether the picks
-are identical or, where they legitimately differ, a quality measure of ours / theirs.
+best of two runs, of five for the core-set and uncertainty rows), theirs over ours, and whether
+the picks are identical or, where they legitimately differ, a quality measure of ours / theirs.
 scikit-activeml's strategies take ``(X, y)`` and a classifier: ``X`` is the features where the
 strategy needs them, otherwise a column of row numbers, and the classifier is a fitted
 stand-in that returns the given probabilities (with the embeddings, or the MC-dropout passes)
@@ -133,12 +133,12 @@ def compare_coreset(rng, n_pool=10_000, n_labeled=1_000, n_features=512, k=200):
     pool = rng.randn(n_pool, n_features).astype(np.float32)
     labeled = rng.randn(n_labeled, n_features).astype(np.float32)
     name = f"core-set {n_pool}x{n_features} k={k}"
-    ours_s, ours = best_of(lambda: kcenter_greedy(pool, labeled, k))
+    ours_s, ours = best_of(lambda: kcenter_greedy(pool, labeled, k), 5)
     if skal is None:
         return name, ours_s, None, ""
     X = np.concatenate([pool, labeled])
     y = np.r_[np.full(n_pool, np.nan), np.zeros(n_labeled)]
-    theirs_s, theirs = best_of(lambda: skal.CoreSet(random_state=0).query(X, y, batch_size=k))
+    theirs_s, theirs = best_of(lambda: skal.CoreSet(random_state=0).query(X, y, batch_size=k), 5)
 
     def cost(picks):
         return distances(pool, np.concatenate([labeled, pool[picks]])).min(1).values.max()

@@ -313,6 +313,36 @@ def test_kcenter_greedy_matches_brute_force():
     assert picked.tolist() == kcenter_greedy(pool, None, 10, random_state=0).tolist()
 
 
+@pytest.mark.parametrize("labeled", [True, False])
+def test_kcenter_greedy_updating_only_the_farthest_points_picks_what_brute_force_picks(
+    monkeypatch, labeled
+):
+    from skactive.strategies import _coreset
+
+    # A small active set forces many partitions and refreshes of the stale points, and clusters
+    # make the farthest points change as centres are added.
+    monkeypatch.setattr(_coreset, "ACTIVE_MIN", 8)
+    monkeypatch.setattr(_coreset, "ACTIVE_PER_PICK", 0)
+    refreshes = []
+    distance_to_set = _coreset._distance_to_set
+
+    def counted(*args):
+        refreshes.append(len(args[0]))
+        return distance_to_set(*args)
+
+    monkeypatch.setattr(_coreset, "_distance_to_set", counted)
+    rng = np.random.RandomState(0)
+    pool = rng.randn(400, 3) + 4 * rng.randint(0, 5, (400, 1))
+    labeled_set = pool[:5] if labeled else None
+    picked = kcenter_greedy(pool, labeled_set, 120, random_state=0)
+    assert picked.tolist() == _brute_force_kcenter(
+        pool, labeled_set, 120, first=None if labeled else picked[0]
+    )
+    # The first call is the labeled set's; every other refreshes the points left stale.
+    assert len(refreshes) - labeled > 5
+    assert max(refreshes[labeled:]) < len(pool)
+
+
 def test_kcenter_greedy_never_repeats_when_distances_run_out():
     pool = np.zeros((5, 2))
     assert sorted(kcenter_greedy(pool, np.zeros((1, 2)), 5).tolist()) == [0, 1, 2, 3, 4]
