@@ -40,6 +40,7 @@ def _recording(strategy, name, seen):
                 "seed": classifier.random_state,
                 "fixed": classifier.inas_iterations == 0,
                 "X_training": classifier.X_training_.copy(),
+                "y_training": classifier.y_training_.copy(),
             }
         )
         return strategy(classifier, X_pool, n_instances, **kwargs)
@@ -87,7 +88,23 @@ def test_table_has_one_row_per_method_strategy_repeat_and_round(experiment):
         assert row["fit_seconds"] > 0
         assert (row["query_seconds"] > 0) == (row["round"] > 0)
         assert row["cpu_seconds"] > 0
+        assert sum(row["labels_per_class"]) == row["n_labeled"]
+        assert len(row["labels_per_class"]) == 10
     assert result.settings["seeds"][0] != result.settings["seeds"][1]
+
+
+def test_labels_per_class_count_the_labeled_set_of_each_round(experiment):
+    result, seen = experiment
+    # Every query saw the labeled set of round 0 (the budget allows one query per run).
+    for record in seen:
+        method = "fixed-1x3" if record["fixed"] else "active-inas"
+        (row,) = [
+            r
+            for r in result.rows
+            if (r["method"], r["strategy"], r["round"]) == (method, record["strategy"], 0)
+            and result.settings["seeds"][r["repeat"]] == record["seed"]
+        ]
+        assert row["labels_per_class"] == np.bincount(record["y_training"], minlength=10).tolist()
 
 
 def test_baseline_is_frozen_and_active_inas_never_shrinks(experiment):

@@ -352,6 +352,9 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
     cpu_seconds = time.process_time() - cpu_began
     pool = np.setdiff1d(np.arange(len(X_train)), initial)
     n_labeled = len(initial)
+    # Class of every training sample, as an index into the sorted classes.
+    classes = np.unique(y_train, return_inverse=True)[1]
+    counts = np.bincount(classes[initial], minlength=classes.max() + 1)
     for round_ in range(_n_rounds(n_labeled, query_size, budget)):
         if round_:
             began, cpu_began = time.perf_counter(), time.process_time()
@@ -366,6 +369,7 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
             cpu_seconds = time.process_time() - cpu_began
             pool = np.delete(pool, indices)
             n_labeled += len(chosen)
+            counts += np.bincount(classes[chosen], minlength=len(counts))
         yield {
             "round": round_,
             "n_labeled": n_labeled,
@@ -375,4 +379,5 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
             "query_seconds": query_seconds,
             "cpu_seconds": cpu_seconds,
             "queried_by": _queried_by(learner) if round_ else "",
+            "labels_per_class": counts.tolist(),
         }
