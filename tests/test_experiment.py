@@ -371,6 +371,32 @@ def test_plot_draws_one_panel_per_strategy_and_one_curve_per_method(experiment):
     matplotlib.pyplot.close(figure)
 
 
+def test_labels_per_class_are_read_per_round_and_drawn_stacked_by_round(experiment):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from skactive.experiment import plot_labels_per_class
+
+    result, _ = experiment
+    n_labeled, counts = result.labels_per_class("fixed-1x3", "rand")
+    assert counts.shape == (2, 2, 10)
+    np.testing.assert_array_equal(counts.sum(axis=2), [n_labeled, n_labeled])
+    assert np.all(counts[:, 1] >= counts[:, 0])
+    figure = plot_labels_per_class(result, ["rand"], method="fixed-1x3", repeat=1)
+    (ax,) = figure.get_axes()
+    heights = [bar.get_height() for bar in ax.patches]
+    # Ten bars of the initial labels, then ten of the round's batch on top of them.
+    np.testing.assert_array_equal(heights[:10], counts[1, 0])
+    np.testing.assert_array_equal(heights[10:], counts[1, 1] - counts[1, 0])
+    matplotlib.pyplot.close(figure)
+    with pytest.raises(ValueError, match="no repetition 2"):
+        plot_labels_per_class(result, ["rand"], repeat=2)
+    old = ExperimentResult(
+        [{k: v for k, v in row.items() if k != "labels_per_class"} for row in result.rows]
+    )
+    with pytest.raises(ValueError, match="labels_per_class"):
+        old.labels_per_class("fixed-1x3", "rand")
+
+
 def test_the_table_says_which_candidate_auto_queried_with_and_draws_it(data):
     import matplotlib
 

@@ -22,7 +22,7 @@ round), writes it as CSV or JSON, and summarises it:
   of freedom), the gain relative to the baseline's AUC and the number of repetitions won.
 """
 
-from ._plot import plot_learning_curves, plot_strategy_choices
+from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_choices
 from ._report import format_summary, legend, verdict
 from ._result import ACTIVE_INAS, COLUMNS, ExperimentResult
 from ._run import parse_baseline, run_experiment, strategy_name
@@ -36,6 +36,7 @@ __all__ = [
     "legend",
     "normalized_auc",
     "parse_baseline",
+    "plot_labels_per_class",
     "plot_learning_curves",
     "plot_strategy_choices",
     "run_experiment",

@@ -192,3 +192,76 @@ def plot_strategy_choices(result, strategy: str = "auto"):
     axes[0][0].set_ylabel("share of repetitions")
     fig.tight_layout()
     return fig
+
+
+def plot_labels_per_class(
+    result, strategies=None, *, method: str = "active-inas", repeat: int = 0
+):
+    """Labels per class of one run, a panel per strategy, stacked by the round that chose them.
+
+    Shows whether a strategy's batches crowd onto a few classes: the bottom segment of each bar
+    is the initial labeled set, each segment above it one round's batch, and the dotted lines
+    mark half and twice an equal share of the final labeled set.
+
+    Needs matplotlib (``pip install matplotlib``).
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        An experiment whose table has the ``labels_per_class`` column.
+    strategies : list of str or None, default=None
+        The strategies to draw, in panel order; ``None`` means all of the table's.
+    method : str, default="active-inas"
+        The method whose runs are drawn.
+    repeat : int, default=0
+        The repetition drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Labels (stacked bars) against the class.
+
+    Raises
+    ------
+    ValueError
+        If a strategy has no rows of ``method``, no repetition ``repeat`` or no class counts.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skactive.experiment import ExperimentResult, plot_labels_per_class
+    >>> rows = [
+    ...     dict(method="active-inas", strategy="margin", repeat=0, round=r, n_labeled=n,
+    ...          accuracy=0.5, architecture="A(resnet, 1, 1)", fit_seconds=0.0,
+    ...          query_seconds=0.0, labels_per_class=counts)
+    ...     for r, (n, counts) in enumerate(((4, [2, 2]), (8, [3, 5])))
+    ... ]
+    >>> figure = plot_labels_per_class(ExperimentResult(rows))
+    >>> [float(bar.get_height()) for bar in figure.axes[0].patches]
+    [2.0, 2.0, 1.0, 3.0]
+    """
+    plt = _pyplot("Drawing labels per class")
+    strategies = result.strategies if strategies is None else list(strategies)
+    fig, axes = plt.subplots(
+        1, len(strategies), figsize=(4 * len(strategies), 3.2), squeeze=False, sharey=True
+    )
+    for ax, strategy in zip(axes[0], strategies):
+        n_labeled, counts = result.labels_per_class(method, strategy)
+        if not 0 <= repeat < len(counts):
+            raise ValueError(f"{strategy!r} has no repetition {repeat}.")
+        run = counts[repeat]
+        classes = range(run.shape[1])
+        ax.bar(classes, run[0], label=f"first {n_labeled[0]}")
+        for before, after, n in zip(run, run[1:], n_labeled[1:]):
+            ax.bar(classes, after - before, bottom=before, label=f"to {n}")
+        equal = n_labeled[-1] / run.shape[1]
+        for multiple in (0.5, 2.0):
+            ax.axhline(multiple * equal, color="grey", linestyle=":", linewidth=1)
+        ax.set_title(f"{method}: {strategy}", fontsize=9)
+        ax.set_xlabel("class")
+        ax.set_xticks(list(classes))
+    axes[0][0].set_ylabel(f"labels (repetition {repeat})")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

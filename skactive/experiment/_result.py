@@ -109,6 +109,40 @@ class ExperimentResult:
         accuracy : ndarray of shape (n_repeats, n_rounds)
             Test accuracy of each repetition at each of them.
         """
+        n_labeled, curves = self._runs(method, strategy)
+        accuracy = np.array([[float(row["accuracy"]) for row in curve] for curve in curves])
+        return n_labeled, accuracy
+
+    def labels_per_class(self, method: str, strategy: str) -> tuple[np.ndarray, np.ndarray]:
+        """The labeled set's count of each class, every round of every repetition.
+
+        Parameters
+        ----------
+        method : str
+            A method of the table.
+        strategy : str
+            A strategy of the table.
+
+        Returns
+        -------
+        n_labeled : ndarray of shape (n_rounds,)
+            Numbers of labels, shared by all repetitions.
+        counts : ndarray of shape (n_repeats, n_rounds, n_classes)
+            Labels of each class, in the sorted order of the classes. Divided by
+            ``n_labeled / n_classes`` it is each class's multiple of an equal share.
+
+        Raises
+        ------
+        ValueError
+            If the table predates the ``labels_per_class`` column.
+        """
+        n_labeled, curves = self._runs(method, strategy)
+        if any(row.get("labels_per_class") is None for curve in curves for row in curve):
+            raise ValueError("The table has no labels_per_class column (written before it).")
+        return n_labeled, np.array([[row["labels_per_class"] for row in c] for c in curves])
+
+    def _runs(self, method: str, strategy: str) -> tuple[np.ndarray, list[list[dict]]]:
+        """The shared numbers of labels, and the rows of each repetition in round order."""
         runs: dict[int, list[dict]] = {}
         for row in self.rows:
             if row["method"] == method and row["strategy"] == strategy:
@@ -123,8 +157,7 @@ class ExperimentResult:
                     f"The repetitions of {method!r} with {strategy!r} label different numbers "
                     "of samples per round; their curves cannot be averaged."
                 )
-        accuracy = np.array([[float(row["accuracy"]) for row in curve] for curve in curves])
-        return n_labeled, accuracy
+        return n_labeled, curves
 
     def aucs(self, method: str, strategy: str) -> np.ndarray:
         """Normalised AUC of each repetition of one method and strategy.
