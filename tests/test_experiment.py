@@ -335,6 +335,30 @@ def test_gains_are_paired_by_repetition():
     assert result.summary()["gains"] == [gain]
 
 
+def test_strategies_gain_over_random_paired_by_repetition_and_reported():
+    from skactive.experiment import format_summary, verdict
+
+    rows = _rows({"active-inas": [[0.6, 0.7, 0.8], [0.4, 0.5, 0.6], [0.5, 0.6, 0.7]]})
+    random_rows = _rows({"active-inas": [[0.5, 0.6, 0.7], [0.4, 0.5, 0.6], [0.3, 0.4, 0.5]]})
+    result = ExperimentResult(rows + [{**row, "strategy": "random"} for row in random_rows])
+    (gain,) = result.strategy_gain_table()
+    assert (gain["strategy"], gain["reference"]) == ("sr", "random")
+    expected = t_interval([0.1, 0.0, 0.2])
+    assert (gain["gain_mean"], gain["gain_ci_low"], gain["gain_ci_high"]) == pytest.approx(
+        expected
+    )
+    assert gain["wins"] == 2 and gain["n_repeats"] == 3
+    summary = result.summary()
+    assert summary["gains_over_random"] == [gain]
+    assert "AUC gain (accuracy points) of each strategy over random" in format_summary(summary)
+    low, high = (100 * v for v in expected[1:])
+    assert f"vs random sampling 50.0 (+10.0, 95% CI {low:+.1f} to {high:+.1f}, won 2/3)" in (
+        verdict(summary)
+    )
+    with pytest.raises(ValueError, match="different numbers of repetitions"):
+        ExperimentResult(rows + [{**random_rows[0], "strategy": "random"}]).strategy_gain_table()
+
+
 def test_curves_with_different_schedules_are_not_averaged():
     rows = _rows({"active-inas": [[0.5, 0.6, 0.7], [0.5, 0.6, 0.7]]})
     rows[-1]["n_labeled"] = 250

@@ -97,7 +97,8 @@ def format_summary(summary: dict) -> str:
     Returns
     -------
     str
-        The AUC table, then the gains table when there are gains; values in percent.
+        The AUC table, then the gains over the baselines and over random sampling when the
+        summary has them; values in percent.
     """
     lines = [
         "normalised area under the learning curve (mean accuracy over the budget, %), "
@@ -120,6 +121,20 @@ def format_summary(summary: dict) -> str:
         for row in summary["gains"]:
             lines.append(
                 f"{row['strategy']:<18} {row['baseline']:<14} {_percent(row['gain_mean'])} "
+                f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
+                f"{row['wins']}/{row['n_repeats']}"
+            )
+    if summary.get("gains_over_random"):
+        level = round(100 * summary["confidence"])
+        lines += [
+            "",
+            f"AUC gain (accuracy points) of each strategy over random, active-inas, {level}% "
+            "t-interval",
+            f"{'strategy':<18} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
+        ]
+        for row in summary["gains_over_random"]:
+            lines.append(
+                f"{row['strategy']:<18} {_percent(row['gain_mean'])} "
                 f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
                 f"{row['wins']}/{row['n_repeats']}"
             )
@@ -153,6 +168,18 @@ def verdict(summary: dict) -> str:
     """
     aucs = {(row["strategy"], row["method"]): row for row in summary["auc"]}
     gains = {(row["strategy"], row["baseline"]): row for row in summary["gains"]}
+    gains.update({(row["strategy"], RANDOM): row for row in summary.get("gains_over_random", [])})
+    level = round(100 * summary["confidence"])
+
+    def interval(strategy, other) -> str:
+        paired = gains.get((strategy, other))
+        if paired is None or paired["n_repeats"] < 2:
+            return ""
+        return (
+            f", {level}% CI {100 * paired['gain_ci_low']:+.1f} to "
+            f"{100 * paired['gain_ci_high']:+.1f}, won {paired['wins']}/{paired['n_repeats']}"
+        )
+
     lines = []
     for (strategy, method), ours in aucs.items():
         if method != ACTIVE_INAS or strategy == RANDOM:
@@ -162,19 +189,16 @@ def verdict(summary: dict) -> str:
             if other_strategy != strategy or baseline == ACTIVE_INAS:
                 continue
             gain = 100 * (ours["auc_mean"] - theirs["auc_mean"])
-            text = f"vs {baseline} {100 * theirs['auc_mean']:.1f} ({gain:+.1f}"
-            paired = gains.get((strategy, baseline))
-            if paired is not None and paired["n_repeats"] > 1:
-                level = round(100 * summary["confidence"])
-                text += (
-                    f", {level}% CI {100 * paired['gain_ci_low']:+.1f} to "
-                    f"{100 * paired['gain_ci_high']:+.1f}, won {paired['wins']}/"
-                    f"{paired['n_repeats']}"
-                )
-            parts.append(text + ")")
+            parts.append(
+                f"vs {baseline} {100 * theirs['auc_mean']:.1f} ({gain:+.1f}"
+                f"{interval(strategy, baseline)})"
+            )
         random = aucs.get((RANDOM, ACTIVE_INAS))
         if random is not None:
             gain = 100 * (ours["auc_mean"] - random["auc_mean"])
-            parts.append(f"vs random sampling {100 * random['auc_mean']:.1f} ({gain:+.1f})")
+            parts.append(
+                f"vs random sampling {100 * random['auc_mean']:.1f} ({gain:+.1f}"
+                f"{interval(strategy, RANDOM)})"
+            )
         lines.append(f"{parts[0]} {', '.join(parts[1:])}".rstrip())
     return "\n".join(lines)

@@ -42,6 +42,19 @@ labeled set's samples of each class, in the sorted order of the training labels'
 list; absent from older tables)."""
 
 
+def _paired_gain(ours: np.ndarray, theirs: np.ndarray, confidence: float) -> dict:
+    """Mean AUC difference of paired repetitions, its t-interval, relative size and wins."""
+    mean, low, high = t_interval(ours - theirs, confidence)
+    return {
+        "n_repeats": len(ours),
+        "gain_mean": mean,
+        "gain_ci_low": low,
+        "gain_ci_high": high,
+        "relative_gain": mean / float(theirs.mean()),
+        "wins": int(np.sum(ours > theirs)),
+    }
+
+
 def _std(values: np.ndarray) -> float:
     return float(np.std(values, ddof=1)) if len(values) > 1 else math.nan
 
@@ -247,20 +260,59 @@ class ExperimentResult:
                         f"{method!r} and {baseline!r} have different numbers of repetitions "
                         f"with {strategy!r}; gains are paired by repetition."
                     )
-                mean, low, high = t_interval(ours - theirs, confidence)
                 table.append(
                     {
                         "strategy": strategy,
                         "method": method,
                         "baseline": baseline,
-                        "n_repeats": len(ours),
-                        "gain_mean": mean,
-                        "gain_ci_low": low,
-                        "gain_ci_high": high,
-                        "relative_gain": mean / float(theirs.mean()),
-                        "wins": int(np.sum(ours > theirs)),
+                        **_paired_gain(ours, theirs, confidence),
                     }
                 )
+        return table
+
+    def strategy_gain_table(
+        self, method: str = ACTIVE_INAS, reference: str = "random", confidence: float = 0.95
+    ) -> list[dict]:
+        """AUC gain of each strategy over a reference strategy, for one method, paired.
+
+        The repetitions of every strategy start from the same labels (the seeds are shared),
+        so repetition ``r`` of a strategy is paired with repetition ``r`` of the reference.
+
+        Parameters
+        ----------
+        method : str, default="active-inas"
+            The method whose strategies are compared.
+        reference : str, default="random"
+            The strategy to compare with.
+        confidence : float, default=0.95
+            Coverage of the Student-t interval of the mean gain.
+
+        Returns
+        -------
+        list of dict
+            One dict per other strategy run with ``method``: ``strategy``, ``method``,
+            ``reference``, then ``n_repeats``, ``gain_mean``, ``gain_ci_low``,
+            ``gain_ci_high``, ``relative_gain`` and ``wins`` as in :meth:`gain_table`.
+        """
+        theirs = self.aucs(method, reference)
+        table = []
+        for strategy in self.strategies:
+            if strategy == reference:
+                continue
+            ours = self.aucs(method, strategy)
+            if len(ours) != len(theirs):
+                raise ValueError(
+                    f"{strategy!r} and {reference!r} have different numbers of repetitions "
+                    f"with {method!r}; gains are paired by repetition."
+                )
+            table.append(
+                {
+                    "strategy": strategy,
+                    "method": method,
+                    "reference": reference,
+                    **_paired_gain(ours, theirs, confidence),
+                }
+            )
         return table
 
     def summary(self, confidence: float = 0.95) -> dict:
@@ -274,17 +326,22 @@ class ExperimentResult:
         Returns
         -------
         dict
-            ``settings``, ``confidence``, ``auc`` (:meth:`auc_table`) and ``gains``
-            (:meth:`gain_table` of ``"active-inas"``, empty without it or without baselines).
+            ``settings``, ``confidence``, ``auc`` (:meth:`auc_table`), ``gains``
+            (:meth:`gain_table` of ``"active-inas"``, empty without it or without baselines)
+            and ``gains_over_random`` (:meth:`strategy_gain_table` of ``"active-inas"``, empty
+            without it or without ``"random"`` and another strategy).
         """
-        gains = []
+        gains, over_random = [], []
         if ACTIVE_INAS in self.methods:
             gains = self.gain_table(ACTIVE_INAS, confidence=confidence)
+            if "random" in self.strategies and len(self.strategies) > 1:
+                over_random = self.strategy_gain_table(ACTIVE_INAS, confidence=confidence)
         return {
             "settings": self.settings,
             "confidence": confidence,
             "auc": self.auc_table(),
             "gains": gains,
+            "gains_over_random": over_random,
         }
 
     def to_csv(self, path) -> None:
