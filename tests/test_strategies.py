@@ -201,14 +201,19 @@ def test_mc_dropout_utility_rejects_bad_input():
 # ---------------------------------------------------------------- MC-dropout on a network
 
 
-def test_bald_matches_its_definition_on_a_toy_network(fitted):
-    clf, X_pool = fitted
-    X = X_pool[:12]
+def test_bald_matches_its_definition_on_a_toy_network(digits):
+    X_train, _, y_train, _ = digits
+    # Global pooling of width 4 leaves 4 features, so that the masks can be enumerated.
+    clf = ActiveINASClassifier(
+        input_shape=(1, 8, 8), inas_iterations=0, dropout=0.5, pooling="global", **FAST
+    ).fit(X_train[:120], y_train[:120])
+    X = X_train[120:132]
     probs = mc_dropout_proba(clf, X, n_passes=6, random_state=0)
     assert probs.shape == (6, 12, 10)
     # Every pass is the head applied to the features through some dropout mask: enumerate the
     # 2**4 masks of the 4 features (dropout 0.5, survivors scaled by 2).
     features = clf.embed(X).astype(np.float64)
+    assert features.shape == (12, 4)
     linear = clf.net_.module_.head[1]
     W, b = linear.weight.detach().double().numpy(), linear.bias.detach().double().numpy()
     masks = np.array(list(itertools.product([0.0, 2.0], repeat=features.shape[1])))
