@@ -16,6 +16,9 @@ import torch
 CHUNK_ELEMENTS = 2**18
 """float64 values in one block of predictive probabilities (2 MiB): bounds a step's memory."""
 
+TINY = torch.finfo(torch.float64).tiny
+"""Smallest normal float64: a zero probability's logarithm is taken of it instead."""
+
 
 class LabelConfigurations:
     """Label configurations of the samples picked so far, and what each tells about the passes.
@@ -42,9 +45,10 @@ class LabelConfigurations:
         n_passes, n_candidates, n_classes = probs.shape
         # p(y | y_1..y_n) of every configuration and candidate: one matrix product.
         predictive = self.posterior @ probs.reshape(n_passes, n_candidates * n_classes)
-        # In place, so that a block needs a single buffer.
-        entropy = self.mass @ torch.special.entr(predictive, out=predictive)
-        return entropy.reshape(n_candidates, n_classes).sum(dim=1)
+        # -p log p as log, then product, in place: torch.special.entr takes 3 to 5 times as
+        # long. A zero probability has log(TINY) and adds exactly zero, as in entr.
+        plogp = torch.clamp_min(predictive, TINY).log_().mul_(predictive)
+        return -(self.mass @ plogp).reshape(n_candidates, n_classes).sum(dim=1)
 
     def entropy(self) -> float:
         """``H(y_1..y_n)``: exact, or the weighted mean of ``-log p`` over the drawn rows."""
