@@ -23,10 +23,15 @@ Usage::
     python benchmarks/bench_search.py                        # both datasets, about 1.5 CPU-hours
     python benchmarks/bench_search.py --datasets mnist1d_5k --repeats 2 --jobs 2
     python benchmarks/bench_search.py --table runs/           # the table of saved runs
+    python benchmarks/bench_search.py --groups default --out runs/  # paper's runs saved there
 
 Runs are saved as ``<out>/<dataset>_<method group>.json`` (:meth:`ExperimentResult.to_json`),
-so ``--table`` prints the table again without training. The numbers are in
-``docs/engine.rst``.
+so ``--table`` prints the table again without training, and ``--groups`` runs some groups
+only: a run of the results page with the same settings (``--strategy softmax_response
+--baselines 2x4 --base-width 8 --candidate-budget 1 --no-reuse-winner``, 5 repetitions,
+seed 0) is the ``paper`` group, with ``active-inas`` renamed ``paper``.
+
+The numbers are in ``docs/engine.rst``.
 """
 
 from __future__ import annotations
@@ -116,6 +121,11 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="runs at once, in processes")
     parser.add_argument("--out", default="bench_search_runs", help="folder for the runs")
     parser.add_argument("--table", metavar="DIR", help="print the table of saved runs only")
+    parser.add_argument(
+        "--groups",
+        default=",".join(GROUPS),
+        help="groups to run (the others are read from --out where saved): paper, default",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     out = Path(args.table or args.out)
@@ -125,7 +135,7 @@ def main(argv=None) -> None:
         rows = []
         for group in GROUPS:
             path = out / f"{dataset}_{group}.json"
-            if args.table is None:
+            if args.table is None and group in args.groups.split(","):
                 run_group(dataset, group, args.repeats, args.jobs).to_json(path)
             if path.exists():
                 rows += ExperimentResult.from_json(path).rows
