@@ -42,8 +42,13 @@ labeled set's samples of each class, in the sorted order of the training labels'
 list; absent from older tables)."""
 
 
-def _paired_gain(ours: np.ndarray, theirs: np.ndarray, confidence: float) -> dict:
-    """Mean AUC difference of paired repetitions, its t-interval, relative size and wins."""
+def _paired_gain(ours: np.ndarray, theirs: np.ndarray, confidence: float, pair: str) -> dict:
+    """Mean AUC difference of paired repetitions, its t-interval, relative size and wins;
+    ``pair`` names the two series in the error when their repetitions do not pair up."""
+    if len(ours) != len(theirs):
+        raise ValueError(
+            f"{pair} have different numbers of repetitions; gains are paired by repetition."
+        )
     mean, low, high = t_interval(ours - theirs, confidence)
     return {
         "n_repeats": len(ours),
@@ -255,17 +260,13 @@ class ExperimentResult:
             ours = self.aucs(method, strategy)
             for baseline in baselines:
                 theirs = self.aucs(baseline, strategy)
-                if len(theirs) != len(ours):
-                    raise ValueError(
-                        f"{method!r} and {baseline!r} have different numbers of repetitions "
-                        f"with {strategy!r}; gains are paired by repetition."
-                    )
+                pair = f"{method!r} and {baseline!r} with {strategy!r}"
                 table.append(
                     {
                         "strategy": strategy,
                         "method": method,
                         "baseline": baseline,
-                        **_paired_gain(ours, theirs, confidence),
+                        **_paired_gain(ours, theirs, confidence, pair),
                     }
                 )
         return table
@@ -300,17 +301,13 @@ class ExperimentResult:
             if strategy == reference:
                 continue
             ours = self.aucs(method, strategy)
-            if len(ours) != len(theirs):
-                raise ValueError(
-                    f"{strategy!r} and {reference!r} have different numbers of repetitions "
-                    f"with {method!r}; gains are paired by repetition."
-                )
+            pair = f"{strategy!r} and {reference!r} with {method!r}"
             table.append(
                 {
                     "strategy": strategy,
                     "method": method,
                     "reference": reference,
-                    **_paired_gain(ours, theirs, confidence),
+                    **_paired_gain(ours, theirs, confidence, pair),
                 }
             )
         return table
