@@ -226,5 +226,5 @@ def coreset(classifier, X_pool, n_instances: int = 1, return_utilities: bool = F
         pool = torch.as_tensor(features, dtype=torch.float64)
         labeled = torch.as_tensor(labeled, dtype=torch.float64)
         squared = _distance_to_set(pool, (pool * pool).sum(dim=1), labeled, CHUNK_SIZE)
-        utilities = squared.clamp(min=0).sqrt().numpy()
+        utilities = squared.sqrt().numpy()
     return pool_result(X_pool, indices, utilities)
