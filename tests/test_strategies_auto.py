@@ -48,6 +48,22 @@ def test_candidates_must_be_known_distinct_and_include_random():
     assert isinstance(resolve_strategy("auto"), AutoStrategy)
 
 
+def test_the_prior_sets_the_first_draws_and_is_checked():
+    default = AutoStrategy().probabilities()
+    names = list(AutoStrategy().candidates)
+    low = [names.index("random"), names.index("coreset")]
+    high = [i for i in range(len(names)) if i not in low]
+    # A tenth of the weight, then 20% spread evenly: 0.8 * 0.1 / 4.2 + 0.2 / 6 each.
+    np.testing.assert_allclose(default[low], 0.8 * 0.1 / 4.2 + 0.2 / 6)
+    np.testing.assert_allclose(default[high], 0.8 / 4.2 + 0.2 / 6)
+    np.testing.assert_allclose(AutoStrategy(prior={}).probabilities(), 1 / 6)
+    bandit = AutoStrategy(candidates=("random", "margin"), prior={"margin": 3.0})
+    np.testing.assert_allclose(bandit.restore([]).log_weights_, [0.0, np.log(3.0)])
+    for prior in ({"nope": 1.0}, {"margin": 0.0}, {"margin": np.inf}):
+        with pytest.raises(ValueError, match="prior must map"):
+            AutoStrategy(candidates=("random", "margin"), prior=prior).probabilities()
+
+
 class ClusterMemory:
     """A stand-in learner that knows the label of every cluster it has seen one sample of.
 
@@ -98,7 +114,7 @@ def test_the_weights_move_to_the_arm_whose_labels_raise_accuracy():
     learner = ClusterMemory()
     learner.teach(X[:1], clusters[:1].astype(int))
     pool = np.arange(1, len(X))
-    bandit = AutoStrategy(candidates=("random", new_clusters, known_cluster))
+    bandit = AutoStrategy(candidates=("random", new_clusters, known_cluster), prior={})
     rng = np.random.RandomState(0)
     for _ in range(30):
         indices, samples = bandit(learner, X[pool], n_instances=5, random_state=rng)
