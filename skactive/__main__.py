@@ -4,7 +4,8 @@
 softmax response on scikit-learn's digits, 100 random labels then four rounds of 100 queries,
 printing the number of labels, the chosen architecture and the test accuracy of every round,
 then the summary. Every option is described by ``python -m skactive run --help``.
-``python -m skactive summarize DIR`` summarises and plots a finished run's table again.
+``python -m skactive summarize DIR`` summarises and plots a finished run's table again, and
+``summarize DIR DIR ... --out OUT`` puts runs with the same data, loop and seeds together.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .datasets import load_dataset
 from .experiment import (
     ACTIVE_INAS,
     ExperimentResult,
+    combine_results,
     format_summary,
     legend,
     plot_strategy_choices,
@@ -167,10 +169,26 @@ def _experiment(args: argparse.Namespace, data, estimator, n_jobs: int) -> Exper
 
 
 def _summarize(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    path = Path(args.dir) / "results.json"
-    if not path.is_file():
-        parser.error(f"{path} does not exist: give the --out folder of a 'run'.")
-    for written in _write_summary(ExperimentResult.from_json(path), Path(args.dir)):
+    paths = [Path(folder) / "results.json" for folder in args.dir]
+    for path in paths:
+        if not path.is_file():
+            parser.error(f"{path} does not exist: give the --out folder of a 'run'.")
+    if len(paths) > 1 and args.out is None:
+        parser.error("several DIRs are put together into a new folder: give --out.")
+    results = [ExperimentResult.from_json(path) for path in paths]
+    if args.out is None:
+        result, out = results[0], Path(args.dir[0])
+    else:
+        out = _output_dir(args, parser)
+        try:
+            result = combine_results(results, names=args.dir)
+        except ValueError as error:
+            parser.error(str(error))
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_csv(out / "results.csv")
+        result.to_json(out / "results.json")
+        print(f"wrote {out / 'results.csv'}\nwrote {out / 'results.json'}")
+    for written in _write_summary(result, out):
         print(f"wrote {written}")
     return 0
 

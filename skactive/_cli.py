@@ -254,11 +254,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summarize = commands.add_parser(
         "summarize",
-        help="summarise and plot the results of an earlier run again",
+        help="summarise and plot the results of earlier runs again, or put runs together",
         description=(
             "Read DIR/results.json written by 'run', print the summary and rewrite "
-            "DIR/summary.json and DIR/learning_curves.png, without training anything."
+            "DIR/summary.json and DIR/learning_curves.png, without training anything. With "
+            "several DIRs (runs of the same data, loop and seeds, e.g. more strategies run "
+            "later with the same --seed), put their rows together, paired by repetition, and "
+            "write the table, summary and figure to --out; a run started by another "
+            "--initial-strategy has its strategies renamed INITIAL+STRATEGY."
         ),
     )
-    summarize.add_argument("dir", metavar="DIR", help="the --out folder of a 'run'")
+    summarize.add_argument(
+        "dir", metavar="DIR", nargs="+", help="the --out folder of a 'run', or several"
+    )
+    summarize.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder for the table put together, its summary and figure (needed with "
+        "several DIRs); it must not hold an earlier run unless --overwrite is given",
+    )
+    summarize.add_argument(
+        "--overwrite", action="store_true", help="replace the files of an earlier run in --out"
+    )
     return parser

@@ -20,8 +20,12 @@ round), writes it as CSV or JSON, and summarises it:
   difference of their normalised AUCs (in accuracy points), computed per repetition, averaged,
   with a Student-t confidence interval over repetitions (paired differences, ``n - 1`` degrees
   of freedom), the gain relative to the baseline's AUC and the number of repetitions won.
+
+:func:`combine_results` puts the tables of runs with the same data, loop and seeds together,
+still paired by repetition, e.g. a strategy run later beside random sampling run earlier.
 """
 
+from ._combine import MUST_AGREE, combine_results
 from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_choices
 from ._report import format_summary, legend, verdict
 from ._result import ACTIVE_INAS, COLUMNS, ExperimentResult
@@ -31,7 +35,9 @@ from ._statistics import normalized_auc, t_interval
 __all__ = [
     "ACTIVE_INAS",
     "COLUMNS",
+    "MUST_AGREE",
     "ExperimentResult",
+    "combine_results",
     "format_summary",
     "legend",
     "normalized_auc",
