@@ -60,10 +60,11 @@ class ActiveINASClassifier(
         candidates as long as the final network, as the paper does.
     reuse_winner : bool, default=True
         When True, the winner of the search goes on training on all labels from where its
-        candidate stopped, for the rest of the final budget (a warm restart of the
-        schedule), instead of training anew. False with ``candidate_budget=1.0`` is the
-        paper's search, about 3.4 trainings per round where a fixed network needs one;
-        the defaults cost about 1.3 (see the engine page of the documentation).
+        candidate stopped, for the rest of the final budget and at least a quarter of it (a
+        warm restart of the schedule), instead of training anew. False with
+        ``candidate_budget=1.0`` is the paper's search, about 3.4 trainings per round where a
+        fixed network needs one; the defaults cost about 1.3 (see the engine page of the
+        documentation).
     query_strategy : str or callable, default="softmax_response"
         Strategy used by :meth:`query`: a name of ``skactive.strategies.STRATEGY_NAMES`` (e.g.
         ``"mc_dropout:power"``) or a

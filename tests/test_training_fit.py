@@ -13,6 +13,7 @@ from conftest import ARCH, net_weights, train_config
 import skactive.training.fit
 from skactive import ActiveINASClassifier, Architecture
 from skactive.training import (
+    MIN_CONTINUED_SHARE,
     OOM_MIN_BATCH_SIZE,
     continue_training,
     network_proba,
@@ -187,6 +188,19 @@ def test_continued_training_restarts_the_cosine_and_completes_the_budget(data):
     again = continue_training(again, config, X, y, seed=1)
     torch.testing.assert_close(net_weights(again), net_weights(net))
     assert np.mean(network_proba(net, X_val).argmax(1) == y_val) > 0.5
+
+
+def test_a_network_trained_its_whole_budget_still_anneals_after_the_restart(data):
+    # Continuing with one epoch would leave it at the peak learning rate; it gets a quarter.
+    X, y, X_val, y_val = data
+    config = train_config(max_epochs=8, batch_size=32)
+    net = train_net(ARCH, config, X[:200], y[:200], seed=0)
+    before = np.mean(network_proba(net, X_val).argmax(1) == y_val)
+    continue_training(net, config, X, y, seed=1)
+    assert len(net.history) == 8 + 2  # ceil(MIN_CONTINUED_SHARE * 8)
+    np.testing.assert_allclose(net.history[:, "event_lr"][-2:], [1e-2, 5e-3], rtol=1e-12)
+    assert MIN_CONTINUED_SHARE == 0.25
+    assert np.mean(network_proba(net, X_val).argmax(1) == y_val) >= before - 0.05
 
 
 @pytest.mark.parametrize(

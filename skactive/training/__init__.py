@@ -36,6 +36,7 @@ from .config import (
 )
 from .data import DeviceBatchIterator, DeviceDataset
 from .fit import (
+    MIN_CONTINUED_SHARE,
     OOM_MIN_BATCH_SIZE,
     continue_training,
     optimizer_steps,
@@ -59,6 +60,7 @@ __all__ = [
     "DeviceDataset",
     "DeviceNeuralNetClassifier",
     "INFERENCE_BATCH_SIZE",
+    "MIN_CONTINUED_SHARE",
     "MIN_STEPS",
     "OOM_MIN_BATCH_SIZE",
     "OPTIMIZERS",

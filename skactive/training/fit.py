@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import threading
 import warnings
 from dataclasses import replace
@@ -93,6 +94,15 @@ def optimizer_steps(net: NeuralNetClassifier) -> int:
     return sum(len(epoch["batches"]) for epoch in net.history)
 
 
+MIN_CONTINUED_SHARE = 0.25
+"""Shortest share of its budget that :func:`continue_training` gives a network.
+
+The learning rate restarts at its peak and the cosine steps once per epoch, so a continuation
+of one epoch would train a whole epoch at the peak rate and stop there, undoing the first
+training: a winner that had its whole budget as a candidate (``candidate_budget=1.0``) lost
+up to 30 points of test accuracy on 200 digits that way."""
+
+
 def continue_training(
     net: DeviceNeuralNetClassifier,
     config: TrainingConfig,
@@ -103,10 +113,11 @@ def continue_training(
     """Train a trained network further on ``(X, y)``, to the budget of a network trained anew.
 
     The search's winner has trained for a short budget on S'; it goes on training on all of
-    S for the epochs still missing from the budget that ``config`` gives ``len(X)`` samples
-    (at least one), with a fresh cosine schedule from the peak learning rate, a warm restart
-    (Loshchilov & Hutter, ICLR 2017), and its optimizer's state. Its total number of
-    optimizer steps is about that of a network trained from scratch on ``(X, y)``.
+    S for the epochs still missing from the budget that ``config`` gives ``len(X)`` samples,
+    and at least :data:`MIN_CONTINUED_SHARE` of that budget, with a fresh cosine schedule from
+    the peak learning rate, a warm restart (Loshchilov & Hutter, ICLR 2017), and its
+    optimizer's state. Its total number of optimizer steps is about that of a network trained
+    from scratch on ``(X, y)`` unless the first budget was over three quarters of it.
 
     Parameters
     ----------
@@ -128,7 +139,8 @@ def continue_training(
         and ``net.max_epochs`` their number.
     """
     config = config.for_samples(len(X))
-    epochs = max(1, config.max_epochs - len(net.history))
+    shortest = math.ceil(MIN_CONTINUED_SHARE * config.max_epochs)
+    epochs = max(shortest, config.max_epochs - len(net.history))
     order_seed, dropout_seed = derive_seed(seed, size=2)
     net.set_params(
         max_epochs=epochs,
