@@ -44,6 +44,8 @@ _OUTPUTS = (
     "learning_curves.png",
     "strategy_choices.png",
 )
+_PARTIAL = "results.partial.json"
+"""The table of the finished runs while 'run' goes on, removed when it ends."""
 
 
 def _output_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
@@ -58,11 +60,17 @@ def _output_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pa
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         parser.error(f"--out {out} is a file, not a folder.")
-    if out.is_dir() and any(out.iterdir()) and not args.overwrite:
+    resume = getattr(args, "resume", False)
+    if resume and not (out / _PARTIAL).is_file():
+        parser.error(f"--resume goes on with {out / _PARTIAL}, which does not exist.")
+    if out.is_dir() and any(out.iterdir()) and not (args.overwrite or resume):
         parser.error(
             f"--out {out} is not empty, and a run would overwrite what it holds: give another "
-            "--out, or --overwrite to replace its files."
+            "--out, --overwrite to replace its files, or --resume to go on with an "
+            "interrupted run."
         )
+    if args.overwrite and not resume:
+        (out / _PARTIAL).unlink(missing_ok=True)
     return out
 
 
@@ -132,22 +140,25 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
     print(legend(methods, args.strategy) + "\n")
     n_jobs = _n_jobs(args, args.n_repeats * len(args.strategy) * len(methods))
+    out.mkdir(parents=True, exist_ok=True)
     try:
         # Worker processes start with OMP_NUM_THREADS set from inner_max_num_threads.
         with joblib.parallel_config(backend="loky", inner_max_num_threads=args.threads):
-            result = _experiment(args, data, estimator, n_jobs)
+            result = _experiment(args, data, estimator, n_jobs, out / _PARTIAL)
     except InvalidParameterError as error:
         parser.error(str(error))
     result.settings["dataset"] = data.name
-    out.mkdir(parents=True, exist_ok=True)
     result.to_csv(out / "results.csv")
     result.to_json(out / "results.json")
+    (out / _PARTIAL).unlink()
     for path in [out / "results.csv", out / "results.json", *_write_summary(result, out)]:
         print(f"wrote {path}")
     return 0
 
 
-def _experiment(args: argparse.Namespace, data, estimator, n_jobs: int) -> ExperimentResult:
+def _experiment(
+    args: argparse.Namespace, data, estimator, n_jobs: int, checkpoint: Path
+) -> ExperimentResult:
     return run_experiment(
         data.X_train,
         data.y_train,
@@ -165,6 +176,7 @@ def _experiment(args: argparse.Namespace, data, estimator, n_jobs: int) -> Exper
         progress=not args.no_progress,
         verbose=1,
         n_jobs=n_jobs,
+        checkpoint=checkpoint,
     )
 
 

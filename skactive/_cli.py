@@ -250,6 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the files of an earlier run in --out"
     )
     output.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with an interrupted run in --out, given the same arguments: while a run "
+        "goes on, --out holds the table of its finished runs (results.partial.json), and "
+        "these are not run again",
+    )
+    output.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar (stderr)"
     )
     summarize = commands.add_parser(

@@ -21,6 +21,8 @@ round), writes it as CSV or JSON, and summarises it:
   with a Student-t confidence interval over repetitions (paired differences, ``n - 1`` degrees
   of freedom), the gain relative to the baseline's AUC and the number of repetitions won.
 
+With ``checkpoint=``, :func:`run_experiment` writes the table of its finished runs as each
+ends, and a call with the same arguments goes on from there after an interruption.
 :func:`combine_results` puts the tables of runs with the same data, loop and seeds together,
 still paired by repetition, e.g. a strategy run later beside random sampling run earlier.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from numbers import Integral
 
@@ -23,6 +24,7 @@ from ..search_space import Architecture, parse_layout
 from ..strategies import COLD_START_STRATEGIES, accepts_random_state, resolve_strategy
 from ..utils import draw_seed
 from ._result import ACTIVE_INAS, ExperimentResult
+from ._resume import finished_runs, write_runs
 
 
 def parse_baseline(baseline) -> tuple[str, dict]:
@@ -140,6 +142,7 @@ def _json_safe(value):
         "progress": ["boolean"],
         "verbose": ["verbose"],
         "n_jobs": [Integral, None],
+        "checkpoint": [str, os.PathLike, None],
     },
     # The estimator's own parameters are checked when it is fitted, so nested validation stays.
     prefer_skip_nested_validation=False,
@@ -162,6 +165,7 @@ def run_experiment(
     progress: bool = True,
     verbose: int = 0,
     n_jobs: int | None = None,
+    checkpoint=None,
 ) -> ExperimentResult:
     """Simulate active learning with Active-iNAS and fixed-architecture baselines.
 
@@ -219,6 +223,11 @@ def run_experiment(
         in a worker of its own; ``None`` means 1 unless a ``joblib.parallel_config`` says
         otherwise. Every run is seeded on its own, so the table is the same for any
         ``n_jobs``, but for its seconds columns.
+    checkpoint : str, path-like or None, default=None
+        A JSON file that holds the table of the finished runs, rewritten as each run ends.
+        When it exists, the runs it holds in full are not run again, so a call with the same
+        arguments goes on where an interrupted one stopped; the file must come from the same
+        experiment (the same settings), or a ``ValueError`` says which settings differ.
 
     Returns
     -------
@@ -292,12 +301,13 @@ def run_experiment(
         for method, template in methods.items()
     ]
     data = (X_train, y_train, X_test, y_test)
-    rows: list[dict] = []
+    done = {} if checkpoint is None else finished_runs(checkpoint, settings, n_rounds)
+    todo = [run for run in runs if _run_key(run) not in done]
     bar = tqdm(
-        total=len(runs) * n_rounds, disable=not progress, desc="active learning", unit="round"
+        total=len(todo) * n_rounds, disable=not progress, desc="active learning", unit="round"
     )
     with bar:
-        tasks = [(*run, data, query_size, budget) for run in runs]
+        tasks = [(*run, data, query_size, budget) for run in todo]
         if joblib.effective_n_jobs(n_jobs) == 1:
             # In process, rows stream round by round to the progress bar and the log.
             results = (_run_rows(*task) for task in tasks)
@@ -305,7 +315,8 @@ def run_experiment(
             results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
                 joblib.delayed(_run_table)(*task) for task in tasks
             )
-        for run_rows in results:
+        for run, run_rows in zip(todo, results):
+            done[_run_key(run)] = rows = []
             for row in run_rows:
                 rows.append(row)
                 bar.update()
@@ -315,7 +326,15 @@ def run_experiment(
                         f"{row['n_labeled']:>6} labels  {row['architecture']:<18} "
                         f"test accuracy {row['accuracy']:.4f}"
                     )
-    return ExperimentResult(rows, settings)
+            if checkpoint is not None:
+                write_runs(checkpoint, settings, done)
+    # In the order of the runs, whichever call ran them.
+    return ExperimentResult([row for run in runs for row in done[_run_key(run)]], settings)
+
+
+def _run_key(run) -> tuple:
+    repeat, _, _, strategy, method, _ = run
+    return repeat, strategy_name(strategy), method
 
 
 def _run_rows(repeat, seed, initial, strategy, method, template, data, query_size, budget):
