@@ -21,7 +21,8 @@ their own.
   :func:`kmeans_representatives`) take any features.
 - :func:`random_sampling`: the baseline.
 - :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
-  bandit rewarded by the accuracy its queries bring (ALBL).
+  bandit rewarded by the accuracy its queries bring (ALBL), from the starting weights of
+  :data:`DEFAULT_PRIOR`.
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
 
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 from ._auto import (
     DEFAULT_CANDIDATES,
+    DEFAULT_PRIOR,
     AutoStrategy,
     importance_weighted_gain,
     inclusion_probabilities,
@@ -111,6 +113,7 @@ def resolve_strategy(strategy):
 
 __all__ = [
     "DEFAULT_CANDIDATES",
+    "DEFAULT_PRIOR",
     "AutoStrategy",
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
