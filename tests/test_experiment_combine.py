@@ -92,3 +92,18 @@ def test_summarize_puts_folders_together_into_out(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["summarize", *folders, "--out", str(tmp_path / "c"), "--overwrite"])
     assert "differs from run" in capsys.readouterr().err
+
+
+def test_baselines_run_for_some_strategies_only_are_compared_where_they_ran():
+    with_baseline = run("margin", MARGIN)
+    fixed = run("margin", RANDOM, method="fixed-2x4").rows
+    with_baseline = ExperimentResult(with_baseline.rows + fixed, with_baseline.settings)
+    combined = combine_results([with_baseline, run("random", RANDOM)])
+    assert combined.methods_for("random") == ["active-inas"]
+    summary = combined.summary()
+    assert [(g["strategy"], g["baseline"]) for g in summary["gains"]] == [("margin", "fixed-2x4")]
+    assert [row["method"] for row in summary["auc"]] == ["active-inas", "fixed-2x4", "active-inas"]
+    assert [g["strategy"] for g in summary["gains_over_random"]] == ["margin"]
+    pytest.importorskip("matplotlib")
+    figure = combined.plot()
+    assert [len(ax.get_lines()) for ax in figure.axes] == [3]  # two methods, random overlaid

@@ -81,7 +81,7 @@ def plot_learning_curves(result, *, title: str | None = None):
         1, len(panels), figsize=(5 * len(panels), 3.8), sharey=True, squeeze=False
     )
     for ax, strategy in zip(axes[0], panels):
-        for method in result.methods:
+        for method in result.methods_for(strategy):
             n_labeled, accuracy = result.learning_curve(method, strategy)
             line, mean = _curve(ax, n_labeled, accuracy, marker="o", markersize=3, label=method)
             architectures = result.typical_architectures(method, strategy)
@@ -99,7 +99,7 @@ def plot_learning_curves(result, *, title: str | None = None):
                         fontsize=7,
                         color=line.get_color(),
                     )
-            if overlay:
+            if overlay and method in result.methods_for(RANDOM):
                 n_random, random = result.learning_curve(method, RANDOM)
                 _curve(
                     ax,

@@ -110,6 +110,14 @@ class ExperimentResult:
         """Strategies in order of first appearance."""
         return _unique(row["strategy"] for row in self.rows)
 
+    def methods_for(self, strategy: str) -> list[str]:
+        """Methods run with ``strategy``, in order of first appearance.
+
+        A table put together from several runs (:func:`combine_results`) may hold fixed
+        baselines for some strategies only.
+        """
+        return _unique(row["method"] for row in self.rows if row["strategy"] == strategy)
+
     def learning_curve(self, method: str, strategy: str) -> tuple[np.ndarray, np.ndarray]:
         """Accuracy against number of labels for every repetition of one method and strategy.
 
@@ -208,7 +216,7 @@ class ExperimentResult:
         """
         table = []
         for strategy in self.strategies:
-            for method in self.methods:
+            for method in self.methods_for(strategy):
                 _, accuracy = self.learning_curve(method, strategy)
                 aucs = self.aucs(method, strategy)
                 seconds = sum(
@@ -247,7 +255,7 @@ class ExperimentResult:
         Returns
         -------
         list of dict
-            One dict per strategy and baseline: ``strategy``, ``method``, ``baseline``,
+            One dict per strategy and baseline run with it: ``strategy``, ``method``, ``baseline``,
             ``n_repeats``, ``gain_mean`` (mean over repetitions of AUC(method) - AUC(baseline),
             in accuracy points), ``gain_ci_low``, ``gain_ci_high`` (NaN for one repetition),
             ``relative_gain`` (``gain_mean`` over the baseline's mean AUC) and ``wins`` (the
@@ -257,8 +265,11 @@ class ExperimentResult:
             baselines = [m for m in self.methods if m != method]
         table = []
         for strategy in self.strategies:
+            run = self.methods_for(strategy)
+            if method not in run:
+                continue
             ours = self.aucs(method, strategy)
-            for baseline in baselines:
+            for baseline in (b for b in baselines if b in run):
                 theirs = self.aucs(baseline, strategy)
                 pair = f"{method!r} and {baseline!r} with {strategy!r}"
                 table.append(
@@ -298,7 +309,7 @@ class ExperimentResult:
         theirs = self.aucs(method, reference)
         table = []
         for strategy in self.strategies:
-            if strategy == reference:
+            if strategy == reference or method not in self.methods_for(strategy):
                 continue
             ours = self.aucs(method, strategy)
             pair = f"{strategy!r} and {reference!r} with {method!r}"
