@@ -107,3 +107,16 @@ def test_baselines_run_for_some_strategies_only_are_compared_where_they_ran():
     pytest.importorskip("matplotlib")
     figure = combined.plot()
     assert [len(ax.get_lines()) for ax in figure.axes] == [3]  # two methods, random overlaid
+
+
+def test_many_strategies_are_drawn_four_panels_to_a_row():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    names = ["random", *(f"s{k}" for k in range(6))]
+    combined = combine_results([run(name, MARGIN) for name in names])
+    figure = combined.plot()
+    visible = [ax for ax in figure.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == names[1:]
+    assert len(figure.axes) == 8  # two rows of four, the last two left empty
+    assert figure.get_size_inches().tolist() == [20.0, 7.6]
+    matplotlib.pyplot.close(figure)

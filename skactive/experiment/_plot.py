@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _ARCHITECTURE = re.compile(r"A\((\w+), (\d+), (\d+)\)")
@@ -33,6 +34,10 @@ def _curve(ax, n_labeled, accuracy, **style):
         std = 100 * accuracy.std(axis=0, ddof=ddof)
         ax.fill_between(n_labeled, mean - std, mean + std, alpha=0.2, color=line.get_color())
     return line, mean
+
+
+PANELS_PER_ROW = 4
+"""Panels side by side in :func:`plot_learning_curves`; more strategies start new rows."""
 
 
 def plot_learning_curves(result, *, title: str | None = None):
@@ -77,10 +82,14 @@ def plot_learning_curves(result, *, title: str | None = None):
     strategies = result.strategies
     overlay = RANDOM in strategies and len(strategies) > 1
     panels = [s for s in strategies if not (overlay and s == RANDOM)]
+    n_columns = min(len(panels), PANELS_PER_ROW)
+    n_rows = math.ceil(len(panels) / n_columns)
     fig, axes = plt.subplots(
-        1, len(panels), figsize=(5 * len(panels), 3.8), sharey=True, squeeze=False
+        n_rows, n_columns, figsize=(5 * n_columns, 3.8 * n_rows), sharey=True, squeeze=False
     )
-    for ax, strategy in zip(axes[0], panels):
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, strategy in zip(axes.flat, panels):
         for method in result.methods_for(strategy):
             n_labeled, accuracy = result.learning_curve(method, strategy)
             line, mean = _curve(ax, n_labeled, accuracy, marker="o", markersize=3, label=method)
@@ -114,10 +123,13 @@ def plot_learning_curves(result, *, title: str | None = None):
         ax.set_title(strategy)
         ax.set_xlabel("labeled samples")
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("test accuracy (%)")
+    for row in axes:
+        row[0].set_ylabel("test accuracy (%)")
     axes[0][-1].legend(loc="lower right", fontsize=8)
     if any(
-        len(set(result.typical_architectures(m, s))) > 1 for m in result.methods for s in panels
+        len(set(result.typical_architectures(m, s))) > 1
+        for s in panels
+        for m in result.methods_for(s)
     ):
         fig.text(0.01, 0.01, "i,j: the architecture A(B, i, j) from that round on", fontsize=7)
     if title:
