@@ -125,7 +125,11 @@ def plot_learning_curves(result, *, title: str | None = None):
         ax.grid(alpha=0.3)
     for row in axes:
         row[0].set_ylabel("test accuracy (%)")
-    axes[0][-1].legend(loc="lower right", fontsize=8)
+    # The legend goes where most curves are: a table put together may hold baselines for
+    # some strategies only.
+    max(axes.flat[: len(panels)], key=lambda ax: len(ax.get_lines())).legend(
+        loc="lower right", fontsize=8
+    )
     if any(
         len(set(result.typical_architectures(m, s))) > 1
         for s in panels
