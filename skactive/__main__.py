@@ -64,10 +64,10 @@ def _output_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pa
     if resume and not (out / _PARTIAL).is_file():
         parser.error(f"--resume goes on with {out / _PARTIAL}, which does not exist.")
     if out.is_dir() and any(out.iterdir()) and not (args.overwrite or resume):
+        go_on = ", or --resume to go on with an interrupted run" if hasattr(args, "resume") else ""
         parser.error(
             f"--out {out} is not empty, and a run would overwrite what it holds: give another "
-            "--out, --overwrite to replace its files, or --resume to go on with an "
-            "interrupted run."
+            f"--out, or --overwrite to replace its files{go_on}."
         )
     if args.overwrite and not resume:
         (out / _PARTIAL).unlink(missing_ok=True)
