@@ -94,6 +94,14 @@ def _without_nan(value):
     return value
 
 
+def _write_tables(result: ExperimentResult, out: Path) -> list[Path]:
+    """Write the experiment table as CSV and JSON into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out / "results.csv")
+    result.to_json(out / "results.json")
+    return [out / "results.csv", out / "results.json"]
+
+
 def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
     """Print the summary and verdict; write the summary as JSON and the figure as PNG."""
     summary = result.summary()
@@ -148,10 +156,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except InvalidParameterError as error:
         parser.error(str(error))
     result.settings["dataset"] = data.name
-    result.to_csv(out / "results.csv")
-    result.to_json(out / "results.json")
+    written = _write_tables(result, out)
     (out / _PARTIAL).unlink()
-    for path in [out / "results.csv", out / "results.json", *_write_summary(result, out)]:
+    for path in [*written, *_write_summary(result, out)]:
         print(f"wrote {path}")
     return 0
 
@@ -188,6 +195,7 @@ def _summarize(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     if len(paths) > 1 and args.out is None:
         parser.error("several DIRs are put together into a new folder: give --out.")
     results = [ExperimentResult.from_json(path) for path in paths]
+    written = []
     if args.out is None:
         result, out = results[0], Path(args.dir[0])
     else:
@@ -196,12 +204,9 @@ def _summarize(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             result = combine_results(results, names=args.dir)
         except ValueError as error:
             parser.error(str(error))
-        out.mkdir(parents=True, exist_ok=True)
-        result.to_csv(out / "results.csv")
-        result.to_json(out / "results.json")
-        print(f"wrote {out / 'results.csv'}\nwrote {out / 'results.json'}")
-    for written in _write_summary(result, out):
-        print(f"wrote {written}")
+        written = _write_tables(result, out)
+    for path in [*written, *_write_summary(result, out)]:
+        print(f"wrote {path}")
     return 0
 
 

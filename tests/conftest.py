@@ -86,6 +86,27 @@ def dask_client():
         yield client
 
 
+def curve_rows(curves, strategy="sr"):
+    """Rows of a hand-made experiment table: ``curves[method][repeat]`` is a learning curve
+    at 100, 200, 300, ... labels."""
+    return [
+        dict(
+            method=method,
+            strategy=strategy,
+            repeat=repeat,
+            round=k,
+            n_labeled=100 * (k + 1),
+            accuracy=accuracy,
+            architecture="",
+            fit_seconds=1.0,
+            query_seconds=0.0,
+        )
+        for method, repeats in curves.items()
+        for repeat, curve in enumerate(repeats)
+        for k, accuracy in enumerate(curve)
+    ]
+
+
 ARCH = Architecture("resnet", 1, 2)
 """The network most training-engine tests train."""
 

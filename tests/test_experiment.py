@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import FAST
+from conftest import FAST, curve_rows
 from scipy import stats
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -291,29 +291,9 @@ def test_t_interval_matches_the_textbook_formula():
         t_interval(values, confidence=95)
 
 
-def _rows(curves):
-    """Rows of a hand-made result: curves[method][repeat] = accuracies at 100, 200, 300."""
-    return [
-        dict(
-            method=method,
-            strategy="sr",
-            repeat=repeat,
-            round=k,
-            n_labeled=100 * (k + 1),
-            accuracy=accuracy,
-            architecture="",
-            fit_seconds=1.0,
-            query_seconds=0.0,
-        )
-        for method, repeats in curves.items()
-        for repeat, curve in enumerate(repeats)
-        for k, accuracy in enumerate(curve)
-    ]
-
-
 def test_gains_are_paired_by_repetition():
     result = ExperimentResult(
-        _rows(
+        curve_rows(
             {
                 "active-inas": [[0.6, 0.7, 0.8], [0.4, 0.5, 0.6], [0.5, 0.6, 0.7]],
                 "fixed-2x4": [[0.5, 0.6, 0.7], [0.3, 0.4, 0.5], [0.5, 0.6, 0.7]],
@@ -338,8 +318,8 @@ def test_gains_are_paired_by_repetition():
 def test_strategies_gain_over_random_paired_by_repetition_and_reported():
     from skactive.experiment import format_summary, verdict
 
-    rows = _rows({"active-inas": [[0.6, 0.7, 0.8], [0.4, 0.5, 0.6], [0.5, 0.6, 0.7]]})
-    random_rows = _rows({"active-inas": [[0.5, 0.6, 0.7], [0.4, 0.5, 0.6], [0.3, 0.4, 0.5]]})
+    rows = curve_rows({"active-inas": [[0.6, 0.7, 0.8], [0.4, 0.5, 0.6], [0.5, 0.6, 0.7]]})
+    random_rows = curve_rows({"active-inas": [[0.5, 0.6, 0.7], [0.4, 0.5, 0.6], [0.3, 0.4, 0.5]]})
     result = ExperimentResult(rows + [{**row, "strategy": "random"} for row in random_rows])
     (gain,) = result.strategy_gain_table()
     assert (gain["strategy"], gain["reference"]) == ("sr", "random")
@@ -360,7 +340,7 @@ def test_strategies_gain_over_random_paired_by_repetition_and_reported():
 
 
 def test_curves_with_different_schedules_are_not_averaged():
-    rows = _rows({"active-inas": [[0.5, 0.6, 0.7], [0.5, 0.6, 0.7]]})
+    rows = curve_rows({"active-inas": [[0.5, 0.6, 0.7], [0.5, 0.6, 0.7]]})
     rows[-1]["n_labeled"] = 250
     with pytest.raises(ValueError, match="different numbers"):
         ExperimentResult(rows).learning_curve("active-inas", "sr")

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import curve_rows
 
 from skactive.__main__ import main
 from skactive.experiment import ExperimentResult, combine_results, t_interval
@@ -13,21 +14,7 @@ SETTINGS = {"dataset": "toy", "initial_size": 100, "query_size": 100, "budget": 
 
 def run(strategy, curves, *, initial="random", seeds=(1, 2, 3), method="active-inas"):
     """A run's table: one curve of three rounds per repetition, for one strategy."""
-    rows = [
-        dict(
-            method=method,
-            strategy=strategy,
-            repeat=repeat,
-            round=k,
-            n_labeled=100 * (k + 1),
-            accuracy=accuracy,
-            architecture="",
-            fit_seconds=1.0,
-            query_seconds=0.0,
-        )
-        for repeat, curve in enumerate(curves)
-        for k, accuracy in enumerate(curve)
-    ]
+    rows = curve_rows({method: curves}, strategy)
     settings = dict(SETTINGS, seeds=list(seeds), initial_strategy=initial, estimator="E()")
     return ExperimentResult(rows, settings)
 
