@@ -28,8 +28,8 @@ Usage::
 Runs are saved as ``<out>/<dataset>_<method group>.json`` (:meth:`ExperimentResult.to_json`),
 so ``--table`` prints the table again without training, and ``--groups`` runs some groups
 only: a run of the results page with the same settings (``--strategy softmax_response
---baselines 2x4 --base-width 8 --candidate-budget 1 --no-reuse-winner``, 5 repetitions,
-seed 0) is the ``paper`` group, with ``active-inas`` renamed ``paper``.
+--baselines 2x4 --base-width 8 --candidate-budget 1 --no-reuse-winner --min-validation-size
+0``, 5 repetitions, seed 0) is the ``paper`` group, with ``active-inas`` renamed ``paper``.
 
 The numbers are in ``docs/engine.rst``.
 """
@@ -45,17 +45,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from skactive import ActiveINASClassifier  # noqa: E402
+from skactive import PAPER_SEARCH, ActiveINASClassifier  # noqa: E402
 from skactive.datasets import load_dataset  # noqa: E402
 from skactive.experiment import ExperimentResult, run_experiment, t_interval  # noqa: E402
-
-PAPER = {"candidate_budget": 1.0, "reuse_winner": False}
-"""The estimator parameters of the paper's search."""
 
 GROUPS = {
     # The fixed network runs beside the paper's search; both groups draw the same seeds.
     # base_width=8 as on the results page, which measured the paper's search at this scale.
-    "paper": (ActiveINASClassifier(device="cpu", base_width=8, **PAPER), ["2x4"]),
+    "paper": (ActiveINASClassifier(device="cpu", base_width=8, **PAPER_SEARCH), ["2x4"]),
     "default": (ActiveINASClassifier(device="cpu", base_width=8), []),
 }
 """Each group is one call of run_experiment: its Active-iNAS estimator and its baselines."""

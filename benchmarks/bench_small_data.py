@@ -101,6 +101,7 @@ PREVIOUS = {
     "pooling": "global",
     "candidate_budget": 1.0,
     "reuse_winner": False,
+    "min_validation_size": 0,
     "weight_decay": 5e-4,
     "augment": False,
 }

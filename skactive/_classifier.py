@@ -54,6 +54,12 @@ class ActiveINASClassifier(
         architecture at ``initial_architecture``: a fixed-network baseline.
     validation_fraction : float, default=0.2
         Fraction of the labeled set held out to compare candidates.
+    min_validation_size : int, default=100
+        Labeled samples the search validates on where the labeled set allows: while the
+        held-out fraction is smaller, candidates are compared on several disjoint folds, at
+        most ``1 / validation_fraction`` (:func:`skactive.inas.validation_splits`). With the
+        defaults, 200 labels use 3 folds, 400 use 2, 500 or more one split; 0 is the paper's
+        single split.
     candidate_budget : float, default=0.25
         Fraction of the final network's training budget (its epochs, at least one) that each
         candidate of a search step trains for, on its own cosine schedule. 1.0 trains
@@ -211,6 +217,7 @@ class ActiveINASClassifier(
         "max_stacks": [Interval(Integral, 1, None, closed="left")],
         "inas_iterations": [Interval(Integral, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "min_validation_size": [Interval(Integral, 0, None, closed="left")],
         "candidate_budget": [Interval(Real, 0, 1, closed="right")],
         "reuse_winner": ["boolean"],
         "query_strategy": [StrOptions(set(STRATEGY_NAMES)), callable],
@@ -244,6 +251,7 @@ class ActiveINASClassifier(
         max_stacks=5,
         inas_iterations=1,
         validation_fraction=0.2,
+        min_validation_size=100,
         candidate_budget=0.25,
         reuse_winner=True,
         query_strategy="softmax_response",
@@ -273,6 +281,7 @@ class ActiveINASClassifier(
         self.max_stacks = max_stacks
         self.inas_iterations = inas_iterations
         self.validation_fraction = validation_fraction
+        self.min_validation_size = min_validation_size
         self.candidate_budget = candidate_budget
         self.reuse_winner = reuse_winner
         self.query_strategy = query_strategy

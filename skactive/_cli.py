@@ -44,6 +44,8 @@ ESTIMATOR_OPTIONS = {
     "max_stacks": "search-space bound on j, the stacks",
     "inas_iterations": "search steps per round, T_iNAS (0 freezes the first architecture)",
     "device": "torch device; auto is CUDA when present, else the CPU",
+    "min_validation_size": "labeled samples the search validates on, in several folds while "
+    "one held-out fifth is smaller (0: the paper's single split)",
     "candidate_budget": "fraction of the final training's epochs each search candidate gets "
     "(1: the paper's search)",
     "reuse_winner": "the winning candidate goes on training on all labels instead of training "

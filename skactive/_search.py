@@ -22,6 +22,13 @@ from .training import (
 )
 from .utils import derive_seed, draw_seed
 
+PAPER_SEARCH = {"candidate_budget": 1.0, "reuse_winner": False, "min_validation_size": 0}
+"""The :class:`~skactive.ActiveINASClassifier` parameters of the paper's search, exactly as
+Geifman & El-Yaniv (2019) write it: each round, three candidates trained as long as the final
+network on one 80% split of the labels, compared on the other 20%, then the winner trained
+anew on all of them. ``ActiveINASClassifier(**PAPER_SEARCH)`` runs it; the defaults cost less
+(see the engine page of the documentation)."""
+
 
 class SearchMixin:
     """iNAS from a start architecture, then the winner trained on every label.
@@ -126,6 +133,7 @@ class SearchMixin:
                 max_stacks=self.max_stacks,
                 n_iterations=self.inas_iterations,
                 validation_fraction=self.validation_fraction,
+                min_validation_size=self.min_validation_size,
                 random_state=rng,
                 n_jobs=self.n_jobs,
             )

@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -69,6 +69,71 @@ def split_labeled(X, y, validation_fraction: float, random_state=None):
     )
 
 
+@validate_params(
+    {
+        "X": "no_validation",
+        "y": "no_validation",
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "min_validation_size": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def validation_splits(X, y, validation_fraction: float, min_validation_size=0, random_state=None):
+    """The S'/V' splits on which a search compares candidates.
+
+    One split (:func:`split_labeled`) when its V' holds at least ``min_validation_size``
+    samples; otherwise as many folds of a k-fold partition of S as it takes to validate on that
+    many samples, with k = ⌊1 / validation_fraction⌋ (at most k folds; stratified when every
+    class has k samples). Each V' is then about as large as one split's, the V' of different
+    folds are disjoint, and every candidate is scored on the same folds.
+
+    Why: V' is the labeled set's fifth, so on a first labeled set of 200 it is 40 samples, one
+    sample 2.5 points of error, and a single split often ranks close candidates by chance.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+        Labeled samples.
+    y : array-like of shape (n_samples,)
+        Their labels.
+    validation_fraction : float
+        Fraction of S that goes to one V', in (0, 1).
+    min_validation_size : int, default=0
+        Samples to validate on, over all folds, where S allows it; 0 gives one split.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the split or the folds.
+
+    Returns
+    -------
+    list of tuple
+        ``(X_train, X_val, y_train, y_val)`` per fold; empty when S is too small to leave a
+        sample on each side.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.inas import validation_splits
+    >>> X, y = np.zeros((200, 2)), np.arange(200) % 10
+    >>> [len(y_val) for *_, y_val in validation_splits(X, y, 0.2, 100, random_state=0)]
+    [40, 40, 40]
+    """
+    n_samples = len(y)
+    n_val = int(np.ceil(validation_fraction * n_samples))
+    n_parts = int(1 / validation_fraction)
+    n_folds = min(n_parts, -(-min_validation_size // max(n_val, 1)))
+    if n_folds <= 1:
+        split = split_labeled(X, y, validation_fraction, random_state)
+        return [] if split is None else [split]
+    X, y = np.asarray(X), np.asarray(y)
+    seed = draw_seed(check_random_state(random_state))
+    stratified = np.unique(y, return_counts=True)[1].min() >= n_parts
+    folds = (StratifiedKFold if stratified else KFold)(n_parts, shuffle=True, random_state=seed)
+    return [
+        (X[train], X[val], y[train], y[val]) for train, val in list(folds.split(X, y))[:n_folds]
+    ]
+
+
 def _timed_score(score: ScoreFunction, architecture: Architecture, *args) -> tuple[float, float]:
     start = time.perf_counter()
     error = float(score(architecture, *args))
@@ -85,6 +150,7 @@ def _timed_score(score: ScoreFunction, architecture: Architecture, *args) -> tup
         "max_stacks": [Interval(Integral, 1, None, closed="left")],
         "n_iterations": [Interval(Integral, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "min_validation_size": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     },
@@ -100,6 +166,7 @@ def search(
     max_stacks: int = 5,
     n_iterations: int = 1,
     validation_fraction: float = 0.2,
+    min_validation_size: int = 0,
     random_state=None,
     n_jobs: int | None = None,
 ) -> tuple[Architecture, list[dict]]:
@@ -129,6 +196,10 @@ def search(
         T_iNAS, the largest number of steps; 0 returns ``start`` without training anything.
     validation_fraction : float, default=0.2
         Fraction of S held out as V'.
+    min_validation_size : int, default=0
+        While V' is smaller than this, candidates are trained and scored on several folds
+        (:func:`validation_splits`) and compared by their mean error; 0 is the paper's
+        single split.
     random_state : int, RandomState instance or None, default=None
         Seeds the split and the candidates' training.
     n_jobs : int or None, default=None
@@ -140,8 +211,9 @@ def search(
     architecture : Architecture
         The chosen architecture, never shallower than ``start``.
     log : list of dict
-        One entry per candidate trained: ``step``, ``architecture``, ``val_error``,
-        ``seconds`` and ``chosen`` (whether it won its step). A candidate is trained once per
+        One entry per candidate trained: ``step``, ``architecture``, ``val_error`` (the mean
+        over ``folds``), ``folds``, ``seconds`` (over its folds) and ``chosen`` (whether it won
+        its step). A candidate is trained once per
         search, so the current architecture, scored in the step before, has no entry in a
         later step: a step in which no entry is chosen is one where the search stayed put.
 
@@ -160,10 +232,9 @@ def search(
     if n_iterations < 1:
         return start, []
     rng = check_random_state(random_state)
-    split = split_labeled(X, y, validation_fraction, rng)
-    if split is None:
+    splits = validation_splits(X, y, validation_fraction, min_validation_size, rng)
+    if not splits:
         return start, []
-    X_train, X_val, y_train, y_val = split
     seed = draw_seed(rng)
     scores: dict[Architecture, tuple[float, float]] = {}
     log: list[dict] = []
@@ -172,9 +243,13 @@ def search(
         candidates = neighbours(current, max_blocks, max_stacks)
         todo = [a for a in candidates if a not in scores]
         results = Parallel(n_jobs=n_jobs)(
-            delayed(_timed_score)(score, a, X_train, y_train, X_val, y_val, seed) for a in todo
+            delayed(_timed_score)(score, a, X_train, y_train, X_val, y_val, seed)
+            for a in todo
+            for X_train, X_val, y_train, y_val in splits
         )
-        scores.update(zip(todo, results))
+        for k, architecture in enumerate(todo):
+            errors, seconds = zip(*results[k * len(splits) : (k + 1) * len(splits)])
+            scores[architecture] = (float(np.mean(errors)), float(np.sum(seconds)))
         best = min(candidates, key=lambda a: scores[a][0])
         for architecture in todo:
             error, seconds = scores[architecture]
@@ -183,6 +258,7 @@ def search(
                     "step": step,
                     "architecture": architecture,
                     "val_error": error,
+                    "folds": len(splits),
                     "seconds": seconds,
                     "chosen": architecture == best,
                 }

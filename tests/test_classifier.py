@@ -9,7 +9,7 @@ from conftest import FAST
 from scipy import sparse
 from sklearn.base import clone
 
-from skactive import ActiveINASClassifier, Architecture
+from skactive import PAPER_SEARCH, ActiveINASClassifier, Architecture
 from skactive.search_space import neighbours
 from skactive.training import training_budget
 
@@ -422,7 +422,7 @@ def test_tags_declare_nd_input_and_determinism_by_device(monkeypatch):
 def test_the_papers_search_trains_candidates_as_long_as_the_winner_then_anew(small_digits):
     X, y, _, _ = small_digits
     params = dict(FAST, input_shape=(1, 8, 8), max_epochs=4)
-    clf = ActiveINASClassifier(**params, candidate_budget=1.0, reuse_winner=False).fit(X, y)
+    clf = ActiveINASClassifier(**{**params, **PAPER_SEARCH}).fit(X, y)
     entry = clf.history_[0]
     assert len(entry["candidates"]) == 3 and not entry["continued"]
     n_train = len(y) - math.ceil(0.2 * len(y))
@@ -441,6 +441,19 @@ def test_candidates_get_a_share_of_the_final_networks_epochs(small_digits):
     assert training_budget(100, min_steps=350) == (50, 16)
     assert [c["epochs"] for c in entry["candidates"]] == [5, 5, 5]
     assert len(clf.net_.history) == 50 and entry["continued"]
+
+
+def test_by_default_a_small_labeled_set_scores_candidates_on_folds(small_digits):
+    # 120 labels: one V' would hold 24, so validating on 100 takes 5 folds of 96 + 24.
+    X, y, _, _ = small_digits
+    params = dict(FAST, input_shape=(1, 8, 8), max_epochs=8)
+    params.pop("min_validation_size")
+    clf = ActiveINASClassifier(**params).fit(X, y)
+    entry = clf.history_[0]
+    for candidate in entry["candidates"]:
+        assert (candidate["folds"], candidate["epochs"]) == (5, 2)
+        assert candidate["steps"] == 5 * 2 * math.ceil(96 / 32)
+    assert entry["continued"] and len(clf.net_.history) == 8
 
 
 def test_by_default_short_candidates_and_the_winner_goes_on_to_the_full_budget(small_digits):

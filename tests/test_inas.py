@@ -1,3 +1,4 @@
+import warnings
 from functools import partial
 
 import joblib
@@ -5,7 +6,7 @@ import numpy as np
 import pytest
 
 from skactive import Architecture
-from skactive.inas import search, split_labeled
+from skactive.inas import search, split_labeled, validation_splits
 from skactive.search_space import neighbours
 from skactive.training import TrainingConfig, train_and_score
 
@@ -98,6 +99,57 @@ def test_split_is_plain_when_a_class_has_one_sample():
     y_odd = np.array([0] * 9 + [1])
     X_train, X_val, y_train, y_val = split_labeled(X[:10], y_odd, 0.3, random_state=0)
     assert len(y_val) == 3 and len(y_train) == 7
+
+
+def test_one_split_when_its_validation_part_is_large_enough():
+    # 50 samples: V' holds 10, enough for min_validation_size=10, so exactly the paper's split.
+    rng_state = np.random.RandomState(3)
+    ((X_train, X_val, y_train, y_val),) = validation_splits(X, y, 0.2, 10, random_state=3)
+    expected = split_labeled(X, y, 0.2, random_state=rng_state)
+    for got, want in zip((X_train, X_val, y_train, y_val), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(("minimum", "n_folds"), [(11, 2), (30, 3), (50, 5), (1000, 5)])
+def test_small_validation_parts_become_disjoint_stratified_folds(minimum, n_folds):
+    splits = validation_splits(X, y, 0.2, minimum, random_state=0)
+    assert len(splits) == n_folds
+    validated = np.concatenate([X_val[:, 0] for _, X_val, _, _ in splits])
+    assert len(validated) == len(set(validated)) == 10 * n_folds
+    for X_train, X_val, _, y_val in splits:
+        assert len(X_train) == 40 and not set(X_train[:, 0]) & set(X_val[:, 0])
+        assert np.bincount(y_val).tolist() == [5, 5]
+
+
+def test_folds_are_at_most_one_over_the_validation_fraction_and_plain_for_rare_classes():
+    y_rare = np.array([0] * 48 + [1] * 2)
+    with warnings.catch_warnings():
+        # StratifiedKFold would warn that a class has fewer members than folds.
+        warnings.simplefilter("error")
+        splits = validation_splits(X, y_rare, 0.3, 1000, random_state=0)
+    assert len(splits) == 3  # three folds of about a third, not four
+    assert sorted(len(s[3]) for s in splits) == [16, 17, 17]
+
+
+def test_candidates_are_compared_by_their_mean_error_over_the_same_folds():
+    seen = []
+    errors = {1: [0.1, 0.5, 0.6], 2: [0.3, 0.3, 0.3]}
+
+    def score(arch, X_train, y_train, X_val, y_val, seed):
+        fold = sum(1 for a, *_ in seen if a == arch)
+        seen.append((arch, tuple(X_val[:, 0]), seed))
+        return errors[arch.n_stacks if arch.n_blocks == 1 else 1][fold]
+
+    start = Architecture("mlp", 1, 1)
+    best, log = search(X, y, start, score, min_validation_size=30, random_state=0)
+    # A(1, 1) and A(2, 1) score 0.4 on average, A(1, 2) 0.3: the single first fold (0.1) would
+    # have kept A(1, 1).
+    assert best == Architecture("mlp", 1, 2)
+    assert [e["folds"] for e in log] == [3, 3, 3]
+    assert [e["val_error"] for e in log] == pytest.approx([0.4, 0.3, 0.4])
+    folds_of = {a: [v for b, v, _ in seen if b == a] for a, _, _ in seen}
+    assert len({tuple(v) for v in folds_of.values()}) == 1
+    assert len({seed for *_, seed in seen}) == 1
 
 
 def test_same_result_with_parallel_candidates():

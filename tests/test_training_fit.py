@@ -114,8 +114,10 @@ def test_estimator_search_and_final_training_survive_out_of_memory(digits, monke
     messages = [str(warning.message) for warning in record]
     assert any("going on training A(" in message for message in messages)
     assert any("retrying with batch_size=16" in message for message in messages)
-    # Each candidate, the winner going on, and the new network: each tried 32 first.
-    assert clf.net_.batch_size == 16 and tried.count(32) == 2 + len(clf.history_[0]["candidates"])
+    # Each candidate on each of its folds, the winner going on, and the new network: each
+    # tried 32 first.
+    trainings = sum(candidate["folds"] for candidate in clf.history_[0]["candidates"])
+    assert clf.net_.batch_size == 16 and tried.count(32) == 2 + trainings
     assert not clf.history_[0]["continued"]
 
 

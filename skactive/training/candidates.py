@@ -169,7 +169,8 @@ class CandidateTrainer:
     networks : dict of Architecture to DeviceNeuralNetClassifier
         The trained network of every candidate scored in this process.
     costs : dict of Architecture to dict
-        ``{"steps": ..., "epochs": ...}`` of every candidate scored in this process.
+        ``{"steps": ..., "epochs": ...}`` of every candidate scored in this process: its
+        optimizer steps summed over the folds it was scored on, and the epochs of one training.
 
     Examples
     --------
@@ -187,7 +188,7 @@ class CandidateTrainer:
     def __init__(self, config: TrainingConfig) -> None:
         self.config = config
         self.networks: dict = {}
-        self.costs: dict = {}
+        self._trained: list = []
 
     def __call__(self, architecture, X_train, y_train, X_val, y_val, seed) -> float:
         """Train ``architecture`` on S', keep the network, return its error rate on V'.
@@ -211,10 +212,18 @@ class CandidateTrainer:
         error, net = _train_candidate(
             architecture, X_train, y_train, X_val, y_val, seed, self.config
         )
-        # Dict assignments are atomic under the GIL: candidates in threads may all write.
+        # Assignments and appends are atomic under the GIL: candidates and their folds may
+        # train in threads. A candidate scored on several folds keeps its last network.
         self.networks[architecture] = net
-        self.costs[architecture] = {
-            "steps": optimizer_steps(net),
-            "epochs": len(net.history),
-        }
+        self._trained.append((architecture, optimizer_steps(net), len(net.history)))
         return error
+
+    @property
+    def costs(self) -> dict:
+        """``{"steps": ..., "epochs": ...}`` per candidate: its optimizer steps summed over
+        its folds, and the epochs of one training."""
+        costs: dict = {}
+        for architecture, steps, epochs in self._trained:
+            cost = costs.setdefault(architecture, {"steps": 0, "epochs": epochs})
+            cost["steps"] += steps
+        return costs
