@@ -4,11 +4,12 @@ For each dataset, the same active-learning runs (softmax response, 200 random la
 200 queried per round up to 1,000, 5 repetitions with the same seeds, networks of
 ``base_width=8`` as on the results page) with three methods:
 
-- ``paper``: Active-iNAS with the paper's search (``candidate_budget=1.0``,
-  ``reuse_winner=False``): every round, three candidates trained as long as the final network
-  on 80% of the labels, then the winner trained anew on all of them;
+- ``paper``: Active-iNAS with the paper's search (``skactive.PAPER_SEARCH``): every round,
+  three candidates trained as long as the final network on 80% of the labels, then the
+  winner trained anew on all of them;
 - ``default``: Active-iNAS with the estimator's defaults (candidates trained for a quarter of
-  the budget, the winner going on from its candidate);
+  the budget, on several folds while a fifth of the labels is under 100, the winner going on
+  from its candidate);
 - ``fixed-2x4``: the network fixed at ResNet-18's layout, A(B, 2, 4), trained once per round.
 
 It prints, per dataset, the CPU seconds of each method summed over rounds and repetitions
