@@ -67,9 +67,10 @@ class ActiveINASClassifier(
     reuse_winner : bool, default=True
         When True, the winner of the search goes on training on all labels from where its
         candidate stopped, for the rest of the final budget and at least a quarter of it (a
-        warm restart of the schedule), instead of training anew. False with
-        ``candidate_budget=1.0`` is the paper's search, about 3.4 trainings per round where a
-        fixed network needs one; the defaults cost about 1.3 (see the engine page of the
+        warm restart of the schedule), instead of training anew.
+        :data:`~skactive.PAPER_SEARCH` (False, ``candidate_budget=1.0``,
+        ``min_validation_size=0``) is the paper's search, about 3.4 trainings per round where
+        a fixed network needs one; the defaults cost about 1.35 (see the engine page of the
         documentation).
     query_strategy : str or callable, default="softmax_response"
         Strategy used by :meth:`query`: a name of ``skactive.strategies.STRATEGY_NAMES`` (e.g.
