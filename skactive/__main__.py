@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -62,7 +63,14 @@ def _output_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pa
         parser.error(f"--out {out} is a file, not a folder.")
     resume = getattr(args, "resume", False)
     if resume and not (out / _PARTIAL).is_file():
-        parser.error(f"--resume goes on with {out / _PARTIAL}, which does not exist.")
+        if not (out / "results.json").is_file():
+            parser.error(
+                f"--resume goes on with {out / _PARTIAL}, or adds repetitions to "
+                f"{out / 'results.json'}, and neither exists."
+            )
+        # A finished run goes on as an interrupted one: with a larger --n-repeats, only
+        # the new repetitions run.
+        shutil.copyfile(out / "results.json", out / _PARTIAL)
     if out.is_dir() and any(out.iterdir()) and not (args.overwrite or resume):
         go_on = ", or --resume to go on with an interrupted run" if hasattr(args, "resume") else ""
         parser.error(

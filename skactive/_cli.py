@@ -256,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="go on with an interrupted run in --out, given the same arguments: while a run "
         "goes on, --out holds the table of its finished runs (results.partial.json), and "
-        "these are not run again",
+        "these are not run again; with a finished run in --out and a larger --n-repeats, "
+        "run only the new repetitions",
     )
     output.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar (stderr)"

@@ -27,7 +27,7 @@ def data():
 def experiment(data, **kwargs):
     fast = {k: v for k, v in FAST.items() if k != "random_state"}
     estimator = ActiveINASClassifier(inas_iterations=0, **fast)
-    return run_experiment(*data, estimator=estimator, progress=False, **SETTINGS, **kwargs)
+    return run_experiment(*data, estimator=estimator, progress=False, **{**SETTINGS, **kwargs})
 
 
 def outcome(result):
@@ -70,7 +70,7 @@ def test_the_command_line_resumes_in_out_and_removes_the_partial_table(tmp_path,
     out = tmp_path / "run"
     with pytest.raises(SystemExit):
         main(["run", *TINY, "--out", str(out), "--resume"])
-    assert "results.partial.json, which does not exist" in capsys.readouterr().err
+    assert "neither exists" in capsys.readouterr().err
     assert main(["run", *TINY, "--out", str(out)]) == 0
     assert not (out / "results.partial.json").exists()
     whole = ExperimentResult.from_json(out / "results.json")
@@ -84,3 +84,47 @@ def test_the_command_line_resumes_in_out_and_removes_the_partial_table(tmp_path,
     printed = capsys.readouterr().out
     assert printed.count("test accuracy 0.") == 2  # repetition 1's two rounds only
     assert outcome(ExperimentResult.from_json(out / "results.json")) == outcome(whole)
+
+
+def test_a_finished_experiment_grows_by_the_repetitions_it_lacks(data, tmp_path, monkeypatch):
+    checkpoint = tmp_path / "partial.json"
+    experiment(data, checkpoint=checkpoint)  # 2 repetitions
+    started = []
+    run_rows = skactive.experiment._run._run_rows
+
+    def recording(*task):
+        started.append(task[0])
+        return run_rows(*task)
+
+    monkeypatch.setattr(skactive.experiment._run, "_run_rows", recording)
+    grown = experiment(data, checkpoint=checkpoint, n_repeats=3)
+    assert started == [2]
+    assert grown.settings["n_repeats"] == 3 and len(grown.settings["seeds"]) == 3
+    fresh = experiment(data, n_repeats=3)
+    assert outcome(grown) == outcome(fresh)
+
+
+def test_fewer_or_other_repetitions_are_refused(data, tmp_path):
+    checkpoint = tmp_path / "partial.json"
+    experiment(data, checkpoint=checkpoint)
+    content = json.loads(checkpoint.read_text())
+    content["settings"]["seeds"] = content["settings"]["seeds"][::-1]
+    checkpoint.write_text(json.dumps(content))
+    with pytest.raises(InvalidParameterError, match=r"settings differ in \['seeds'\]"):
+        experiment(data, checkpoint=checkpoint)
+
+
+def test_the_command_line_adds_repetitions_to_a_finished_run(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", *TINY, "--out", str(out)]) == 0
+    two = ExperimentResult.from_json(out / "results.json")
+    grown = [*TINY[: TINY.index("--n-repeats")], "--n-repeats", "3"]
+    assert main(["run", *grown, "--out", str(out), "--resume"]) == 0
+    three = ExperimentResult.from_json(out / "results.json")
+    assert not (out / "results.partial.json").exists()
+    assert three.settings["seeds"][:2] == two.settings["seeds"]
+    kept = [r for r in three.rows if r["repeat"] < 2]
+    assert [(r["repeat"], r["round"], r["accuracy"]) for r in kept] == [
+        (r["repeat"], r["round"], r["accuracy"]) for r in two.rows
+    ]
+    assert {r["repeat"] for r in three.rows} == {0, 1, 2}

@@ -10,16 +10,27 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from ._result import ExperimentResult
 
+EXTENDABLE = ("n_repeats", "seeds")
+"""Settings in which a checkpoint may differ from the experiment going on with it: an
+experiment with more repetitions goes on with the runs of one with fewer, when their seeds
+come first among its own (``random_state`` draws seeds in the same order whatever their
+number)."""
+
 
 def finished_runs(path, settings: dict, n_rounds: int) -> dict[tuple, list[dict]]:
-    """The runs an earlier, interrupted call of the same experiment finished, from its file.
+    """The runs an earlier call of the same experiment finished, from its file.
+
+    The earlier call may have been interrupted, or have run fewer repetitions of the same
+    experiment (:data:`EXTENDABLE`). Settings the file holds and the experiment does not
+    define (a dataset's name, the sources of a combined table) do not count.
 
     Parameters
     ----------
     path : str or path-like
         The ``checkpoint`` file of :func:`run_experiment`; a missing file means no run is done.
     settings : dict
-        The settings of the experiment about to run; the file's must be the same.
+        The settings of the experiment about to run; the file's must be the same, but for
+        fewer repetitions whose seeds are the first of ``settings["seeds"]``.
     n_rounds : int
         Rounds of a whole run: a run with fewer rows in the file is run again.
 
@@ -37,11 +48,10 @@ def finished_runs(path, settings: dict, n_rounds: int) -> dict[tuple, list[dict]
         return {}
     earlier = ExperimentResult.from_json(path)
     settings = json.loads(json.dumps(settings))  # as the file holds them: lists, not tuples
-    differ = sorted(
-        key
-        for key in settings.keys() | earlier.settings.keys()
-        if settings.get(key) != earlier.settings.get(key)
-    )
+    differ = sorted(key for key in settings if settings[key] != earlier.settings.get(key))
+    seeds = earlier.settings.get("seeds") or []
+    if set(differ) <= set(EXTENDABLE) and settings["seeds"][: len(seeds)] == seeds:
+        differ = []
     if differ:
         raise InvalidParameterError(
             f"The 'checkpoint' parameter of run_experiment names {str(path)!r}, which holds "

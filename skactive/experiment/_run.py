@@ -226,8 +226,10 @@ def run_experiment(
     checkpoint : str, path-like or None, default=None
         A JSON file that holds the table of the finished runs, rewritten as each run ends.
         When it exists, the runs it holds in full are not run again, so a call with the same
-        arguments goes on where an interrupted one stopped; the file must come from the same
-        experiment (the same settings), or a ``ValueError`` says which settings differ.
+        arguments goes on where an interrupted one stopped. The file must come from the same
+        experiment (the same settings), or from one with fewer repetitions whose seeds come
+        first (a larger ``n_repeats`` with the same ``random_state`` then runs only the new
+        repetitions); otherwise a ``ValueError`` says which settings differ.
 
     Returns
     -------
