@@ -84,9 +84,10 @@ def validation_splits(X, y, validation_fraction: float, min_validation_size=0, r
 
     One split (:func:`split_labeled`) when its V' holds at least ``min_validation_size``
     samples; otherwise as many folds of a k-fold partition of S as it takes to validate on that
-    many samples, with k = ⌊1 / validation_fraction⌋ (at most k folds; stratified when every
-    class has k samples). Each V' is then about as large as one split's, the V' of different
-    folds are disjoint, and every candidate is scored on the same folds.
+    many samples, with k = ⌊1 / validation_fraction⌋, or the number of samples if smaller (at
+    most k folds; stratified when every class has k samples). Each V' is then about as large
+    as one split's, the V' of different folds are disjoint, and every candidate is scored on
+    the same folds.
 
     Why: V' is the labeled set's fifth, so on a first labeled set of 200 it is 40 samples, one
     sample 2.5 points of error, and a single split often ranks close candidates by chance.
@@ -120,7 +121,8 @@ def validation_splits(X, y, validation_fraction: float, min_validation_size=0, r
     """
     n_samples = len(y)
     n_val = int(np.ceil(validation_fraction * n_samples))
-    n_parts = int(1 / validation_fraction)
+    # A partition has no more parts than samples: 3 labels make 3 folds of one.
+    n_parts = min(int(1 / validation_fraction), n_samples)
     n_folds = min(n_parts, -(-min_validation_size // max(n_val, 1)))
     if n_folds <= 1:
         split = split_labeled(X, y, validation_fraction, random_state)

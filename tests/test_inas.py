@@ -131,6 +131,16 @@ def test_folds_are_at_most_one_over_the_validation_fraction_and_plain_for_rare_c
     assert sorted(len(s[3]) for s in splits) == [16, 17, 17]
 
 
+def test_a_labeled_set_smaller_than_the_partition_has_one_fold_per_sample():
+    splits = validation_splits(X[:3], y[:3], 0.2, 100, random_state=0)
+    assert [len(y_val) for *_, y_val in splits] == [1, 1, 1]
+    assert validation_splits(X[:1], y[:1], 0.2, 100, random_state=0) == []
+    best, log = search(
+        X[:3], y[:3], Architecture("mlp", 1, 1), lambda *args: 0.5, min_validation_size=100
+    )
+    assert best == Architecture("mlp", 1, 1) and [e["folds"] for e in log] == [3, 3, 3]
+
+
 def test_candidates_are_compared_by_their_mean_error_over_the_same_folds():
     seen = []
     errors = {1: [0.1, 0.5, 0.6], 2: [0.3, 0.3, 0.3]}
