@@ -30,6 +30,19 @@ def experiment(data, **kwargs):
     return run_experiment(*data, estimator=estimator, progress=False, **{**SETTINGS, **kwargs})
 
 
+def record_started_runs(monkeypatch):
+    """The repetition of every run that starts from now on, in order."""
+    started = []
+    run_rows = skactive.experiment._run._run_rows
+
+    def recording(*task):
+        started.append(task[0])
+        return run_rows(*task)
+
+    monkeypatch.setattr(skactive.experiment._run, "_run_rows", recording)
+    return started
+
+
 def outcome(result):
     """The rows without their timings, which differ from call to call."""
     return [(r["repeat"], r["round"], r["accuracy"], r["labels_per_class"]) for r in result.rows]
@@ -45,14 +58,7 @@ def test_an_interrupted_experiment_goes_on_with_the_runs_it_had_not_finished(
     content = json.loads(checkpoint.read_text())
     content["rows"] = [row for row in content["rows"] if (row["repeat"], row["round"]) != (1, 1)]
     checkpoint.write_text(json.dumps(content))
-    started = []
-    run_rows = skactive.experiment._run._run_rows
-
-    def recording(*task):
-        started.append(task[0])
-        return run_rows(*task)
-
-    monkeypatch.setattr(skactive.experiment._run, "_run_rows", recording)
+    started = record_started_runs(monkeypatch)
     resumed = experiment(data, checkpoint=checkpoint)
     assert started == [1]  # only the unfinished run, and from its start
     assert outcome(resumed) == outcome(whole)
@@ -89,14 +95,7 @@ def test_the_command_line_resumes_in_out_and_removes_the_partial_table(tmp_path,
 def test_a_finished_experiment_grows_by_the_repetitions_it_lacks(data, tmp_path, monkeypatch):
     checkpoint = tmp_path / "partial.json"
     experiment(data, checkpoint=checkpoint)  # 2 repetitions
-    started = []
-    run_rows = skactive.experiment._run._run_rows
-
-    def recording(*task):
-        started.append(task[0])
-        return run_rows(*task)
-
-    monkeypatch.setattr(skactive.experiment._run, "_run_rows", recording)
+    started = record_started_runs(monkeypatch)
     grown = experiment(data, checkpoint=checkpoint, n_repeats=3)
     assert started == [2]
     assert grown.settings["n_repeats"] == 3 and len(grown.settings["seeds"]) == 3
