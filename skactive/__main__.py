@@ -130,9 +130,11 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
     figure = result.plot(title=result.settings.get("dataset"))
     written.append(out / "learning_curves.png")
     figure.savefig(written[-1], dpi=150)
-    if "auto" in result.strategies:
-        written.append(out / "strategy_choices.png")
-        plot_strategy_choices(result).savefig(written[-1], dpi=150)
+    for strategy in result.strategies:
+        if strategy.partition(":")[0] == "auto":
+            suffix = "" if strategy == "auto" else "_" + strategy.replace(":", "_")
+            written.append(out / f"strategy_choices{suffix}.png")
+            plot_strategy_choices(result, strategy).savefig(written[-1], dpi=150)
     return written
 
 

@@ -425,8 +425,20 @@ def test_the_table_says_which_candidate_auto_queried_with_and_draws_it(data):
         by_strategy.setdefault(row["strategy"], []).append(row["queried_by"])
     assert by_strategy["margin"] == ["", "margin", "margin"]
     assert by_strategy["auto"][0] == "" and set(by_strategy["auto"][1:]) <= set(DEFAULT_CANDIDATES)
+    # auto mixes its batches: every candidate's labels are counted, the most-used one named.
+    for row in result.rows:
+        shares = row["query_shares"]
+        if row["strategy"] == "margin" or row["round"] == 0:
+            assert shares is None
+        else:
+            assert sum(shares.values()) == 20 and set(shares) == set(DEFAULT_CANDIDATES)
+            assert shares[row["queried_by"]] == max(shares.values())
     figure = plot_strategy_choices(result)
     assert figure.axes[0].get_title() == "active-inas: auto's choices"
+    heights = {}
+    for bar in figure.axes[0].patches:
+        heights[bar.get_x()] = heights.get(bar.get_x(), 0.0) + bar.get_height()
+    np.testing.assert_allclose(list(heights.values()), 1.0)
     with pytest.raises(ValueError, match="no choice of strategy 'margin'"):
         plot_strategy_choices(
             ExperimentResult([r for r in result.rows if r["round"] == 0]), "margin"

@@ -12,7 +12,9 @@ from skactive.strategies import (
     AutoStrategy,
     importance_weighted_gain,
     inclusion_probabilities,
+    mix_batches,
     resolve_strategy,
+    slot_reward_estimates,
 )
 
 
@@ -38,6 +40,28 @@ def test_importance_weighted_gain_is_unbiased_over_the_bandits_draws():
     assert expected == pytest.approx(difference.mean())  # the true gain over the pool: 1/4
 
 
+def test_slot_reward_estimates_are_unbiased_over_the_slots_draws():
+    # Two slots, two arms drawn with 0.25 and 0.75: arm 0's picks are mistakes (reward 1),
+    # arm 1's are not. Over the four ways the slots can draw, each arm's estimate averages
+    # to its own reward, including arm 0's when no slot drew it.
+    probabilities, reward_of_arm = np.array([0.25, 0.75]), np.array([1.0, 0.0])
+    expected = np.zeros(2)
+    for arms in itertools.product(range(2), repeat=2):
+        weight = np.prod(probabilities[list(arms)])
+        expected += weight * slot_reward_estimates(reward_of_arm[list(arms)], arms, probabilities)
+    np.testing.assert_allclose(expected, reward_of_arm)
+    assert slot_reward_estimates([], [], probabilities).tolist() == [0.0, 0.0]
+
+
+def test_mix_batches_takes_each_arms_best_pick_left_and_keeps_the_size():
+    batches = [[0, 1, 2], [1, 3, 4], [1, 0, 5]]
+    assert mix_batches(batches, [1, 0, 2, 1]).tolist() == [1, 0, 5, 3]
+    # Arm 2's batch is used up by the first two slots: the third takes the next arm's pick.
+    assert mix_batches([[0, 1], [2, 3], [0, 1]], [2, 2, 2]).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="at least 3 distinct"):
+        mix_batches([[0, 1], [1, 0]], [0, 1, 0])
+
+
 def test_candidates_must_be_known_distinct_and_include_random():
     X = np.zeros((5, 2))
     for candidates in (("margin", "coreset"), ("random", "nope"), ("random", "random")):
@@ -45,7 +69,12 @@ def test_candidates_must_be_known_distinct_and_include_random():
             AutoStrategy(candidates=candidates)(None, X, 1)
     with pytest.raises(ValueError, match="exploration"):
         AutoStrategy(exploration=2.0)(None, X, 1)
-    assert isinstance(resolve_strategy("auto"), AutoStrategy)
+    with pytest.raises(ValueError, match="method"):
+        AutoStrategy(method="best")(None, X, 1)
+    assert resolve_strategy("auto").method == "mix"
+    assert resolve_strategy("auto:albl").method == "albl"
+    with pytest.raises(ValueError, match="Unknown query strategy"):
+        resolve_strategy("auto:best")
 
 
 def test_the_prior_sets_the_first_draws_and_is_checked():
@@ -103,23 +132,33 @@ def known_cluster(classifier, X_pool, n_instances=1):
     return order, X_pool[order]
 
 
-def test_the_weights_move_to_the_arm_whose_labels_raise_accuracy():
-    # 200 samples of cluster 0, whose label is known, and 40 clusters of 10: labels from new
-    # clusters raise the accuracy, labels from cluster 0 never do, random ones now and then.
-    # Gains show only when a batch drawn at random holds a sibling of a newly taught sample,
-    # so the signal is sparse, and every later batch is used to estimate it. Over seeds 0-19
-    # the weights had moved to new_clusters after 30 rounds on 17, and to no other arm on any.
+def run_cluster_bandit(method, n_rounds):
+    """A bandit over random, new_clusters and known_cluster after ``n_rounds`` of 5 labels.
+
+    The pool: 200 samples of cluster 0, whose label is known, and 40 clusters of 10. Labels
+    from new clusters show mistakes and raise the accuracy, labels from cluster 0 never do,
+    random ones now and then.
+    """
     clusters = np.concatenate([np.zeros(200), np.repeat(np.arange(1, 41), 10)])
     X = np.column_stack([clusters, np.arange(len(clusters))]).astype(np.float32)
     learner = ClusterMemory()
     learner.teach(X[:1], clusters[:1].astype(int))
     pool = np.arange(1, len(X))
-    bandit = AutoStrategy(candidates=("random", new_clusters, known_cluster), prior={})
+    candidates = ("random", new_clusters, known_cluster)
+    bandit = AutoStrategy(candidates=candidates, method=method, prior={})
     rng = np.random.RandomState(0)
-    for _ in range(30):
+    for _ in range(n_rounds):
         indices, samples = bandit(learner, X[pool], n_instances=5, random_state=rng)
         learner.teach(samples, samples[:, 0].astype(int))
         pool = np.delete(pool, indices)
+    return bandit
+
+
+def test_albl_weights_move_to_the_arm_whose_labels_raise_accuracy():
+    # Gains show only when a batch drawn at random holds a sibling of a newly taught sample,
+    # so the signal is sparse, and every later batch is used to estimate it. Over seeds 0-19
+    # the weights had moved to new_clusters after 30 rounds on 17, and to no other arm on any.
+    bandit = run_cluster_bandit("albl", 30)
     probabilities = bandit.probabilities()
     assert probabilities.argmax() == 1 and probabilities[1] > 0.5
     gains = {}
@@ -129,11 +168,26 @@ def test_the_weights_move_to_the_arm_whose_labels_raise_accuracy():
     assert max(gains["known_cluster"]) == 0.0
 
 
-@pytest.fixture
-def auto_learner(small_digits, tmp_path):
+def test_mixed_weights_move_to_the_arm_whose_labels_show_mistakes_within_a_few_rounds():
+    # Every slot is rewarded at the next query, so five rounds of five slots suffice.
+    bandit = run_cluster_bandit("mix", 5)
+    probabilities = bandit.probabilities()
+    assert probabilities.argmax() == 1 and probabilities[1] > 0.6
+    rewards = {}
+    for estimate in bandit.rounds_[-1]["rewards"]:
+        rewards.setdefault(estimate["strategy"], []).append(estimate["reward"])
+    assert min(rewards["new_clusters"]) == 1.0 and max(rewards["known_cluster"]) == 0.0
+    assert [r["round"] for r in bandit.rounds_[-1]["rewards"]] == sorted(
+        r["round"] for r in bandit.rounds_[-1]["rewards"]
+    )
+    assert sum(bandit.rounds_[0]["shares"].values()) == 5
+
+
+@pytest.fixture(params=["auto:mix", "auto:albl"])
+def auto_learner(small_digits, tmp_path, request):
     X, y, X_pool, y_pool = small_digits
     params = dict(FAST, inas_iterations=0, checkpoint_dir=str(tmp_path / "run"))
-    clf = ActiveINASClassifier(input_shape=(1, 8, 8), query_strategy="auto", **params)
+    clf = ActiveINASClassifier(input_shape=(1, 8, 8), query_strategy=request.param, **params)
     clf.fit(X, y)
     pool = np.arange(len(X_pool))
     for _ in range(3):
@@ -150,11 +204,20 @@ def test_auto_keeps_its_bandit_and_files_every_choice_in_the_history(auto_learne
     assert [entry["query"] for entry in clf.history_[1:]] == rounds
     assert "query" not in clf.history_[0]
     assert all(r["strategy"] in clf.query_strategy_.candidates for r in rounds)
-    assert rounds[0]["gains"] == [] and rounds[1]["gains"] == []
-    # In the third round, the second round's batch measures what the first one's labels did.
-    assert [(g["strategy"], g["n_batches"]) for g in rounds[2]["gains"]] == [
-        (rounds[0]["strategy"], 1)
-    ]
+    if clf.query_strategy_.method == "albl":
+        assert rounds[0]["gains"] == [] and rounds[1]["gains"] == []
+        # In the third round, the second round's batch measures what the first one's labels did.
+        assert [(g["strategy"], g["n_batches"]) for g in rounds[2]["gains"]] == [
+            (rounds[0]["strategy"], 1)
+        ]
+    else:
+        # Every round's labels are rewarded at the next query, slot by slot.
+        assert rounds[0]["rewards"] == []
+        for t in (1, 2):
+            slots = {
+                r["strategy"]: r["n_samples"] for r in rounds[t]["rewards"] if r["round"] == 0
+            }
+            assert slots == {arm: n for arm, n in rounds[0]["shares"].items() if n}
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(
         restored.query_strategy_.log_weights_, clf.query_strategy_.log_weights_

@@ -142,12 +142,20 @@ def plot_learning_curves(result, *, title: str | None = None):
     return fig
 
 
+def _shares(row) -> dict:
+    """Each candidate's share of a round's labels: its slots of a mixed batch, or all of them."""
+    shares = row.get("query_shares") or {row["queried_by"]: 1}
+    return {arm: n / sum(shares.values()) for arm, n in shares.items()}
+
+
 def plot_strategy_choices(result, strategy: str = "auto"):
     """How often each candidate chose a round's labels, round by round, per method.
 
     For a strategy that chooses among candidates while learning (``"auto"``), each panel (a
-    method) stacks, for every round after the first, the share of repetitions whose labels
-    were queried by each candidate (the table's ``queried_by`` column).
+    method) stacks, for every round after the first, each candidate's share of the round's
+    labels, averaged over the repetitions: from the table's ``query_shares`` column when the
+    batches were mixed, else the share of repetitions whose labels the candidate queried
+    (``queried_by``).
 
     Needs matplotlib (``pip install matplotlib``).
 
@@ -161,7 +169,7 @@ def plot_strategy_choices(result, strategy: str = "auto"):
     Returns
     -------
     matplotlib.figure.Figure
-        Share of repetitions (stacked bars) against the number of labeled samples.
+        Share of the labels (stacked bars) against the number of labeled samples.
 
     Raises
     ------
@@ -188,7 +196,7 @@ def plot_strategy_choices(result, strategy: str = "auto"):
     if not rows:
         raise ValueError(f"The table records no choice of strategy {strategy!r}.")
     methods = list(dict.fromkeys(r["method"] for r in rows))
-    arms = sorted({r["queried_by"] for r in rows})
+    arms = sorted({arm for r in rows for arm in _shares(r)})
     fig, axes = plt.subplots(1, len(methods), figsize=(5 * len(methods), 3.5), squeeze=False)
     for ax, method in zip(axes[0], methods):
         mine = [r for r in rows if r["method"] == method]
@@ -198,14 +206,14 @@ def plot_strategy_choices(result, strategy: str = "auto"):
         for arm in arms:
             share = []
             for n in sizes:
-                at = [r["queried_by"] for r in mine if r["n_labeled"] == n]
-                share.append(at.count(arm) / len(at))
+                at = [_shares(r) for r in mine if r["n_labeled"] == n]
+                share.append(sum(s.get(arm, 0.0) for s in at) / len(at))
             ax.bar(sizes, share, width=width, bottom=bottom, label=arm)
             bottom = [b + s for b, s in zip(bottom, share)]
         ax.set_title(f"{method}: {strategy}'s choices")
         ax.set_xlabel("labeled samples")
         ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("share of repetitions")
+    axes[0][0].set_ylabel("share of the labels")
     fig.tight_layout()
     return fig
 

@@ -29,6 +29,7 @@ COLUMNS = (
     "query_seconds",
     "cpu_seconds",
     "queried_by",
+    "query_shares",
     "labels_per_class",
 )
 """Columns of the result table. ``fit_seconds`` covers the search and training of the round
@@ -37,7 +38,9 @@ COLUMNS = (
 process's threads: what the round costs in compute, however busy the machine is (absent
 from tables written before it existed). ``queried_by`` names the strategy
 that chose the round's new labels: the strategy itself, or for ``"auto"`` the candidate its
-bandit drew (empty in round 0; absent from older tables). ``labels_per_class`` counts the
+bandit drew (with a mixed batch, the candidate of the most labels; empty in round 0; absent
+from older tables). ``query_shares`` maps every candidate of a mixed ``"auto"`` batch to the
+labels it chose (None otherwise). ``labels_per_class`` counts the
 labeled set's samples of each class, in the sorted order of the training labels' classes (a
 list; absent from older tables)."""
 

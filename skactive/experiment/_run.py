@@ -357,11 +357,10 @@ def _run_table(*task) -> list[dict]:
     return list(_run_rows(*task))
 
 
-def _queried_by(learner) -> str | None:
-    """The candidate an AutoStrategy drew for the last query (filed in history_), else None."""
+def _auto_record(learner) -> dict:
+    """An AutoStrategy's record of the last query (filed in history_), else an empty one."""
     history = getattr(learner, "history_", None) or [{}]
-    record = history[-1].get("query")
-    return None if record is None else record["strategy"]
+    return history[-1].get("query") or {}
 
 
 def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, query_size, budget):
@@ -399,6 +398,7 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
             "fit_seconds": fit_seconds,
             "query_seconds": query_seconds,
             "cpu_seconds": cpu_seconds,
-            "queried_by": _queried_by(learner) if round_ else "",
+            "queried_by": _auto_record(learner).get("strategy") if round_ else "",
+            "query_shares": _auto_record(learner).get("shares") if round_ else None,
             "labels_per_class": counts.tolist(),
         }

@@ -21,8 +21,10 @@ their own.
   :func:`kmeans_representatives`) take any features.
 - :func:`random_sampling`: the baseline.
 - :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
-  bandit rewarded by the accuracy its queries bring (ALBL), from the starting weights of
-  :data:`DEFAULT_PRIOR`.
+  bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
+  (:func:`mix_batches`) and rewards them from the labels they bring
+  (:func:`slot_reward_estimates`, :func:`importance_weighted_gain`), from the starting weights
+  of :data:`DEFAULT_PRIOR`.
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
 
@@ -35,13 +37,7 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 
 from __future__ import annotations
 
-from ._auto import (
-    DEFAULT_CANDIDATES,
-    DEFAULT_PRIOR,
-    AutoStrategy,
-    importance_weighted_gain,
-    inclusion_probabilities,
-)
+from ._auto import DEFAULT_CANDIDATES, DEFAULT_PRIOR, METHODS, AutoStrategy
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
     check_n_instances,
@@ -51,7 +47,7 @@ from ._base import (
     select_top,
     torch_generator,
 )
-from ._batch import BATCH_MODES, select_batch
+from ._batch import BATCH_MODES, mix_batches, select_batch
 from ._batch_bald import batch_bald, batch_bald_select, joint_mutual_information
 from ._cold_start import (
     REPRESENTATIONS,
@@ -69,6 +65,7 @@ from ._registry import (
     accepts_random_state,
     named_strategy,
 )
+from ._rewards import importance_weighted_gain, inclusion_probabilities, slot_reward_estimates
 from ._typiclust import typicality, typiclust, typiclust_sampling
 from ._uncertainty import (
     entropy,
@@ -94,7 +91,8 @@ def resolve_strategy(strategy):
     -------
     callable
         The strategy function; for ``"<name>:<mode>"``, the strategy with ``batch_mode``
-        set, named after the whole string; for ``"auto"``, a new :class:`AutoStrategy`.
+        set, named after the whole string; for ``"auto"``, a new :class:`AutoStrategy`
+        (for ``"auto:<method>"``, with that ``method``).
 
     Examples
     --------
@@ -106,8 +104,9 @@ def resolve_strategy(strategy):
     """
     if callable(strategy):
         return strategy
-    if strategy == "auto":
-        return AutoStrategy()
+    base, _, method = str(strategy).partition(":")
+    if base == "auto" and strategy in STRATEGY_NAMES:
+        return AutoStrategy(method=method or "mix")
     return named_strategy(strategy)
 
 
@@ -118,6 +117,7 @@ __all__ = [
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
     "MC_DROPOUT_METHODS",
+    "METHODS",
     "REPRESENTATIONS",
     "STRATEGIES",
     "STRATEGY_NAMES",
@@ -145,6 +145,7 @@ __all__ = [
     "mc_dropout",
     "mc_dropout_proba",
     "mc_dropout_utility",
+    "mix_batches",
     "network_estimator",
     "pool_result",
     "prediction_residual",
@@ -155,6 +156,7 @@ __all__ = [
     "resolve_strategy",
     "select_batch",
     "select_top",
+    "slot_reward_estimates",
     "softmax_response",
     "torch_generator",
     "typicality",

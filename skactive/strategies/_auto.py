@@ -1,29 +1,35 @@
 """Choosing the query strategy while learning: a bandit over candidate strategies.
 
 Active Learning by Learning (ALBL; Hsu & Lin, AAAI 2015) treats query strategies as the arms
-of a bandit and rewards an arm with an importance-weighted estimate of the accuracy its labels
-bring. :class:`AutoStrategy` does this for batches:
+of a bandit, draws an arm for every query and rewards it from the labels the query brings.
+Every round each candidate proposes its batch, and :class:`AutoStrategy` spends the batch in
+one of two ways (``method``):
 
-- every round each candidate proposes its batch; the bandit draws one candidate with EXP3's
-  probabilities (its weights, mixed with ``exploration`` spread evenly over the arms) and
-  queries that candidate's batch;
-- every pool sample then had a known probability of being queried (its *inclusion
-  probability*, :func:`inclusion_probabilities`): the summed probability of the arms whose
-  batch holds it, plus the random arm's even share, so it is never zero;
-- the reward of the labels queried in round t is the gain in pool accuracy from the model
-  before them to the model after them. Every batch queried after round t was predicted by
-  both models before either was trained on it, so each gives an unbiased estimate of that
-  gain with Horvitz-Thompson weights (:func:`importance_weighted_gain`), whatever the arms
-  do; the mean of these estimates is re-computed as labels arrive, and an arm's log-weight is
-  ``learning_rate`` times the sum of its rounds' estimated gains, each divided by the
-  probability the arm was drawn with (EXP3's importance weighting). A network fits the labels
-  it is trained on, so accuracy on those (ALBL's estimate) would say nothing here.
+- ``"mix"`` (the default): ALBL's draw per query, made for every slot of the batch. Each slot
+  draws an arm with the bandit's probabilities (its EXP3 weights, mixed with ``exploration``
+  spread evenly over the arms) and takes that arm's best pick not taken yet
+  (:func:`~skactive.strategies.mix_batches`). A slot's reward is 1 when the model that chose
+  it misclassified the sample, known as soon as its label is taught: the labels found the
+  model's mistakes. Each arm's mean reward is estimated from the slots that drew it with EXP3's
+  importance weights (:func:`~skactive.strategies.slot_reward_estimates`), so a round's labels
+  re-weight the arms at the very next query, from as many draws as the batch has slots.
+- ``"albl"``: the whole batch from one drawn arm, rewarded by the gain in pool accuracy from
+  the model before its labels to the model after them. Every batch queried later was
+  predicted by both models before either was trained on it, so each gives an unbiased estimate
+  of that gain with Horvitz-Thompson weights
+  (:func:`~skactive.strategies.importance_weighted_gain`) over every sample's known
+  probability of being queried (:func:`~skactive.strategies.inclusion_probabilities`; the
+  random arm keeps it above zero). A network fits the labels it is trained on, so accuracy on
+  those (ALBL's estimate) would say nothing here. A round's first estimate arrives two rounds
+  after its draw, from one draw per round.
 
-A round's first estimate therefore arrives two rounds after its arm was drawn, and only from
-batches taught in full: the strategy finds their labels in the classifier's labeled set
-(``X_training_``/``y_training_``, or an ActiveLearner's ``X_training``/``y_training``). The
-signal is sparse when batches are small against the pool: a gain shows only where a later
-batch holds samples the newer model classifies differently.
+The mixed reward is biased in a known direction: it sees mistakes, not the redundancy of a
+batch, so it favours the arms that hunt for the model's errors (the uncertainty scores) over
+those that trade some of that for diversity (core-set, BADGE), and random sampling, which
+finds the pool's error rate, least. The gain in accuracy that ``"albl"`` estimates sees both,
+but in a run of a few rounds it arrives too late to move a draw. Both find their labels in
+the classifier's labeled set (``X_training_``/``y_training_``, or an ActiveLearner's
+``X_training``/``y_training``); a batch only partly taught rewards what was taught.
 """
 
 from __future__ import annotations
@@ -36,11 +42,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..pool import map_pool
+from ..pool import map_pool, take_rows
 from ..utils import draw_seed
 from ._base import check_n_instances, pool_result
+from ._batch import mix_batches
 from ._docs import fill_doc
 from ._registry import STRATEGY_NAMES, accepts_random_state, named_strategy
+from ._rewards import importance_weighted_gain, inclusion_probabilities, slot_reward_estimates
 
 DEFAULT_CANDIDATES = (
     "random",
@@ -53,6 +61,9 @@ DEFAULT_CANDIDATES = (
 """The arms of ``query_strategy="auto"``: random sampling, two uncertainty scores, BALD with
 power batches, core-set and BADGE."""
 
+METHODS = ("mix", "albl")
+"""How :class:`AutoStrategy` spends a batch: mixed slot by slot, or one arm's whole batch."""
+
 DEFAULT_PRIOR = {"random": 0.1, "coreset": 0.1}
 """The arms' starting weights when ``prior=None``, by name; an arm not named weighs 1.
 
@@ -62,73 +73,6 @@ uncertainty scores, power BALD and BADGE did, and in a run of four or five queri
 rewards arrive too late to learn this (see :class:`AutoStrategy`). On MNIST-5k core-set did
 beat random sampling, so the prior is a bet, not a rule. The rewards move these weights like
 any others, and ``exploration`` still draws every arm."""
-
-
-def inclusion_probabilities(batches, probabilities, n_pool: int, n_instances: int) -> np.ndarray:
-    """Probability of every pool sample to be in the batch a bandit over strategies queries.
-
-    Parameters
-    ----------
-    batches : list of array-like of int or None
-        Each arm's batch, indices into the pool; None for the random arm, which draws
-        ``n_instances`` samples uniformly.
-    probabilities : array-like of shape (n_arms,)
-        Probability of drawing each arm; they sum to 1.
-    n_pool : int
-        Number of pool samples.
-    n_instances : int
-        Size of every batch.
-
-    Returns
-    -------
-    ndarray of shape (n_pool,)
-        ``sum_k p_k [x in B_k]`` over the listed batches, plus ``p_random * n_instances /
-        n_pool`` for the random arm.
-
-    Examples
-    --------
-    >>> from skactive.strategies import inclusion_probabilities
-    >>> inclusion_probabilities([None, [0]], [0.5, 0.5], n_pool=2, n_instances=1).tolist()
-    [0.75, 0.25]
-    """
-    inclusion = np.zeros(n_pool)
-    for batch, probability in zip(batches, probabilities, strict=True):
-        if batch is None:
-            inclusion += probability * n_instances / n_pool
-        else:
-            inclusion[np.asarray(batch, dtype=np.intp)] += probability
-    return inclusion
-
-
-def importance_weighted_gain(correct_after, correct_before, inclusion, n_pool: int) -> float:
-    """Horvitz-Thompson estimate of a model's gain in pool accuracy, from one queried batch.
-
-    With ``inclusion`` the probability that each queried sample was in the batch, the sum of
-    ``(after - before) / inclusion`` over the batch has the sum of ``after - before`` over the
-    whole pool as its expectation, whichever arm drew the batch.
-
-    Parameters
-    ----------
-    correct_after, correct_before : array-like of bool of shape (n_batch,)
-        Whether the newer and the older model classify each queried sample correctly.
-    inclusion : array-like of shape (n_batch,)
-        Inclusion probability of each queried sample (:func:`inclusion_probabilities`).
-    n_pool : int
-        Number of pool samples the batch was drawn from.
-
-    Returns
-    -------
-    float
-        Estimated gain in accuracy over the pool, in [-1, 1] in expectation.
-
-    Examples
-    --------
-    >>> from skactive.strategies import importance_weighted_gain
-    >>> importance_weighted_gain([True, True], [False, True], [0.5, 0.5], n_pool=4)
-    0.5
-    """
-    difference = np.asarray(correct_after, float) - np.asarray(correct_before, float)
-    return float(np.sum(difference / np.asarray(inclusion, float)) / n_pool)
 
 
 def _row_keys(chunk, start) -> np.ndarray:
@@ -157,13 +101,15 @@ def _labeled_set(classifier):
 class AutoStrategy(BaseEstimator):
     """Query strategy that chooses among candidate strategies while learning (ALBL's bandit).
 
-    Each call scores the pool with every candidate, draws one with EXP3's probabilities and
-    returns its batch; the rewards (see the module's description) move the weights towards the
-    candidates whose labels raised the pool accuracy most. ``query_strategy="auto"`` uses one
-    with the default candidates.
+    Each call scores the pool with every candidate and spends the batch by the arms' EXP3
+    probabilities: mixed slot by slot (``method="mix"``) or one drawn arm's batch
+    (``"albl"``); the rewards (see the module's description) move the weights towards the
+    candidates whose labels paid. ``query_strategy="auto"`` uses one with the default
+    candidates (``"auto:albl"``, with ``method="albl"``).
 
     Cost: every candidate's query each round (so BALD's passes and BADGE's seeding run even
-    when neither is drawn), plus one prediction and one digest per pool sample.
+    when neither is drawn), plus one digest per labeled sample; ``"mix"`` predicts the queried
+    batch once, ``"albl"`` predicts and digests the whole pool.
 
     Parameters
     ----------
@@ -171,28 +117,33 @@ class AutoStrategy(BaseEstimator):
         Names of :data:`STRATEGY_NAMES`, or strategy functions (known by their ``__name__``);
         ``"random"`` must be among them, as it gives every pool sample a chance to be queried,
         which keeps the importance weights finite.
-    method : {"albl"}, default="albl"
-        The bandit: ALBL's, with EXP3 weights and Horvitz-Thompson rewards.
+    method : {"mix", "albl"}, default="mix"
+        ``"mix"``: every slot of the batch draws its arm, rewarded at the next query by the
+        model's mistakes its sample showed. ``"albl"``: the batch draws one arm, rewarded two
+        rounds later by the estimated gain in pool accuracy.
     prior : dict of str to float or None, default=None
         Starting weight of an arm, by name (its log is the arm's first log-weight); an arm not
         named weighs 1. None means :data:`DEFAULT_PRIOR`; ``{}`` starts every arm even, as ALBL
-        does. A round's reward arrives two rounds after its draw, so in short runs the prior
-        decides most draws.
+        does. In short runs the prior decides most of ``"albl"``'s draws.
     exploration : float, default=0.2
         Share of the arm probabilities spread evenly over the arms, so that none is abandoned.
     learning_rate : float, default=2.0
-        Step of the EXP3 weights: an arm's log-weight grows by ``learning_rate * gain / p``,
-        ``p`` its probability when drawn, ``gain`` the estimated accuracy gain.
+        Step of the EXP3 weights: an arm's log-weight grows by ``learning_rate`` times its
+        estimated reward (``"mix"``: its share of mistakes per slot, importance-weighted;
+        ``"albl"``: ``gain / p``, ``p`` its probability when drawn).
 
     Attributes
     ----------
     log_weights_ : ndarray of shape (n_candidates,)
         The arms' EXP3 log-weights.
     rounds_ : list of dict
-        One record per call: ``strategy`` (the arm drawn), ``probabilities`` and
-        ``log_weights`` (by arm, when drawing), and ``gains``, the estimated gain of every
-        earlier round with an estimate, as the call re-computed it (``{"strategy": the arm
-        credited, "gain": ..., "n_batches": the batches averaged}``).
+        One record per call: ``strategy`` (the arm drawn; with ``"mix"``, the arm of the
+        most slots), ``shares`` (``"mix"`` only: the slots of every arm), ``probabilities``
+        and ``log_weights`` (by arm, when drawing), and the estimates the call re-computed
+        from the labels taught so far: ``"mix"``'s ``rewards``, every earlier round's share
+        of mistakes by arm (``{"round", "strategy", "reward", "n_samples"}``), or
+        ``"albl"``'s ``gains``, the estimated gain of every earlier round with an estimate
+        (``{"strategy": the arm credited, "gain": ..., "n_batches": the batches averaged}``).
 
     Examples
     --------
@@ -205,7 +156,7 @@ class AutoStrategy(BaseEstimator):
 
     _parameter_constraints = {
         "candidates": [tuple, list],
-        "method": [StrOptions({"albl"})],
+        "method": [StrOptions(set(METHODS))],
         "prior": [dict, None],
         "exploration": [Interval(Real, 0, 1, closed="right")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -215,7 +166,7 @@ class AutoStrategy(BaseEstimator):
         self,
         candidates=DEFAULT_CANDIDATES,
         *,
-        method="albl",
+        method="mix",
         prior=None,
         exploration=0.2,
         learning_rate=2.0,
@@ -289,14 +240,14 @@ class AutoStrategy(BaseEstimator):
             self.log_weights_ = np.array([last["log_weights"][n] for n in names], dtype=float)
         # Rounds before a restore keep the weights they earned; their models are not stored.
         self._base_log_weights = self.log_weights_.copy()
-        self._models, self._batches, self._draws = [], [], []
+        self._models, self._batches, self._draws, self._slots = [], [], [], []
         return self
 
     @fill_doc
     def __call__(
         self, classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities=False
     ):
-        """Re-estimate the rewards from the labels taught, draw a candidate, return its batch.
+        """Re-estimate the rewards from the labels taught, draw arms, return their batch.
 
         Parameters
         ----------
@@ -307,12 +258,14 @@ class AutoStrategy(BaseEstimator):
         random_state : int, RandomState instance or None, default=None
             Seeds the candidates and the draws.
         return_utilities : bool, default=False
-            Also return every pool sample's utility: its inclusion probability.
+            Also return every pool sample's utility: the probability of the arms whose batch
+            holds it, plus the random arm's even share (its inclusion probability under
+            ``"albl"``).
 
         Returns
         -------
         indices : ndarray of shape (n_instances,)
-            Indices into ``X_pool``, in the drawn candidate's order.
+            Indices into ``X_pool``: by slot (``"mix"``), or in the drawn arm's order.
         %(samples)s
         %(utilities)s
         """
@@ -324,7 +277,11 @@ class AutoStrategy(BaseEstimator):
         if not hasattr(self, "log_weights_"):
             self.restore([])
         X_labeled, y_labeled = _labeled_set(classifier)
-        gains = self._update_weights(_row_keys(X_labeled, 0), np.asarray(y_labeled))
+        labels = dict(zip(_row_keys(X_labeled, 0).tolist(), np.asarray(y_labeled).tolist()))
+        if self.method == "mix":
+            estimates = {"rewards": self._reweight_slots(labels)}
+        else:
+            estimates = {"gains": self._update_weights(labels)}
         probabilities = self.probabilities()
         batches = []
         for name, candidate in zip(names, self.candidates):
@@ -335,28 +292,91 @@ class AutoStrategy(BaseEstimator):
             strategy = candidate if callable(candidate) else named_strategy(candidate)
             kwargs = {"random_state": seed} if accepts_random_state(strategy) else {}
             batches.append(np.asarray(strategy(classifier, X_pool, n_instances, **kwargs)[0]))
-        arm = int(rng.choice(len(names), p=probabilities))
-        chosen = batches[arm]
-        if chosen is None:
-            chosen = rng.choice(n_pool, n_instances, replace=False)
         inclusion = inclusion_probabilities(batches, probabilities, n_pool, n_instances)
-        keys = map_pool(_row_keys, X_pool)
-        order = np.argsort(keys)
-        predictions = map_pool(_predictions, X_pool, classifier)
-        self._models.append((keys[order], predictions[order]))
-        self._batches.append((keys[chosen], inclusion[chosen], n_pool))
-        self._draws.append((names[arm], float(probabilities[arm])))
+        if self.method == "mix":
+            chosen, record = self._mix(
+                classifier, X_pool, n_instances, batches, probabilities, rng
+            )
+        else:
+            chosen, record = self._draw(
+                classifier, X_pool, n_instances, batches, probabilities, inclusion, rng
+            )
         self.rounds_.append(
             {
-                "strategy": names[arm],
+                **record,
                 "probabilities": dict(zip(names, probabilities.tolist())),
                 "log_weights": dict(zip(names, self.log_weights_.tolist())),
-                "gains": gains,
+                **estimates,
             }
         )
         return pool_result(X_pool, chosen, inclusion if return_utilities else None)
 
-    def _update_weights(self, labeled_keys, y_labeled) -> list[dict]:
+    def _draw(self, classifier, X_pool, n_instances, batches, probabilities, inclusion, rng):
+        """One arm's whole batch; keeps the pool's predictions for the later rewards."""
+        names = self._check_candidates()
+        arm = int(rng.choice(len(names), p=probabilities))
+        chosen = batches[arm]
+        if chosen is None:
+            chosen = rng.choice(len(X_pool), n_instances, replace=False)
+        keys = map_pool(_row_keys, X_pool)
+        order = np.argsort(keys)
+        predictions = map_pool(_predictions, X_pool, classifier)
+        self._models.append((keys[order], predictions[order]))
+        self._batches.append((keys[chosen], inclusion[chosen], len(X_pool)))
+        self._draws.append((names[arm], float(probabilities[arm])))
+        return chosen, {"strategy": names[arm]}
+
+    def _mix(self, classifier, X_pool, n_instances, batches, probabilities, rng):
+        """A batch mixed slot by slot; keeps the model's predictions of it for the rewards."""
+        names = self._check_candidates()
+        arms = rng.choice(len(names), n_instances, p=probabilities)
+        filled = [
+            rng.choice(len(X_pool), n_instances, replace=False) if batch is None else batch
+            for batch in batches
+        ]
+        chosen = mix_batches(filled, arms)
+        samples = take_rows(X_pool, chosen)
+        predicted = np.asarray(classifier.predict(samples))
+        self._slots.append((_row_keys(samples, 0), arms, predicted, probabilities))
+        shares = np.bincount(arms, minlength=len(names))
+        record = {
+            "strategy": names[int(shares.argmax())],
+            "shares": dict(zip(names, shares.tolist())),
+        }
+        return chosen, record
+
+    def _reweight_slots(self, labels) -> list[dict]:
+        """Re-estimate every mixed round's rewards from the labels taught, and re-weight.
+
+        A slot's reward is 1 when the model that chose its sample misclassified it. Returns
+        each arm's share of mistakes among its slots, by round.
+        """
+        names = self._check_candidates()
+        log_weights = self._base_log_weights.copy()
+        first = len(self.rounds_) - len(self._slots)
+        rewards = []
+        for t, (keys, arms, predicted, probabilities) in enumerate(self._slots):
+            known = np.array([key in labels for key in keys.tolist()], dtype=bool)
+            if not known.any():
+                continue
+            y = np.array([labels[key] for key in keys[known].tolist()])
+            mistakes = (predicted[known] != y).astype(float)
+            estimates = slot_reward_estimates(mistakes, arms[known], probabilities)
+            log_weights += self.learning_rate * estimates
+            for arm in np.unique(arms[known]).tolist():
+                mine = arms[known] == arm
+                rewards.append(
+                    {
+                        "round": first + t,
+                        "strategy": names[arm],
+                        "reward": float(mistakes[mine].mean()),
+                        "n_samples": int(mine.sum()),
+                    }
+                )
+        self.log_weights_ = log_weights
+        return rewards
+
+    def _update_weights(self, labels) -> list[dict]:
         """Re-estimate every past round's gain on all batches labeled since, and re-weight.
 
         The labels drawn in round t moved the model from ``h_t`` to ``h_t+1``; both models
@@ -364,7 +384,6 @@ class AutoStrategy(BaseEstimator):
         each such batch gives one unbiased estimate of the gain, and their mean gets better
         as labels arrive. Returns the estimates, by the arm credited.
         """
-        labels = dict(zip(labeled_keys.tolist(), y_labeled.tolist()))
         names = self._check_candidates()
         log_weights = self._base_log_weights.copy()
         gains = []

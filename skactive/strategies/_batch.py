@@ -102,3 +102,51 @@ def select_batch(
     keys = _log_weights(utility, mode, float(beta))
     keys = keys + check_random_state(random_state).gumbel(size=len(utility))
     return select_top(keys, n_instances)
+
+
+def mix_batches(batches, arms) -> np.ndarray:
+    """A batch filled slot by slot from several ranked batches.
+
+    Slot ``s`` takes the first sample of ``batches[arms[s]]`` not taken yet; when that batch
+    has none left (every one taken by earlier slots), the next batch in order that has one
+    gives it, so the slot keeps its arm and the batch its size. Every batch is taken in its
+    own order, so a slot takes an arm's best pick left: a prefix of a ranked or greedy batch
+    (top-k, k-means++ seeding, core-set) is what that strategy would query with a smaller
+    budget.
+
+    Parameters
+    ----------
+    batches : list of array-like of int
+        Each arm's batch, distinct indices into the pool, best first.
+    arms : array-like of int of shape (n_slots,)
+        The arm of each slot, an index into ``batches``.
+
+    Returns
+    -------
+    ndarray of shape (n_slots,)
+        Distinct pool indices, one per slot.
+
+    Examples
+    --------
+    >>> from skactive.strategies import mix_batches
+    >>> mix_batches([[4, 2, 7], [4, 5, 6]], [1, 0, 0]).tolist()
+    [4, 2, 7]
+    """
+    batches = [np.asarray(batch, dtype=np.intp) for batch in batches]
+    arms = np.asarray(arms, dtype=np.intp)
+    if len(arms) > len(np.unique(np.concatenate(batches))):
+        raise ValueError(
+            f"mix_batches needs at least {len(arms)} distinct samples in the batches to fill "
+            f"{len(arms)} slots."
+        )
+    taken, chosen, next_pick = set(), [], [0] * len(batches)
+    for arm in arms.tolist():
+        for source in [arm, *range(arm + 1, len(batches)), *range(arm)]:
+            batch = batches[source]
+            while next_pick[source] < len(batch) and int(batch[next_pick[source]]) in taken:
+                next_pick[source] += 1
+            if next_pick[source] < len(batch):
+                chosen.append(int(batch[next_pick[source]]))
+                taken.add(chosen[-1])
+                break
+    return np.array(chosen, dtype=np.intp)

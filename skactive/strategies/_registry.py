@@ -52,16 +52,19 @@ _STOCHASTIC = {
 STRATEGY_NAMES = (
     *STRATEGIES,
     "auto",
+    "auto:mix",
+    "auto:albl",
     *(f"{name}:{mode}" for name, modes in _STOCHASTIC.items() for mode in modes),
 )
 """Every name :func:`resolve_strategy` takes: those of :data:`STRATEGIES`, and
 ``"<name>:<mode>"`` for a score-based strategy with a stochastic batch mode (``"power"``,
 ``"softmax"``, ``"softrank"``; see :func:`select_batch`), e.g. ``"mc_dropout:power"``, and
-``"auto"``, an :class:`AutoStrategy` over :data:`DEFAULT_CANDIDATES`."""
+``"auto"``, an :class:`AutoStrategy` over :data:`DEFAULT_CANDIDATES` (``"auto:<method>"``
+with that ``method``)."""
 
 
 def named_strategy(name: str):
-    """Return the strategy function for a name of :data:`STRATEGY_NAMES` other than ``"auto"``.
+    """Return the strategy function for a name of :data:`STRATEGY_NAMES` but the ``"auto"`` ones.
 
     Parameters
     ----------
