@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
             "strategy, repetition and round), summary.json (normalised AUC of every method "
             "and the AUC gain of Active-iNAS over each baseline with a 95% Student-t "
             "interval over repetitions) and learning_curves.png (with matplotlib; also "
-            "strategy_choices.png for --strategy auto) to --out. "
+            "strategy_choices.png for --strategy auto, strategy_choices_auto_albl.png for "
+            "auto:albl) to --out. "
             "Threads: each run trains on --threads torch threads (1: small networks are "
             "fastest on one, and more threads on a busy machine can be ten times slower), "
             "and --jobs runs go at once in worker processes.",
@@ -198,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
         "score-based one may name a stochastic batch mode, e.g. mc_dropout:power or "
         "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023); auto "
         f"chooses among {', '.join(DEFAULT_CANDIDATES[:-1])} and {DEFAULT_CANDIDATES[-1]} "
-        "while learning (a bandit, as Active Learning by Learning)",
+        "while learning (a bandit, as Active Learning by Learning), mixing their picks slot "
+        "by slot; auto:albl draws one of them for each whole batch",
     )
     loop.add_argument(
         "--baselines",

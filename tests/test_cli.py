@@ -35,8 +35,9 @@ def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
 
 
 def test_the_strategy_auto_is_the_bandit_over_the_default_candidates():
-    args = build_parser().parse_args(["run", "--strategy", "auto,random"])
-    assert args.strategy == ["auto", "random"]
+    args = build_parser().parse_args(["run", "--strategy", "auto,random,auto:albl"])
+    assert args.strategy == ["auto", "random", "auto:albl"]
     auto = resolve_strategy(args.strategy[0])
     assert isinstance(auto, AutoStrategy)
-    assert auto.candidates == DEFAULT_CANDIDATES
+    assert (auto.candidates, auto.method) == (DEFAULT_CANDIDATES, "mix")
+    assert resolve_strategy(args.strategy[2]).method == "albl"

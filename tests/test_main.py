@@ -87,6 +87,22 @@ def test_run_writes_table_summary_and_figure_and_prints_each_round(tmp_path, cap
     assert "AUC gain" in capsys.readouterr().out
 
 
+def test_summarize_draws_the_choices_of_every_auto_strategy(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    rows = [
+        dict(method="active-inas", strategy=strategy, repeat=0, round=round_,
+             n_labeled=100 * (round_ + 1), accuracy=0.5 + 0.1 * round_,
+             architecture="A(resnet, 1, 1)", fit_seconds=0.0, query_seconds=0.0,
+             queried_by="margin" if round_ else "", query_shares=shares if round_ else None)
+        for strategy, shares in (("auto", {"margin": 60, "random": 40}), ("auto:albl", None))
+        for round_ in range(2)
+    ]  # fmt: skip
+    ExperimentResult(rows).to_json(tmp_path / "results.json")
+    assert main(["summarize", str(tmp_path)]) == 0
+    for name in ("strategy_choices.png", "strategy_choices_auto_albl.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
 def test_a_run_never_overwrites_an_earlier_one(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "30"]

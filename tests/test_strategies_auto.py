@@ -169,7 +169,8 @@ def test_albl_weights_move_to_the_arm_whose_labels_raise_accuracy():
 
 
 def test_mixed_weights_move_to_the_arm_whose_labels_show_mistakes_within_a_few_rounds():
-    # Every slot is rewarded at the next query, so five rounds of five slots suffice.
+    # Every slot is rewarded at the next query: over seeds 0-19 the weights had moved to
+    # new_clusters after 5 rounds of 5 on 14 (albl: on 2 after 5 rounds, 17 after 30).
     bandit = run_cluster_bandit("mix", 5)
     probabilities = bandit.probabilities()
     assert probabilities.argmax() == 1 and probabilities[1] > 0.6

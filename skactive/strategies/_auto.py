@@ -69,10 +69,10 @@ DEFAULT_PRIOR = {"random": 0.1, "coreset": 0.1}
 
 Random sampling and core-set start at a tenth of the others' weight: on the package's strategy
 tables (digits, MNIST-1D) neither beat random sampling with an interval above zero, while the
-uncertainty scores, power BALD and BADGE did, and in a run of four or five queried rounds the
-rewards arrive too late to learn this (see :class:`AutoStrategy`). On MNIST-5k core-set did
-beat random sampling, so the prior is a bet, not a rule. The rewards move these weights like
-any others, and ``exploration`` still draws every arm."""
+uncertainty scores, power BALD and BADGE did, and in a run of four or five queried rounds
+``"albl"``'s rewards arrive too late to learn this (see :class:`AutoStrategy`). On MNIST-5k
+core-set did beat random sampling, so the prior is a bet, not a rule. The rewards move these
+weights like any others, and ``exploration`` still draws every arm."""
 
 
 def _row_keys(chunk, start) -> np.ndarray:
