@@ -25,8 +25,11 @@ With ``checkpoint=``, :func:`run_experiment` writes the table of its finished ru
 ends, and a call with the same arguments goes on from there after an interruption.
 :func:`combine_results` puts the tables of runs with the same data, loop and seeds together,
 still paired by repetition, e.g. a strategy run later beside random sampling run earlier.
+:func:`candidate_gain_table` compares a strategy that chooses while learning (``"auto"``)
+with the best of its candidates and with their mean.
 """
 
+from ._choice import candidate_gain_table
 from ._combine import MUST_AGREE, combine_results
 from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_choices
 from ._report import format_summary, legend, verdict
@@ -39,6 +42,7 @@ __all__ = [
     "COLUMNS",
     "MUST_AGREE",
     "ExperimentResult",
+    "candidate_gain_table",
     "combine_results",
     "format_summary",
     "legend",

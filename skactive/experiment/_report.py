@@ -97,8 +97,9 @@ def format_summary(summary: dict) -> str:
     Returns
     -------
     str
-        The AUC table, then the gains over the baselines and over random sampling when the
-        summary has them; values in percent.
+        The AUC table, then the gains over the baselines, over random sampling and of the
+        ``"auto"`` strategies over their candidates when the summary has them; values in
+        percent.
     """
     lines = [
         "normalised area under the learning curve (mean accuracy over the budget, %), "
@@ -135,6 +136,21 @@ def format_summary(summary: dict) -> str:
         for row in summary["gains_over_random"]:
             lines.append(
                 f"{row['strategy']:<18} {_percent(row['gain_mean'])} "
+                f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
+                f"{row['wins']}/{row['n_repeats']}"
+            )
+    if summary.get("gains_over_candidates"):
+        level = round(100 * summary["confidence"])
+        lines += [
+            "",
+            "AUC gain (accuracy points) of each auto strategy over the best of its candidates "
+            f"and over their mean, active-inas, {level}% t-interval",
+            f"{'strategy':<18} {'over':<24} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
+        ]
+        for row in summary["gains_over_candidates"]:
+            over = f"best ({row['best']})" if row["reference"] == "best" else "candidates' mean"
+            lines.append(
+                f"{row['strategy']:<18} {over:<24} {_percent(row['gain_mean'])} "
                 f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
                 f"{row['wins']}/{row['n_repeats']}"
             )

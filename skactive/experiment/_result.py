@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._choice import candidate_gain_table
 from ._plot import plot_learning_curves
 from ._statistics import normalized_auc, t_interval
 
@@ -339,20 +340,24 @@ class ExperimentResult:
         dict
             ``settings``, ``confidence``, ``auc`` (:meth:`auc_table`), ``gains``
             (:meth:`gain_table` of ``"active-inas"``, empty without it or without baselines)
-            and ``gains_over_random`` (:meth:`strategy_gain_table` of ``"active-inas"``, empty
-            without it or without ``"random"`` and another strategy).
+            , ``gains_over_random`` (:meth:`strategy_gain_table` of ``"active-inas"``, empty
+            without it or without ``"random"`` and another strategy) and ``gains_over_candidates``
+            (:func:`candidate_gain_table` of ``"active-inas"``, empty without ``"auto"`` and
+            all its candidates).
         """
-        gains, over_random = [], []
+        gains, over_random, over_candidates = [], [], []
         if ACTIVE_INAS in self.methods:
             gains = self.gain_table(ACTIVE_INAS, confidence=confidence)
             if "random" in self.strategies and len(self.strategies) > 1:
                 over_random = self.strategy_gain_table(ACTIVE_INAS, confidence=confidence)
+            over_candidates = candidate_gain_table(self, ACTIVE_INAS, confidence=confidence)
         return {
             "settings": self.settings,
             "confidence": confidence,
             "auc": self.auc_table(),
             "gains": gains,
             "gains_over_random": over_random,
+            "gains_over_candidates": over_candidates,
         }
 
     def to_csv(self, path) -> None:
