@@ -127,14 +127,17 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
     except ImportError:
         print("matplotlib is not installed, so no figure: pip install matplotlib")
         return written
-    figure = result.plot(title=result.settings.get("dataset"))
-    written.append(out / "learning_curves.png")
-    figure.savefig(written[-1], dpi=150)
+    from matplotlib import pyplot
+
+    figures = {"learning_curves.png": result.plot(title=result.settings.get("dataset"))}
     for strategy in result.strategies:
         if strategy.partition(":")[0] == "auto":
             suffix = "" if strategy == "auto" else "_" + strategy.replace(":", "_")
-            written.append(out / f"strategy_choices{suffix}.png")
-            plot_strategy_choices(result, strategy).savefig(written[-1], dpi=150)
+            figures[f"strategy_choices{suffix}.png"] = plot_strategy_choices(result, strategy)
+    for name, figure in figures.items():
+        written.append(out / name)
+        figure.savefig(written[-1], dpi=150)
+        pyplot.close(figure)  # a long session of summaries would keep every figure open
     return written
 
 
