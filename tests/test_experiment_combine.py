@@ -36,6 +36,10 @@ def test_runs_with_the_same_seeds_are_paired_by_repetition_and_keep_their_source
         ("a", ["random"], "E()"),
         ("b", ["margin"], "E()"),
     ]
+    # Put together again, a combined run keeps its own sources.
+    again = combine_results([combined, run("entropy", MARGIN)], names=["ab", "c"])
+    assert again.settings["sources"][0]["sources"] == combined.settings["sources"]
+    assert "sources" not in again.settings["sources"][1]
 
 
 def test_a_cold_started_run_is_renamed_beside_the_random_start():

@@ -34,7 +34,8 @@ def combine_results(results, names=None) -> ExperimentResult:
     ExperimentResult
         The rows of every run, in order, with the first run's settings, ``strategies`` and
         ``methods`` listing every run's, and ``sources``: for each run its name,
-        ``estimator``, ``initial_strategy``, strategies and methods.
+        ``estimator``, ``initial_strategy``, strategies and methods, and the run's own
+        ``sources`` when it was put together too.
 
     Raises
     ------
@@ -93,6 +94,8 @@ def combine_results(results, names=None) -> ExperimentResult:
                 "initial_strategy": start,
                 "strategies": result.strategies,
                 "methods": result.methods,
+                # A run that was itself put together keeps where its rows came from.
+                **({"sources": settings["sources"]} if "sources" in settings else {}),
             }
         )
     combined = ExperimentResult(rows)
