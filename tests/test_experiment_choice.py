@@ -46,6 +46,13 @@ def test_auto_is_paired_with_the_best_candidate_and_the_candidates_mean():
     assert "auto:albl          best (margin)" in format_summary(summary)
 
 
+def test_a_tie_with_the_candidates_mean_is_not_a_win():
+    # In floating point the mean of 0.51, 0.55 and 0.59 falls just below 0.55.
+    result = table({"auto": [0.55], "random": [0.51], "margin": [0.55], "entropy": [0.59]})
+    rows = candidate_gain_table(result, candidates=("random", "margin", "entropy"))
+    assert 0 < rows[1]["gain_mean"] < 1e-12 and rows[1]["wins"] == 0
+
+
 def test_no_table_without_every_candidate_and_repetitions_must_pair():
     assert (
         candidate_gain_table(

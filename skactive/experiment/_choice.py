@@ -77,7 +77,8 @@ def candidate_gain_table(
                     "gain_mean": mean,
                     "gain_ci_low": low,
                     "gain_ci_high": high,
-                    "wins": int(np.sum(ours > theirs)),
+                    # A mean of AUCs can tie with one up to rounding: not a win.
+                    "wins": int(np.sum(ours - theirs > 1e-12)),
                 }
             )
     return table
