@@ -339,11 +339,11 @@ class ExperimentResult:
         -------
         dict
             ``settings``, ``confidence``, ``auc`` (:meth:`auc_table`), ``gains``
-            (:meth:`gain_table` of ``"active-inas"``, empty without it or without baselines)
-            , ``gains_over_random`` (:meth:`strategy_gain_table` of ``"active-inas"``, empty
-            without it or without ``"random"`` and another strategy) and ``gains_over_candidates``
-            (:func:`candidate_gain_table` of ``"active-inas"``, empty without ``"auto"`` and
-            all its candidates).
+            (:meth:`gain_table` of ``"active-inas"``, empty without it or without
+            baselines), ``gains_over_random`` (:meth:`strategy_gain_table` of
+            ``"active-inas"``, empty without it or without ``"random"`` and another strategy)
+            and ``gains_over_candidates`` (:func:`candidate_gain_table` of ``"active-inas"``,
+            empty without ``"auto"`` and all its candidates).
         """
         gains, over_random, over_candidates = [], [], []
         if ACTIVE_INAS in self.methods:

@@ -37,7 +37,7 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 
 from __future__ import annotations
 
-from ._auto import DEFAULT_CANDIDATES, DEFAULT_PRIOR, METHODS, AutoStrategy
+from ._auto import AUTO_METHODS, DEFAULT_CANDIDATES, DEFAULT_PRIOR, AutoStrategy
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
     check_n_instances,
@@ -106,7 +106,7 @@ def resolve_strategy(strategy):
         return strategy
     base, _, method = str(strategy).partition(":")
     if base == "auto" and strategy in STRATEGY_NAMES:
-        return AutoStrategy(method=method or "mix")
+        return AutoStrategy(method=method) if method else AutoStrategy()
     return named_strategy(strategy)
 
 
@@ -117,7 +117,7 @@ __all__ = [
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
     "MC_DROPOUT_METHODS",
-    "METHODS",
+    "AUTO_METHODS",
     "REPRESENTATIONS",
     "STRATEGIES",
     "STRATEGY_NAMES",

@@ -61,7 +61,7 @@ DEFAULT_CANDIDATES = (
 """The arms of ``query_strategy="auto"``: random sampling, two uncertainty scores, BALD with
 power batches, core-set and BADGE."""
 
-METHODS = ("mix", "albl")
+AUTO_METHODS = ("mix", "albl")
 """How :class:`AutoStrategy` spends a batch: mixed slot by slot, or one arm's whole batch."""
 
 DEFAULT_PRIOR = {"random": 0.1, "coreset": 0.1}
@@ -156,7 +156,7 @@ class AutoStrategy(BaseEstimator):
 
     _parameter_constraints = {
         "candidates": [tuple, list],
-        "method": [StrOptions(set(METHODS))],
+        "method": [StrOptions(set(AUTO_METHODS))],
         "prior": [dict, None],
         "exploration": [Interval(Real, 0, 1, closed="right")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
