@@ -399,6 +399,23 @@ def test_labels_per_class_are_read_per_round_and_drawn_stacked_by_round(experime
     )
     with pytest.raises(ValueError, match="labels_per_class"):
         old.labels_per_class("fixed-1x3", "rand")
+    # The AUC table gives the class-share range of the queried round, and the CPU time.
+    from skactive.experiment import class_share_range
+
+    def mine(table):
+        return next(r for r in table if (r["method"], r["strategy"]) == ("fixed-1x3", "rand"))
+
+    row = mine(result.auc_table())
+    assert row["class_share"] == list(class_share_range(n_labeled[1:], counts[:, 1:]))
+    low, high = row["class_share"]
+    assert 0 <= low <= 1 <= high
+    cpu = [
+        r["cpu_seconds"]
+        for r in result.rows
+        if (r["method"], r["strategy"]) == ("fixed-1x3", "rand")
+    ]
+    assert row["cpu_seconds_mean"] == pytest.approx(sum(cpu) / 2)
+    assert mine(old.auc_table())["class_share"] is None
 
 
 def test_the_table_says_which_candidate_auto_queried_with_and_draws_it(data):

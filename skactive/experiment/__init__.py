@@ -35,7 +35,7 @@ from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_ch
 from ._report import format_summary, legend, verdict
 from ._result import ACTIVE_INAS, COLUMNS, ExperimentResult
 from ._run import parse_baseline, run_experiment, strategy_name
-from ._statistics import normalized_auc, t_interval
+from ._statistics import class_share_range, normalized_auc, t_interval
 
 __all__ = [
     "ACTIVE_INAS",
@@ -43,6 +43,7 @@ __all__ = [
     "MUST_AGREE",
     "ExperimentResult",
     "candidate_gain_table",
+    "class_share_range",
     "combine_results",
     "format_summary",
     "legend",

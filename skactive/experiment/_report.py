@@ -103,14 +103,19 @@ def format_summary(summary: dict) -> str:
     """
     lines = [
         "normalised area under the learning curve (mean accuracy over the budget, %), "
-        "mean ± std over repetitions; seconds of fitting and querying per run",
-        f"{'strategy':<18} {'method':<14} {'AUC':>6} {'± std':>6} {'final acc':>9} {'seconds':>8}",
+        "mean ± std over repetitions; seconds and CPU seconds of fitting and querying per run; "
+        "smallest and largest class's share of the labeled set over the queried rounds, as a "
+        "multiple of an equal share",
+        f"{'strategy':<18} {'method':<14} {'AUC':>6} {'± std':>6} {'final acc':>9} {'seconds':>8}"
+        f" {'CPU s':>8} {'class share':>12}",
     ]
     for row in summary["auc"]:
+        cpu, share = row.get("cpu_seconds_mean"), row.get("class_share")
         lines.append(
             f"{row['strategy']:<18} {row['method']:<14} {_percent(row['auc_mean'])} "
             f"{_percent(row['auc_std'])} {_percent(row['final_accuracy_mean']):>9} "
-            f"{row['seconds_mean']:8.1f}"
+            f"{row['seconds_mean']:8.1f} {'' if cpu is None else f'{cpu:8.1f}':>8} "
+            f"{'' if share is None else f'{share[0]:.2f} to {share[1]:.2f}':>12}".rstrip()
         )
     if summary["gains"]:
         level = round(100 * summary["confidence"])

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._choice import candidate_gain_table
 from ._plot import plot_learning_curves
-from ._statistics import normalized_auc, t_interval
+from ._statistics import class_share_range, normalized_auc, t_interval
 
 ACTIVE_INAS = "active-inas"
 """Method name of Active-iNAS in the result table."""
@@ -215,8 +215,10 @@ class ExperimentResult:
         list of dict
             One dict per strategy and method: ``strategy``, ``method``, ``n_repeats``,
             ``auc_mean``, ``auc_std``, ``final_accuracy_mean``, ``final_accuracy_std`` (standard
-            deviations over repetitions with ddof=1, NaN for one repetition) and ``seconds_mean``
-            (fit and query seconds of a whole run, averaged over repetitions).
+            deviations over repetitions with ddof=1, NaN for one repetition), ``seconds_mean``
+            (fit and query seconds of a whole run, averaged over repetitions), ``cpu_seconds_mean``
+            (its CPU time) and ``class_share`` (:func:`class_share_range` over the queried
+            rounds); the last two None where the table lacks their columns.
         """
         table = []
         for strategy in self.strategies:
@@ -238,9 +240,25 @@ class ExperimentResult:
                         "final_accuracy_mean": float(accuracy[:, -1].mean()),
                         "final_accuracy_std": _std(accuracy[:, -1]),
                         "seconds_mean": seconds / len(aucs),
+                        **self._cost_and_balance(method, strategy),
                     }
                 )
         return table
+
+    def _cost_and_balance(self, method: str, strategy: str) -> dict:
+        """CPU seconds of a run and the class-share range of the queried rounds, or None."""
+        rows = [r for r in self.rows if r["method"] == method and r["strategy"] == strategy]
+        cpu = [r.get("cpu_seconds") for r in rows]
+        n_repeats = len({r["repeat"] for r in rows})
+        share = None
+        if all(r.get("labels_per_class") is not None for r in rows):
+            n_labeled, counts = self.labels_per_class(method, strategy)
+            if len(n_labeled) > 1:  # round 0's labels were not queried
+                share = list(class_share_range(n_labeled[1:], counts[:, 1:]))
+        return {
+            "cpu_seconds_mean": None if None in cpu else sum(cpu) / n_repeats,
+            "class_share": share,
+        }
 
     def gain_table(
         self, method: str = ACTIVE_INAS, baselines=None, confidence: float = 0.95

@@ -82,3 +82,36 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
     low, high = stats.t.interval(confidence, len(values) - 1)
     sem = stats.sem(values)
     return mean, mean + float(low * sem), mean + float(high * sem)
+
+
+def class_share_range(n_labeled, counts) -> tuple[float, float]:
+    """Smallest and largest class's share of the labeled set, as a multiple of an equal share.
+
+    How evenly a strategy spreads its labels over the classes: 1 to 1 is a labeled set with
+    the same number of labels of every class; a top-k batch that crowds onto a few classes
+    drives the smallest share towards 0.
+
+    Parameters
+    ----------
+    n_labeled : array-like of shape (n_rounds,)
+        Number of labels of each round.
+    counts : array-like of shape (n_repeats, n_rounds, n_classes)
+        Labels of each class, each round of each repetition
+        (:meth:`ExperimentResult.labels_per_class`).
+
+    Returns
+    -------
+    low, high : float
+        The smallest and the largest ``count / (n_labeled / n_classes)`` over every class,
+        round and repetition given.
+
+    Examples
+    --------
+    >>> from skactive.experiment import class_share_range
+    >>> class_share_range([10], [[[2, 5, 3]]])
+    (0.6, 1.5)
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    equal = np.asarray(n_labeled, dtype=np.float64)[None, :, None] / counts.shape[-1]
+    shares = counts / equal
+    return float(shares.min()), float(shares.max())
