@@ -154,6 +154,14 @@ def run_cluster_bandit(method, n_rounds):
     return bandit
 
 
+def estimates_by_arm(record, kind, value):
+    """A bandit record's estimates of one kind ("gains", "rewards"), listed by arm."""
+    by_arm = {}
+    for estimate in record[kind]:
+        by_arm.setdefault(estimate["strategy"], []).append(estimate[value])
+    return by_arm
+
+
 def test_albl_weights_move_to_the_arm_whose_labels_raise_accuracy():
     # Gains show only when a batch drawn at random holds a sibling of a newly taught sample,
     # so the signal is sparse, and every later batch is used to estimate it. Over seeds 0-19
@@ -161,9 +169,7 @@ def test_albl_weights_move_to_the_arm_whose_labels_raise_accuracy():
     bandit = run_cluster_bandit("albl", 30)
     probabilities = bandit.probabilities()
     assert probabilities.argmax() == 1 and probabilities[1] > 0.5
-    gains = {}
-    for estimate in bandit.rounds_[-1]["gains"]:
-        gains.setdefault(estimate["strategy"], []).append(estimate["gain"])
+    gains = estimates_by_arm(bandit.rounds_[-1], "gains", "gain")
     assert np.mean(gains["new_clusters"]) > 0
     assert max(gains["known_cluster"]) == 0.0
 
@@ -174,9 +180,7 @@ def test_mixed_weights_move_to_the_arm_whose_labels_show_mistakes_within_a_few_r
     bandit = run_cluster_bandit("mix", 5)
     probabilities = bandit.probabilities()
     assert probabilities.argmax() == 1 and probabilities[1] > 0.6
-    rewards = {}
-    for estimate in bandit.rounds_[-1]["rewards"]:
-        rewards.setdefault(estimate["strategy"], []).append(estimate["reward"])
+    rewards = estimates_by_arm(bandit.rounds_[-1], "rewards", "reward")
     assert min(rewards["new_clusters"]) == 1.0 and max(rewards["known_cluster"]) == 0.0
     assert [r["round"] for r in bandit.rounds_[-1]["rewards"]] == sorted(
         r["round"] for r in bandit.rounds_[-1]["rewards"]

@@ -390,6 +390,8 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
             pool = np.delete(pool, indices)
             n_labeled += len(chosen)
             counts += np.bincount(classes[chosen], minlength=len(counts))
+        # Round 0's labels were not queried; later rounds file an AutoStrategy's record.
+        record = _auto_record(learner) if round_ else {"strategy": ""}
         yield {
             "round": round_,
             "n_labeled": n_labeled,
@@ -398,7 +400,7 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
             "fit_seconds": fit_seconds,
             "query_seconds": query_seconds,
             "cpu_seconds": cpu_seconds,
-            "queried_by": _auto_record(learner).get("strategy") if round_ else "",
-            "query_shares": _auto_record(learner).get("shares") if round_ else None,
+            "queried_by": record.get("strategy"),
+            "query_shares": record.get("shares"),
             "labels_per_class": counts.tolist(),
         }
