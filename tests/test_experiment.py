@@ -339,6 +339,24 @@ def test_strategies_gain_over_random_paired_by_repetition_and_reported():
         ExperimentResult(rows + [{**random_rows[0], "strategy": "random"}]).strategy_gain_table()
 
 
+def test_summary_tables_keep_their_columns_under_long_strategy_names():
+    from skactive.experiment import format_summary
+
+    long_name = "softmax_response:softrank"
+    rows = curve_rows({"active-inas": [[0.6, 0.7], [0.5, 0.6]]}, strategy=long_name)
+    rows += curve_rows({"active-inas": [[0.5, 0.6], [0.4, 0.5]]}, strategy="random")
+    text = format_summary(ExperimentResult(rows).summary())
+    tables = [table.splitlines() for table in text.split("\n\n")]
+    assert len(tables) == 2  # the AUC table and the gains over random
+    for lines, title in zip(tables, ("AUC", "gain"), strict=True):
+        header = next(line for line in lines if line.startswith("strategy"))
+        body = lines[lines.index(header) + 1 :]
+        assert any(line.startswith(long_name) for line in body)
+        # The first number of every row ends under its column's title.
+        ends = {re.search(r"-?\d+\.\d\d", line).end() for line in body}
+        assert ends == {header.index(f" {title} ") + len(title) + 1}, "\n".join(lines)
+
+
 def test_curves_with_different_schedules_are_not_averaged():
     rows = curve_rows({"active-inas": [[0.5, 0.6, 0.7], [0.5, 0.6, 0.7]]})
     rows[-1]["n_labeled"] = 250

@@ -101,18 +101,27 @@ def format_summary(summary: dict) -> str:
         ``"auto"`` strategies over their candidates when the summary has them; values in
         percent.
     """
+    # The name columns widen to the longest name, so that long ones such as
+    # "softmax_response:softrank" do not push their rows' numbers out of line.
+    named = [
+        row
+        for key in ("auc", "gains", "gains_over_random", "gains_over_candidates")
+        for row in summary.get(key) or ()
+    ]
+    sw = max([18, *(len(row["strategy"]) for row in named)])
+    mw = max([14, *(len(row.get("method", row.get("baseline", ""))) for row in named)])
     lines = [
         "normalised area under the learning curve (mean accuracy over the budget, %), "
         "mean ± std over repetitions; seconds and CPU seconds of fitting and querying per run; "
         "smallest and largest class's share of the labeled set over the queried rounds, as a "
         "multiple of an equal share",
-        f"{'strategy':<18} {'method':<14} {'AUC':>6} {'± std':>6} {'final acc':>9} {'seconds':>8}"
-        f" {'CPU s':>8} {'class share':>12}",
+        f"{'strategy':<{sw}} {'method':<{mw}} {'AUC':>6} {'± std':>6} {'final acc':>9}"
+        f" {'seconds':>8} {'CPU s':>8} {'class share':>12}",
     ]
     for row in summary["auc"]:
         cpu, share = row.get("cpu_seconds_mean"), row.get("class_share")
         lines.append(
-            f"{row['strategy']:<18} {row['method']:<14} {_percent(row['auc_mean'])} "
+            f"{row['strategy']:<{sw}} {row['method']:<{mw}} {_percent(row['auc_mean'])} "
             f"{_percent(row['auc_std'])} {_percent(row['final_accuracy_mean']):>9} "
             f"{row['seconds_mean']:8.1f} {'' if cpu is None else f'{cpu:8.1f}':>8} "
             f"{'' if share is None else f'{share[0]:.2f} to {share[1]:.2f}':>12}".rstrip()
@@ -122,11 +131,11 @@ def format_summary(summary: dict) -> str:
         lines += [
             "",
             f"AUC gain (accuracy points) of active-inas over each baseline, {level}% t-interval",
-            f"{'strategy':<18} {'baseline':<14} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
+            f"{'strategy':<{sw}} {'baseline':<{mw}} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
         ]
         for row in summary["gains"]:
             lines.append(
-                f"{row['strategy']:<18} {row['baseline']:<14} {_percent(row['gain_mean'])} "
+                f"{row['strategy']:<{sw}} {row['baseline']:<{mw}} {_percent(row['gain_mean'])} "
                 f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
                 f"{row['wins']}/{row['n_repeats']}"
             )
@@ -136,11 +145,11 @@ def format_summary(summary: dict) -> str:
             "",
             f"AUC gain (accuracy points) of each strategy over random, active-inas, {level}% "
             "t-interval",
-            f"{'strategy':<18} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
+            f"{'strategy':<{sw}} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
         ]
         for row in summary["gains_over_random"]:
             lines.append(
-                f"{row['strategy']:<18} {_percent(row['gain_mean'])} "
+                f"{row['strategy']:<{sw}} {_percent(row['gain_mean'])} "
                 f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
                 f"{row['wins']}/{row['n_repeats']}"
             )
@@ -150,12 +159,19 @@ def format_summary(summary: dict) -> str:
             "",
             "AUC gain (accuracy points) of each auto strategy over the best of its candidates "
             f"and over their mean, active-inas, {level}% t-interval",
-            f"{'strategy':<18} {'over':<24} {'gain':>6} {'CI low':>6} {'CI high':>7} wins",
         ]
-        for row in summary["gains_over_candidates"]:
-            over = f"best ({row['best']})" if row["reference"] == "best" else "candidates' mean"
+        rows = summary["gains_over_candidates"]
+        overs = [
+            f"best ({row['best']})" if row["reference"] == "best" else "candidates' mean"
+            for row in rows
+        ]
+        ow = max(24, *map(len, overs))
+        lines.append(
+            f"{'strategy':<{sw}} {'over':<{ow}} {'gain':>6} {'CI low':>6} {'CI high':>7} wins"
+        )
+        for row, over in zip(rows, overs, strict=True):
             lines.append(
-                f"{row['strategy']:<18} {over:<24} {_percent(row['gain_mean'])} "
+                f"{row['strategy']:<{sw}} {over:<{ow}} {_percent(row['gain_mean'])} "
                 f"{_percent(row['gain_ci_low'])} {_percent(row['gain_ci_high']):>7} "
                 f"{row['wins']}/{row['n_repeats']}"
             )
