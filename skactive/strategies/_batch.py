@@ -63,6 +63,8 @@ def select_batch(
     - ``"softrank"``: proportional to ``rank ** -beta``, the best sample having rank 1.
 
     The stochastic modes are those of Kirsch et al. (2023), who found ``beta=1`` a good default.
+    Only ``"softmax"`` depends on the utilities' scale: on utilities in [0, 1] ``beta=1``
+    changes the weights by at most a factor of e, which is close to a uniform draw.
     A sample without replacement is drawn in one pass with the Gumbel-top-k trick: the
     ``n_instances`` largest ``log(weight) + Gumbel noise`` (Kool et al., 2019).
 
