@@ -105,7 +105,7 @@ class AutoStrategy(BaseEstimator):
     probabilities: mixed slot by slot (``method="mix"``) or one drawn arm's batch
     (``"albl"``); the rewards (see the module's description) move the weights towards the
     candidates whose labels paid. ``query_strategy="auto"`` uses one with the default
-    candidates (``"auto:albl"``, with ``method="albl"``).
+    candidates, ``"auto:albl"`` one with ``method="albl"``.
 
     Cost: every candidate's query each round (so BALD's passes and BADGE's seeding run even
     when neither is drawn), plus one digest per labeled sample; ``"mix"`` predicts the queried
@@ -138,7 +138,9 @@ class AutoStrategy(BaseEstimator):
         The arms' EXP3 log-weights.
     rounds_ : list of dict
         One record per call: ``strategy`` (the arm drawn; with ``"mix"``, the arm of the
-        most slots), ``shares`` (``"mix"`` only: the slots of every arm), ``probabilities``
+        most slots), ``shares`` and ``slots`` (``"mix"`` only: the slots of every arm, and
+        every slot's sample digest, arm and predicted label, from which :meth:`restore`
+        replays the rewards), ``probabilities``
         and ``log_weights`` (by arm, when drawing), and the estimates the call re-computed
         from the labels taught so far: ``"mix"``'s ``rewards``, every earlier round's share
         of mistakes by arm (``{"round", "strategy", "reward", "n_samples"}``), or
@@ -220,8 +222,12 @@ class AutoStrategy(BaseEstimator):
     def restore(self, rounds):
         """Take up the state written in ``rounds_`` records, e.g. read from a checkpoint.
 
-        The models' predictions are not in the records, so the rounds before the restore keep
-        the weights they had earned, and only later rounds are re-estimated.
+        With ``method="mix"`` the records hold every slot's sample, arm and prediction, so
+        the restored bandit replays every reward, the last round's too, and draws as the one
+        that wrote them would. ``"albl"``'s rewards need the models' predictions of the whole
+        pool, which are not in the records: its rounds before the restore keep the weights
+        they had earned, and only later rounds are re-estimated. So do ``"mix"`` records
+        written without slots.
 
         Parameters
         ----------
@@ -241,6 +247,15 @@ class AutoStrategy(BaseEstimator):
         # Rounds before a restore keep the weights they earned; their models are not stored.
         self._base_log_weights = self.log_weights_.copy()
         self._models, self._batches, self._draws, self._slots = [], [], [], []
+        if self.method == "mix" and self.rounds_ and all("slots" in r for r in self.rounds_):
+            self._base_log_weights = self._prior_log_weights()
+            for record in self.rounds_:
+                slots = record["slots"]
+                keys = np.array([bytes.fromhex(key) for key in slots["keys"]], dtype="S16")
+                probabilities = np.array([record["probabilities"][n] for n in names])
+                self._slots.append(
+                    (keys, np.array(slots["arms"]), np.array(slots["predicted"]), probabilities)
+                )
         return self
 
     @fill_doc
@@ -342,6 +357,11 @@ class AutoStrategy(BaseEstimator):
         record = {
             "strategy": names[int(shares.argmax())],
             "shares": dict(zip(names, shares.tolist())),
+            "slots": {
+                "keys": [key.hex() for key in self._slots[-1][0].tolist()],
+                "arms": arms.tolist(),
+                "predicted": predicted.tolist(),
+            },
         }
         return chosen, record
 
