@@ -248,6 +248,7 @@ class AutoStrategy(BaseEstimator):
         self._base_log_weights = self.log_weights_.copy()
         self._models, self._batches, self._draws, self._slots = [], [], [], []
         if self.method == "mix" and self.rounds_ and all("slots" in r for r in self.rounds_):
+            # Every slot is on record: replay all rewards from the prior, as the bandit did.
             self._base_log_weights = self._prior_log_weights()
             for record in self.rounds_:
                 slots = record["slots"]
