@@ -225,11 +225,10 @@ class ExperimentResult:
             for method in self.methods_for(strategy):
                 _, accuracy = self.learning_curve(method, strategy)
                 aucs = self.aucs(method, strategy)
-                seconds = sum(
-                    float(row["fit_seconds"]) + float(row["query_seconds"])
-                    for row in self.rows
-                    if row["method"] == method and row["strategy"] == strategy
-                )
+                rows = [
+                    r for r in self.rows if r["method"] == method and r["strategy"] == strategy
+                ]
+                seconds = sum(float(r["fit_seconds"]) + float(r["query_seconds"]) for r in rows)
                 table.append(
                     {
                         "strategy": strategy,
@@ -240,16 +239,15 @@ class ExperimentResult:
                         "final_accuracy_mean": float(accuracy[:, -1].mean()),
                         "final_accuracy_std": _std(accuracy[:, -1]),
                         "seconds_mean": seconds / len(aucs),
-                        **self._cost_and_balance(method, strategy),
+                        **self._cost_and_balance(method, strategy, rows, len(aucs)),
                     }
                 )
         return table
 
-    def _cost_and_balance(self, method: str, strategy: str) -> dict:
-        """CPU seconds of a run and the class-share range of the queried rounds, or None."""
-        rows = [r for r in self.rows if r["method"] == method and r["strategy"] == strategy]
+    def _cost_and_balance(self, method: str, strategy: str, rows, n_repeats: int) -> dict:
+        """CPU seconds of a run and the class-share range of the queried rounds, or None;
+        ``rows`` are the method's and strategy's rows, over ``n_repeats`` repetitions."""
         cpu = [r.get("cpu_seconds") for r in rows]
-        n_repeats = len({r["repeat"] for r in rows})
         share = None
         if all(r.get("labels_per_class") is not None for r in rows):
             n_labeled, counts = self.labels_per_class(method, strategy)
