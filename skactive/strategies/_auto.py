@@ -353,13 +353,14 @@ class AutoStrategy(BaseEstimator):
         chosen = mix_batches(filled, arms)
         samples = take_rows(X_pool, chosen)
         predicted = np.asarray(classifier.predict(samples))
-        self._slots.append((_row_keys(samples, 0), arms, predicted, probabilities))
+        keys = _row_keys(samples, 0)
+        self._slots.append((keys, arms, predicted, probabilities))
         shares = np.bincount(arms, minlength=len(names))
         record = {
             "strategy": names[int(shares.argmax())],
             "shares": dict(zip(names, shares.tolist())),
             "slots": {
-                "keys": [key.hex() for key in self._slots[-1][0].tolist()],
+                "keys": [key.hex() for key in keys.tolist()],
                 "arms": arms.tolist(),
                 "predicted": predicted.tolist(),
             },
