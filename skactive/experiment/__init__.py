@@ -31,9 +31,10 @@ with the best of its candidates and with their mean.
 
 from ._choice import candidate_gain_table
 from ._combine import MUST_AGREE, combine_results
+from ._gains import ACTIVE_INAS
 from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_choices
 from ._report import format_summary, legend, verdict
-from ._result import ACTIVE_INAS, COLUMNS, ExperimentResult
+from ._result import COLUMNS, ExperimentResult
 from ._run import parse_baseline, run_experiment, strategy_name
 from ._statistics import class_share_range, normalized_auc, t_interval
 

@@ -7,8 +7,8 @@ import re
 import textwrap
 
 from ..strategies import STRATEGIES
+from ._gains import ACTIVE_INAS
 from ._plot import RANDOM
-from ._result import ACTIVE_INAS
 
 _FIXED = re.compile(r"fixed-(\d+)x(\d+)")
 _ROLE = re.compile(r":\w+:`~?([^`]+)`|``([^`]+)``")

@@ -23,7 +23,8 @@ from .._classifier import ActiveINASClassifier
 from ..search_space import Architecture, parse_layout
 from ..strategies import COLD_START_STRATEGIES, accepts_random_state, resolve_strategy
 from ..utils import draw_seed
-from ._result import ACTIVE_INAS, ExperimentResult
+from ._gains import ACTIVE_INAS
+from ._result import ExperimentResult
 from ._resume import finished_runs, write_runs
 
 
