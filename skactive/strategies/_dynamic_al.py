@@ -13,11 +13,13 @@ samples (the cross terms inside ``Q`` dropped), so each pool sample gets a score
 with ``g_x`` the gradient of the cross-entropy at ``yhat`` with respect to every parameter and
 ``G = grad_theta L(S)`` the gradient of the labeled set's summed loss at its true labels, and
 the batch is the ``n_instances`` largest gains. The authors' code
-(github.com/Haonan3/Deep-Active-Learning-by-Leveraging-Training-Dynamics, ``NTK_active_memo``)
-computes exactly these two terms over all the network's parameters, in eval mode, with
-BackPACK; it also refines the batch greedily by groups of 100, a step not implemented here. It
-uses the batch's mean gradient in place of per-sample gradients of batch-norm parameters,
-which BackPACK cannot give; here every parameter's per-sample gradient is exact.
+(github.com/haonan3/Deep-Active-Learning-by-Leveraging-Training-Dynamics,
+``src/ntk_active_memo_efficient.py``) scores these two terms (``train_sim_times=2``) over all
+the network's parameters, in eval mode, at the argmax labels, with BackPACK; it then refines
+the batch greedily by groups of 100, lowering each sample's score by its inner product with
+the gradients already picked, a step not implemented here. It also takes the batch's mean
+gradient in place of the per-sample gradients of batch-norm parameters, which BackPACK cannot
+give; here every parameter's per-sample gradient is exact.
 
 ``gradients="full"`` (the default) is the paper's score: per-sample gradients of the whole
 network, ``torch.func.vmap`` over ``torch.func.grad`` of a ``functional_call``, batch norm in
@@ -50,6 +52,13 @@ from ._docs import fill_doc
 GRADIENTS = ("full", "last_layer")
 """Values of ``gradients`` accepted by :func:`dynamic_al`."""
 
+GRADIENT_ELEMENTS = 2**26
+"""Per-sample gradient values held at once by default: 256 MiB of float32. Chunks of 128 to 256
+samples ran fastest on small networks (one CPU thread); larger networks get fewer samples."""
+
+MAX_CHUNK_SIZE = 256
+"""Most pool samples whose per-sample gradients are computed together by default."""
+
 
 def _gain_of_gradients(sample_grads, labeled_gradient):
     sq = sum((g.flatten(1).float() ** 2).sum(dim=1) for g in sample_grads.values())
@@ -69,7 +78,7 @@ def _parameters_and_buffers(module):
 
 @fill_doc
 def training_dynamics_gain(
-    module, x, labels=None, labeled_gradient=None, *, chunk_size: int = 64
+    module, x, labels=None, labeled_gradient=None, *, chunk_size: int | None = None
 ) -> torch.Tensor:
     """Per-sample ``||g_i||^2 + 2 <g_i, labeled_gradient>`` over every parameter of ``module``.
 
@@ -90,9 +99,10 @@ def training_dynamics_gain(
     labeled_gradient : dict of str to torch.Tensor or None, default=None
         A vector in parameter space, by parameter name (see :func:`labeled_gradient`); None
         gives the squared gradient norms ``||g_i||^2``.
-    chunk_size : int, default=64
+    chunk_size : int or None, default=None
         Samples whose gradients are held at once: memory grows as ``chunk_size`` times the
-        number of parameters.
+        number of parameters. None takes as many as keep :data:`GRADIENT_ELEMENTS` values,
+        between 1 and :data:`MAX_CHUNK_SIZE`.
 
     Returns
     -------
@@ -111,9 +121,12 @@ def training_dynamics_gain(
     >>> training_dynamics_gain(linear, torch.tensor([[1.0, 0.0]])).round(decimals=4)
     tensor([0.2893])
     """
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}.")
     params, buffers = _parameters_and_buffers(module)
+    if chunk_size is None:
+        n_params = sum(p.numel() for p in params.values())
+        chunk_size = max(1, min(MAX_CHUNK_SIZE, GRADIENT_ELEMENTS // max(1, n_params)))
+    elif isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}.")
     was_training = module.training
     module.eval()
 
@@ -283,7 +296,7 @@ def _last_layer_utility(estimator, X_pool, labels) -> np.ndarray:
         "X_pool": "no_validation",
         "n_instances": "no_validation",
         "gradients": [StrOptions(set(GRADIENTS))],
-        "chunk_size": [Interval(Integral, 1, None, closed="left")],
+        "chunk_size": [Interval(Integral, 1, None, closed="left"), None],
         "batch_mode": [StrOptions(set(BATCH_MODES))],
         "beta": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
@@ -298,7 +311,7 @@ def dynamic_al(
     n_instances: int = 1,
     *,
     gradients: str = "full",
-    chunk_size: int = 64,
+    chunk_size: int | None = None,
     batch_mode: str = "top",
     beta: float = 1.0,
     random_state=None,
@@ -326,9 +339,10 @@ def dynamic_al(
         per pool sample (:func:`training_dynamics_gain`). ``"last_layer"``: the linear head
         only, in closed form from one forward pass (:func:`last_layer_gain`); a cheap
         approximation, close to BADGE's gradient embedding.
-    chunk_size : int, default=64
+    chunk_size : int or None, default=None
         Pool samples whose per-sample gradients are held at once with ``"full"``: memory
-        grows as ``chunk_size`` times the number of parameters.
+        grows as ``chunk_size`` times the number of parameters; None bounds it to
+        :data:`GRADIENT_ELEMENTS` values (see :func:`training_dynamics_gain`).
     %(batch_mode)s
     %(beta)s
     %(random_state_stochastic)s
