@@ -189,6 +189,17 @@ def test_last_layer_gains_are_the_head_part_of_the_score(fitted):
     np.testing.assert_allclose(utilities, expected.numpy(), rtol=1e-4, atol=1e-6)
 
 
+def test_a_memmap_pool_gets_the_same_gains(fitted, tmp_path):
+    clf, X_pool = fitted
+    path = tmp_path / "pool.npy"
+    np.save(path, X_pool)
+    lazy = np.load(path, mmap_mode="r")
+    for gradients in ("full", "last_layer"):
+        *_, expected = dynamic_al(clf, X_pool, 3, gradients=gradients, return_utilities=True)
+        *_, utilities = dynamic_al(clf, lazy, 3, gradients=gradients, return_utilities=True)
+        np.testing.assert_allclose(utilities, expected, rtol=1e-6)
+
+
 def test_stochastic_batch_is_reproducible(fitted):
     clf, X_pool = fitted
     first, _ = dynamic_al(clf, X_pool, 8, batch_mode="softrank", random_state=3)

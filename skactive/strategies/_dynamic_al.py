@@ -121,30 +121,30 @@ def training_dynamics_gain(
     >>> training_dynamics_gain(linear, torch.tensor([[1.0, 0.0]])).round(decimals=4)
     tensor([0.2893])
     """
-    params, buffers = _parameters_and_buffers(module)
     if chunk_size is None:
-        n_params = sum(p.numel() for p in params.values())
+        n_params = sum(p.numel() for p in module.parameters() if p.requires_grad)
         chunk_size = max(1, min(MAX_CHUNK_SIZE, GRADIENT_ELEMENTS // max(1, n_params)))
     elif isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}.")
     was_training = module.training
     module.eval()
 
-    def sample_loss(params, x, label):
+    def sample_loss(params, buffers, x, label):
         logits = functional_call(module, {**params, **buffers}, (x.unsqueeze(0),)).float()
         target = logits.argmax(dim=1) if label is None else label.unsqueeze(0)
         return torch.nn.functional.cross_entropy(logits, target)
 
-    per_sample = vmap(grad(sample_loss), in_dims=(None, 0, None if labels is None else 0))
+    per_sample = vmap(grad(sample_loss), in_dims=(None, None, 0, None if labels is None else 0))
     gains = []
     try:
         # A query runs under inference mode, whose tensors autograd refuses: leave it.
         with torch.inference_mode(False), torch.enable_grad():
+            params, buffers = _parameters_and_buffers(module)
             for begin in range(0, len(x), chunk_size):
                 chunk = x[begin : begin + chunk_size].clone()
                 label = None if labels is None else labels[begin : begin + chunk_size].clone()
                 gains.append(
-                    _gain_of_gradients(per_sample(params, chunk, label), labeled_gradient)
+                    _gain_of_gradients(per_sample(params, buffers, chunk, label), labeled_gradient)
                 )
     finally:
         module.train(was_training)
@@ -189,22 +189,23 @@ def labeled_gradient(
     >>> labeled_gradient(linear, torch.ones(1, 2), torch.tensor([0]))["bias"]
     tensor([-0.5000,  0.5000])
     """
-    params, buffers = _parameters_and_buffers(module)
-    device = next(iter(params.values())).device
-    total = {name: torch.zeros_like(p, dtype=torch.float32) for name, p in params.items()}
     was_training = module.training
     module.eval()
 
-    def summed_loss(params, x, y):
+    def summed_loss(params, buffers, x, y):
         logits = functional_call(module, {**params, **buffers}, (x,)).float()
         return torch.nn.functional.cross_entropy(logits, y, reduction="sum")
 
     try:
         with torch.inference_mode(False), torch.enable_grad():
+            params, buffers = _parameters_and_buffers(module)
+            device = next(iter(params.values())).device
+            total = {name: torch.zeros_like(p, dtype=torch.float32) for name, p in params.items()}
             for begin in range(0, len(x), batch_size):
                 batch = torch.as_tensor(x[begin : begin + batch_size], dtype=torch.float32)
                 y = torch.as_tensor(labels[begin : begin + batch_size], dtype=torch.long)
-                for name, g in grad(summed_loss)(params, batch.to(device), y.to(device)).items():
+                gradient = grad(summed_loss)(params, buffers, batch.to(device), y.to(device))
+                for name, g in gradient.items():
                     total[name] += g.float()
     finally:
         module.train(was_training)
