@@ -19,6 +19,11 @@ few picks and the lazy greedy must rescore most of the pool at every step. Where
 importable, its ``BatchBALD`` heuristic runs on the first 2,000 digits' probabilities beside
 ours (on all 10,000 it needs more than 20 GB).
 
+``--dynamic-al`` times dynamicAL's whole-network per-sample gradients
+(``training_dynamics_gain``: ``torch.func.vmap`` over ``grad``, chunks of samples) against the
+explicit loop, one ``loss.backward()`` per sample, on a pool of 10,000 MNIST-1D-shaped samples
+(1, 40) scored by A(resnet1d, 1, 1), one torch thread; it checks that both give the same values.
+
 ``benchmarks/bench_skactiveml.py`` compares the selection algorithms (core-set, BADGE,
 uncertainty, BatchBALD, TypiClust, ProbCover) with scikit-activeml's, on one CPU thread.
 
@@ -34,6 +39,7 @@ Usage::
     python benchmarks/bench_queries.py --small    # force the small sizes
     python benchmarks/bench_queries.py --selection  # uncertainty picks against modAL's
     python benchmarks/bench_queries.py --batch-bald  # greedy BatchBALD on one thread
+    python benchmarks/bench_queries.py --dynamic-al  # per-sample gradients on one thread
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from skactive import ActiveINASClassifier
+from skactive import ActiveINASClassifier, Architecture
+from skactive.networks import HomogeneousNet
 from skactive.strategies import (
     badge,
     batch_bald_select,
@@ -60,6 +67,7 @@ from skactive.strategies import (
     mc_dropout_proba,
     random_sampling,
     softmax_response,
+    training_dynamics_gain,
 )
 
 # ---------------------------------------------------------------- sizes
@@ -279,6 +287,37 @@ def batch_bald_timing(n_pool: int = 10_000, n_passes: int = 20, k: int = 20):
     )
 
 
+def loop_grad_sq_norms(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The explicit way: one forward and ``loss.backward()`` per sample, at its predicted label."""
+    module.eval()
+    norms = torch.empty(len(x))
+    for i in range(len(x)):
+        module.zero_grad()
+        logits = module(x[i : i + 1])
+        nn.functional.cross_entropy(logits, logits.argmax(dim=1)).backward()
+        norms[i] = sum((p.grad**2).sum() for p in module.parameters())
+    return norms
+
+
+def dynamic_al_timing(n_pool: int = 10_000, shape=(1, 40), chunk_sizes=(None, 32, 128, 512)):
+    """Seconds of the vectorised per-sample gradients against the loop, on one torch thread."""
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    module = HomogeneousNet(Architecture("resnet1d", 1, 1), shape, n_classes=N_CLASSES).eval()
+    x = torch.randn(n_pool, *shape)
+    n_params = sum(p.numel() for p in module.parameters())
+    print(f"per-sample gradients: A(resnet1d, 1, 1), {n_params} parameters, pool {n_pool}x{shape}")
+    training_dynamics_gain(module, x[:256])  # warm-up
+    loop, expected = seconds(lambda: loop_grad_sq_norms(module, x), "cpu")
+    print(f"\n{'chunk_size':<12}{'vmap s':>9}{'loop s':>9}{'loop/vmap':>10}  max rel. difference")
+    for chunk_size in chunk_sizes:
+        vectorised = functools.partial(training_dynamics_gain, module, x, chunk_size=chunk_size)
+        ours, gains = seconds(vectorised, "cpu")
+        error = ((gains - expected).abs() / expected.abs().clamp_min(1e-12)).max().item()
+        label = "default" if chunk_size is None else str(chunk_size)
+        print(f"{label:<12}{ours:9.2f}{loop:9.2f}{loop / ours:9.1f}x  {error:.1e}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="reduced sizes (default on CPU)")
@@ -289,7 +328,15 @@ def main() -> None:
     parser.add_argument(
         "--batch-bald", action="store_true", help="only greedy BatchBALD, on one CPU thread"
     )
+    parser.add_argument(
+        "--dynamic-al",
+        action="store_true",
+        help="only dynamicAL's per-sample gradients against a loop, on one CPU thread",
+    )
     args = parser.parse_args()
+    if args.dynamic_al:
+        dynamic_al_timing()
+        return
     if args.selection:
         selection()
         return

@@ -9,10 +9,10 @@ their own.
 - Uncertainty (:func:`softmax_response`, :func:`margin_sampling`, :func:`entropy_sampling`):
   need only ``predict_proba``, so they work on an :class:`~skactive.ActiveINASClassifier`, on a
   modAL ``ActiveLearner`` wrapping one, and on any fitted scikit-learn classifier.
-- Deep (:func:`mc_dropout`, :func:`batch_bald`, :func:`coreset`, :func:`badge`): need the
-  trained network, so they take an ActiveINASClassifier or a wrapper exposing it as
-  ``.estimator`` (modAL's ``ActiveLearner``). The pool is scored batch by batch on the
-  estimator's device.
+- Deep (:func:`mc_dropout`, :func:`batch_bald`, :func:`coreset`, :func:`badge`,
+  :func:`dynamic_al`): need the trained network, so they take an ActiveINASClassifier or a
+  wrapper exposing it as ``.estimator`` (modAL's ``ActiveLearner``). The pool is scored
+  batch by batch on the estimator's device.
 - Cold start (:func:`typiclust_sampling`, :func:`probcover_sampling`,
   :func:`kmeans_sampling`): need no trained model, so they can choose the first labels
   (``classifier=None``); they select on a representation, the network's penultimate features
@@ -56,6 +56,13 @@ from ._cold_start import (
     kmeans_sampling,
 )
 from ._coreset import coreset, kcenter_greedy
+from ._dynamic_al import (
+    GRADIENTS,
+    dynamic_al,
+    labeled_gradient,
+    last_layer_gain,
+    training_dynamics_gain,
+)
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
@@ -118,6 +125,7 @@ __all__ = [
     "COLD_START_STRATEGIES",
     "MC_DROPOUT_METHODS",
     "AUTO_METHODS",
+    "GRADIENTS",
     "REPRESENTATIONS",
     "STRATEGIES",
     "STRATEGY_NAMES",
@@ -129,6 +137,7 @@ __all__ = [
     "check_n_instances",
     "cold_start_features",
     "coreset",
+    "dynamic_al",
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
@@ -139,6 +148,8 @@ __all__ = [
     "kmeans_representatives",
     "kmeans_sampling",
     "kmeanspp_seeding",
+    "labeled_gradient",
+    "last_layer_gain",
     "least_confidence",
     "margin",
     "margin_sampling",
@@ -159,6 +170,7 @@ __all__ = [
     "slot_reward_estimates",
     "softmax_response",
     "torch_generator",
+    "training_dynamics_gain",
     "typicality",
     "typiclust",
     "typiclust_sampling",

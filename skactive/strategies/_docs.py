@@ -110,6 +110,10 @@ n_instances : int
     "device": """\
 device : str, torch.device or None, default=None
     Where to compute; None keeps a tensor on its device and puts arrays on the CPU.""",
+    "module_logits": """\
+module : torch.nn.Module
+    A classifier mapping a batch to logits; the gradients are taken over its parameters
+    that require them.""",
     "n_configurations": """\
 n_configurations : int, default=1000
     Most label configurations kept: listed while they fit, drawn beyond.""",

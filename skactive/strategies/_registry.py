@@ -17,6 +17,7 @@ from ._batch import BATCH_MODES
 from ._batch_bald import batch_bald
 from ._cold_start import kmeans_sampling
 from ._coreset import coreset
+from ._dynamic_al import dynamic_al
 from ._mc_dropout import mc_dropout
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
@@ -34,6 +35,7 @@ STRATEGIES = {
     "typiclust": typiclust_sampling,
     "probcover": probcover_sampling,
     "kmeans": kmeans_sampling,
+    "dynamic_al": dynamic_al,
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 
@@ -47,6 +49,7 @@ _STOCHASTIC = {
     "margin": ("softmax", "softrank"),  # margins are <= 0: no power weights
     "entropy": BATCH_MODES[1:],
     "mc_dropout": BATCH_MODES[1:],
+    "dynamic_al": ("softrank",),  # gains can be < 0 and have no fixed scale
 }
 
 STRATEGY_NAMES = (
