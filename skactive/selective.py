@@ -129,6 +129,11 @@ def sgr_threshold(confidence, correct, *, risk=0.02, delta=0.05) -> SelectiveThr
     The guarantee holds for new samples drawn like these, so the samples must be held out
     from the classifier's training: on its own training labels the errors are too few.
 
+    The search starts at the median confidence: when the most confident half of the samples
+    already has a bound above ``risk``, it looks only at fewer samples, whose bounds are
+    looser, and may find none (with m = 1,000 and ``risk=0.02``, even no error among fewer
+    than 263 samples is not enough).
+
     Parameters
     ----------
     confidence : array-like of shape (m,)
