@@ -17,6 +17,7 @@ from ._network import NetworkMixin
 from ._search import SearchMixin
 from .networks import POOLINGS
 from .search_space import BLOCKS, Architecture, resolve_block
+from .selective import SelectiveMixin
 from .strategies import STRATEGY_NAMES
 from .training import OPTIMIZERS, PRECISIONS, TrainingConfig, device_type
 
@@ -27,7 +28,7 @@ _RECIPE = {field.name: field.default for field in fields(TrainingConfig)}
 
 
 class ActiveINASClassifier(
-    SearchMixin, NetworkMixin, CheckpointMixin, ClassifierMixin, BaseEstimator
+    SearchMixin, NetworkMixin, CheckpointMixin, SelectiveMixin, ClassifierMixin, BaseEstimator
 ):
     """Deep active learner whose network architecture grows with the labeled set.
 
@@ -188,6 +189,9 @@ class ActiveINASClassifier(
         The labeled samples, in arrival order.
     y_training_ : ndarray of shape (n_labeled,)
         Their labels, in arrival order.
+    selective_threshold_, selective_risk_bound_, selective_coverage_, selective_risk_ : float
+        Only after :meth:`selective_threshold`, until the next ``fit`` or ``teach``: the
+        fields of its :class:`~skactive.selective.SelectiveThreshold`.
 
     See Also
     --------
@@ -366,6 +370,7 @@ class ActiveINASClassifier(
                 raise
             self.X_training_ = X.copy()
             self.y_training_ = np.array(y, copy=True)
+            self._drop_selective_threshold()
             self._search_and_train(start, input_shape, keep_history=warm)
             self._reset_auto_strategy(keep=warm)
             self._save_model(store, round_)
@@ -405,6 +410,7 @@ class ActiveINASClassifier(
             )
             self.X_training_ = X_all
             self.y_training_ = y_all
+            self._drop_selective_threshold()
             self._search_and_train(self.architecture_, self.input_shape_)
             self._file_query_record()
             self._save_model(store, round_)
