@@ -19,6 +19,9 @@ their own.
   when there is a network, else :func:`cold_start_features` of the input, with the labeled set
   taken into account in later rounds. Their selections (:func:`typiclust`, :func:`probcover`,
   :func:`kmeans_representatives`) take any features.
+- Look-ahead (:func:`lada`): scores random pairs of pool samples together with their
+  InfoMixup virtual sample (:func:`lada_scores`), the mix the network finds most
+  informative; pair it with ``ActiveINASClassifier(mixup=...)``, which trains on mixes.
 - :func:`random_sampling`: the baseline.
 - :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
   bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
@@ -56,6 +59,7 @@ from ._cold_start import (
     kmeans_sampling,
 )
 from ._coreset import coreset, kcenter_greedy
+from ._lada import LADA_ACQUISITIONS, lada, lada_scores, random_pairs
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
@@ -118,6 +122,7 @@ __all__ = [
     "COLD_START_STRATEGIES",
     "MC_DROPOUT_METHODS",
     "AUTO_METHODS",
+    "LADA_ACQUISITIONS",
     "REPRESENTATIONS",
     "STRATEGIES",
     "STRATEGY_NAMES",
@@ -139,6 +144,8 @@ __all__ = [
     "kmeans_representatives",
     "kmeans_sampling",
     "kmeanspp_seeding",
+    "lada",
+    "lada_scores",
     "least_confidence",
     "margin",
     "margin_sampling",
@@ -152,6 +159,7 @@ __all__ = [
     "probcover",
     "probcover_delta",
     "probcover_sampling",
+    "random_pairs",
     "random_sampling",
     "resolve_strategy",
     "select_batch",

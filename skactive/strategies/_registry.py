@@ -17,6 +17,7 @@ from ._batch import BATCH_MODES
 from ._batch_bald import batch_bald
 from ._cold_start import kmeans_sampling
 from ._coreset import coreset
+from ._lada import lada
 from ._mc_dropout import mc_dropout
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
@@ -34,6 +35,7 @@ STRATEGIES = {
     "typiclust": typiclust_sampling,
     "probcover": probcover_sampling,
     "kmeans": kmeans_sampling,
+    "lada": lada,
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 
