@@ -128,6 +128,16 @@ class ActiveINASClassifier(
         digits; ``True``: crops and horizontal flips, for natural images (CIFAR);
         ``False``: none. Crops alone are the default because a mirrored digit or letter
         is another symbol.
+    mixup : float or None, default=None
+        Mixup training (Zhang et al., ICLR 2018), for every block: with a float ``alpha > 0``,
+        each training batch of labeled samples also trains on as many virtual samples, each
+        labeled sample (after its crop) mixed with a partner from the same batch,
+        ``lam * x_i + (1 - lam) * x_j`` with ``lam ~ Beta(alpha, alpha)``, under the mixed
+        cross-entropy ``lam * CE(y_i) + (1 - lam) * CE(y_j)``. The virtual samples are drawn
+        from each training's seed, anew at every epoch, and never stored: the labeled set
+        and a checkpoint hold only the labels paid for. 2.0 is the setting of the LADA
+        reference code (:func:`skactive.strategies.lada`); None trains on the labels only.
+        The search's candidates train the same way; their validation does not mix.
     compile : bool, default=False
         Compile every network with :func:`torch.compile`: faster steps after tens of seconds
         of compilation per architecture, worth it for long trainings only.
@@ -239,6 +249,7 @@ class ActiveINASClassifier(
         "device": [str],
         "precision": [StrOptions(set(PRECISIONS))],
         "augment": ["boolean", StrOptions({"crop"})],
+        "mixup": [Interval(Real, 0, None, closed="neither"), None],
         "compile": ["boolean"],
         "warm_start": ["boolean"],
         "n_jobs": [Integral, None],
@@ -273,6 +284,7 @@ class ActiveINASClassifier(
         device="auto",
         precision=_RECIPE["precision"],
         augment=_RECIPE["augment"],
+        mixup=_RECIPE["mixup"],
         compile=_RECIPE["compile"],
         warm_start=False,
         n_jobs=None,
@@ -303,6 +315,7 @@ class ActiveINASClassifier(
         self.device = device
         self.precision = precision
         self.augment = augment
+        self.mixup = mixup
         self.compile = compile
         self.warm_start = warm_start
         self.n_jobs = n_jobs

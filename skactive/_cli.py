@@ -40,6 +40,9 @@ ESTIMATOR_OPTIONS = {
     "pooling": "pooling of the last stack",
     "augment": "augmentation of image batches: crop (random crops), true (crops and "
     "horizontal flips) or false",
+    "mixup": "mixup training with this alpha: each batch also trains on as many virtual "
+    "samples, mixed with a partner of the batch at a ratio drawn from Beta(alpha, alpha) "
+    "(2.0: LADA's setting); none by default",
     "max_blocks": "search-space bound on i, the blocks per stack",
     "max_stacks": "search-space bound on j, the stacks",
     "inas_iterations": "search steps per round, T_iNAS (0 freezes the first architecture)",
@@ -107,6 +110,8 @@ def _estimator_option(group, name: str, default, help_: str) -> None:
         kind = str
     elif name == "augment":
         kind = _augment
+    elif name == "mixup":
+        kind = float
     elif default == "auto":
         kind = {"weight_decay": _float_or_auto, "device": str}.get(name, _int_or_auto)
     elif isinstance(default, str):

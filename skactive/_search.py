@@ -96,6 +96,7 @@ class SearchMixin:
             device=device,
             precision=self.precision,
             augment=self.augment,
+            mixup=self.mixup,
             compile=self.compile,
             candidate_devices=candidate_devices(self.device),
         )

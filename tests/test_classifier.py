@@ -469,3 +469,33 @@ def test_by_default_short_candidates_and_the_winner_goes_on_to_the_full_budget(s
     assert clf.history_[1]["continued"] and len(clf.net_.history) == 8
     again = ActiveINASClassifier(**params).fit(X, y)
     np.testing.assert_array_equal(again.predict_proba(X_pool), first)
+
+
+@pytest.mark.parametrize("mixup", [0, -1.0, "beta"])
+def test_bad_mixup_is_an_error_naming_it_before_any_change(fitted, small_digits, mixup):
+    X, y, X_pool, y_pool = small_digits
+    with pytest.raises((ValueError, TypeError), match="mixup"):
+        ActiveINASClassifier(**FAST, mixup=mixup).fit(X, y)
+    before = _snapshot(fitted)
+    try:
+        with pytest.raises((ValueError, TypeError), match="mixup"):
+            fitted.set_params(mixup=mixup).teach(X_pool[:3], y_pool[:3])
+    finally:
+        fitted.set_params(mixup=None)
+    _assert_unchanged(fitted, before)
+
+
+def test_mixup_is_a_parameter_that_trains_another_network(small_digits):
+    X, y, X_pool, _ = small_digits
+    params = dict(FAST, inas_iterations=0, input_shape=(1, 8, 8))
+    mixed = ActiveINASClassifier(**params, mixup=2.0)
+    assert mixed.get_params()["mixup"] == 2.0 and clone(mixed).mixup == 2.0
+    assert ActiveINASClassifier().mixup is None
+    mixed.fit(X, y)
+    plain = ActiveINASClassifier(**params).fit(X, y)
+    assert not np.array_equal(mixed.predict_proba(X_pool), plain.predict_proba(X_pool))
+    # Only the labels paid for are kept: the virtual samples are never stored.
+    np.testing.assert_array_equal(mixed.X_training_, X)
+    np.testing.assert_array_equal(mixed.y_training_, y)
+    again = ActiveINASClassifier(**params, mixup=2.0).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X_pool), mixed.predict_proba(X_pool))

@@ -41,3 +41,12 @@ def test_the_strategy_auto_is_the_bandit_over_the_default_candidates():
     assert isinstance(auto, AutoStrategy)
     assert (auto.candidates, auto.method) == (DEFAULT_CANDIDATES, "mix")
     assert resolve_strategy(args.strategy[2]).method == "albl"
+
+
+def test_mixup_takes_an_alpha_and_lada_is_a_strategy():
+    parse = build_parser().parse_args
+    assert parse(["run"]).mixup is None
+    args = parse(["run", "--mixup", "2", "--strategy", "lada,softmax_response"])
+    assert args.mixup == 2.0 and args.strategy == ["lada", "softmax_response"]
+    ActiveINASClassifier(mixup=args.mixup)._validate_params()
+    assert resolve_strategy(args.strategy[0]).__name__ == "lada"

@@ -166,3 +166,13 @@ def test_run_on_mnist1d_from_the_shared_folder(shared_data_dir, tmp_path, capsys
     printed = capsys.readouterr().out
     assert "4000 training samples of shape (1, 40)" in printed
     assert printed.count("A(resnet1d, 1, 1)") == 2
+
+
+def test_lada_and_softmax_response_run_under_the_same_mixup_training(tmp_path):
+    argv = ["run", "--initial-size", "30", "--query-size", "10", "--budget", "40"]
+    argv += ["--strategy", "lada,softmax_response", "--baselines", "", "--mixup", "2.0"]
+    argv += ["--inas-iterations", "0"]
+    assert main([*argv, *TINY, "--out", str(tmp_path), "--no-progress"]) == 0
+    result = ExperimentResult.from_json(tmp_path / "results.json")
+    assert "mixup=2.0" in result.settings["estimator"]
+    assert set(result.strategies) == {"lada", "softmax_response"}

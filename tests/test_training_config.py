@@ -84,7 +84,7 @@ def test_the_recipe_defaults_have_one_home():
     # The estimator's device is resolved ("auto" -> a device) before a config is built.
     shared = set(estimator) - {"input_shape", "device"}
     recipe = {f.name: f.default for f in fields(TrainingConfig) if f.name in shared}
-    assert len(recipe) == 12 and all(estimator[name] == value for name, value in recipe.items())
+    assert len(recipe) == 13 and all(estimator[name] == value for name, value in recipe.items())
     network = signature(HomogeneousNet).parameters
     assert {n: network[n].default for n in ("base_width", "dropout", "pooling")} == {
         n: recipe[n] for n in ("base_width", "dropout", "pooling")

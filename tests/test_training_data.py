@@ -72,3 +72,53 @@ def test_augmented_batches_keep_the_datasets_channels_last_layout():
     assert all(b.is_contiguous(memory_format=torch.channels_last) for b, _ in batches)
     plain = DeviceBatchIterator(DeviceDataset(np.zeros((6, 3, 8, 8))), 4, augment=True)
     assert all(b.is_contiguous() for b, _ in plain)
+
+
+def _mixup_epoch(data, seed, augment=False):
+    iterator = DeviceBatchIterator(
+        data, 8, shuffle=True, augment=augment, seed=seed, mixup=2.0, n_classes=3
+    )
+    return list(iterator)
+
+
+def test_mixup_batches_hold_the_batch_then_as_many_virtual_samples_from_the_seed():
+    X = torch.arange(20.0).reshape(10, 2)
+    data = DeviceDataset(X, torch.arange(10) % 3)
+    batches = _mixup_epoch(data, seed=0)
+    assert [len(Xb) for Xb, _ in batches] == [16, 4]
+    real = torch.cat([Xb[: len(Xb) // 2] for Xb, _ in batches])
+    assert sorted(real[:, 0].tolist()) == X[:, 0].tolist()
+    for Xb, yb in batches:
+        n = len(Xb) // 2
+        onehot = torch.nn.functional.one_hot(data.y[(Xb[:n, 0] / 2).long()], 3).float()
+        assert torch.equal(yb[:n], onehot)
+        assert torch.allclose(yb.sum(dim=1), torch.ones(2 * n))
+        # Each virtual sample lies on the segment between two samples of its batch: its label
+        # weights recover them.
+        for virtual in Xb[n:]:
+            assert X[:, 0].min() <= virtual[0] <= X[:, 0].max()
+            assert torch.allclose(virtual[1] - virtual[0], torch.tensor(1.0))
+    again = _mixup_epoch(data, seed=0)
+    for (Xa, ya), (Xb, yb) in zip(batches, again):
+        assert torch.equal(Xa, Xb) and torch.equal(ya, yb)
+    other = _mixup_epoch(data, seed=1)
+    assert not torch.equal(
+        torch.cat([Xb for Xb, _ in batches]), torch.cat([Xb for Xb, _ in other])
+    )
+
+
+def test_mixup_mixes_the_cropped_images_and_is_reproducible():
+    images = DeviceDataset(torch.rand(12, 1, 8, 8), torch.arange(12) % 3)
+    first, second = (
+        _mixup_epoch(images, 0, augment="crop"),
+        _mixup_epoch(images, 0, augment="crop"),
+    )
+    for (Xa, ya), (Xb, yb) in zip(first, second):
+        assert Xa.shape[1:] == (1, 8, 8) and torch.equal(Xa, Xb) and torch.equal(ya, yb)
+    net = build_net(ARCH, train_config(mixup=2.0))
+    assert net.iterator_train__mixup == 2.0
+    assert build_net(ARCH, train_config()).iterator_train__mixup is None
+    # Only training mixes: the batches a net predicts on are the samples as they are.
+    net.initialize()
+    batches = list(net.get_iterator(net.get_dataset(images.X, images.y), training=False))
+    assert torch.equal(torch.cat([Xb for Xb, _ in batches]), images.X)

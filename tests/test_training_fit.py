@@ -278,3 +278,28 @@ def test_out_of_memory_beside_other_trainings_is_retried_alone_at_the_same_batch
                 pool.map(lambda s: train_net_with_oom_retry(ARCH, config, X, y, s), [0, 1])
             )
     assert results == ["first", "second"] and tried == [32, 32]
+
+
+@pytest.mark.parametrize(
+    "architecture, shape",
+    [
+        (Architecture("resnet", 1, 1), (1, 8, 8)),
+        (Architecture("resnet1d", 1, 1), (1, 64)),
+        (Architecture("mlp", 1, 1), (64,)),
+    ],
+)
+def test_mixup_training_is_reproducible_on_every_block_and_differs_from_plain(
+    data, architecture, shape
+):
+    X, y, X_test, _ = data
+    X, X_test = X.reshape(-1, *shape), X_test.reshape(-1, *shape)
+    config = train_config(input_shape=shape, max_epochs=2, mixup=2.0, augment="crop")
+    net = train_net(architecture, config, X, y, seed=3)
+    again = train_net(architecture, config, X, y, seed=3)
+    assert torch.equal(net_weights(net), net_weights(again))
+    plain = train_net(architecture, replace(config, mixup=None), X, y, seed=3)
+    assert not torch.equal(net_weights(net), net_weights(plain))
+    # Each batch held as many virtual samples as labeled ones.
+    assert net.history[0, "batches", 0, "train_batch_size"] == 64
+    assert plain.history[0, "batches", 0, "train_batch_size"] == 32
+    assert np.isfinite(network_proba(net, X_test)).all()

@@ -19,6 +19,9 @@ their own.
   when there is a network, else :func:`cold_start_features` of the input, with the labeled set
   taken into account in later rounds. Their selections (:func:`typiclust`, :func:`probcover`,
   :func:`kmeans_representatives`) take any features.
+- Look-ahead (:func:`lada`): scores random pairs of pool samples together with their
+  InfoMixup virtual sample (:func:`lada_scores`), the mix the network finds most
+  informative; pair it with ``ActiveINASClassifier(mixup=...)``, which trains on mixes.
 - :func:`random_sampling`: the baseline.
 - :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
   bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
@@ -63,6 +66,7 @@ from ._dynamic_al import (
     last_layer_gain,
     training_dynamics_gain,
 )
+from ._lada import LADA_ACQUISITIONS, lada, lada_scores, random_pairs
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
@@ -126,6 +130,7 @@ __all__ = [
     "MC_DROPOUT_METHODS",
     "AUTO_METHODS",
     "GRADIENTS",
+    "LADA_ACQUISITIONS",
     "REPRESENTATIONS",
     "STRATEGIES",
     "STRATEGY_NAMES",
@@ -150,6 +155,8 @@ __all__ = [
     "kmeanspp_seeding",
     "labeled_gradient",
     "last_layer_gain",
+    "lada",
+    "lada_scores",
     "least_confidence",
     "margin",
     "margin_sampling",
@@ -163,6 +170,7 @@ __all__ = [
     "probcover",
     "probcover_delta",
     "probcover_sampling",
+    "random_pairs",
     "random_sampling",
     "resolve_strategy",
     "select_batch",

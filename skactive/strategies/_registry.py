@@ -18,6 +18,7 @@ from ._batch_bald import batch_bald
 from ._cold_start import kmeans_sampling
 from ._coreset import coreset
 from ._dynamic_al import dynamic_al
+from ._lada import lada
 from ._mc_dropout import mc_dropout
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
@@ -36,6 +37,7 @@ STRATEGIES = {
     "probcover": probcover_sampling,
     "kmeans": kmeans_sampling,
     "dynamic_al": dynamic_al,
+    "lada": lada,
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 

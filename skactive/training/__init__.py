@@ -10,7 +10,7 @@ and the retry when memory runs out), :mod:`~skactive.training.inference` and
 it costs: the engine page of the documentation.
 """
 
-from .augment import crop_padding, random_crop, random_hflip
+from .augment import crop_padding, draw_mixup, mixup_batch, random_crop, random_hflip
 from .candidates import (
     CandidateTrainer,
     candidate_device,
@@ -74,10 +74,12 @@ __all__ = [
     "continue_training",
     "crop_padding",
     "device_type",
+    "draw_mixup",
     "network_features",
     "optimizer_steps",
     "forward_batches",
     "full_fp32",
+    "mixup_batch",
     "network_proba",
     "random_crop",
     "random_hflip",

@@ -332,6 +332,11 @@ class TrainingConfig:
     augment : bool or "crop", default="crop"
         Augmentation of image batches (``resnet`` block only): ``"crop"`` random crops,
         True crops and horizontal flips, False none.
+    mixup : float or None, default=None
+        Mixup training: with a float ``alpha > 0``, every training batch also trains on as
+        many virtual samples, each sample mixed with a partner of its batch at a ratio drawn
+        from ``Beta(alpha, alpha)``, under their soft labels (see
+        :class:`~skactive.training.DeviceBatchIterator`); None trains on the labels only.
     compile : bool, default=False
         Compile the module with :func:`torch.compile`.
     candidate_devices : tuple of str, default=()
@@ -356,6 +361,7 @@ class TrainingConfig:
     device: str = "cpu"
     precision: str = "auto"
     augment: bool | str = "crop"
+    mixup: float | None = None
     compile: bool = False
     candidate_devices: tuple[str, ...] = ()
     budget_fraction: float = 1.0

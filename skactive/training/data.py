@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
-from .augment import crop_padding, random_crop, random_hflip
+from .augment import crop_padding, draw_mixup, mixup_batch, random_crop, random_hflip
 
 
 class DeviceDataset(torch.utils.data.Dataset):
@@ -63,7 +64,16 @@ class DeviceBatchIterator:
         Augment batches of images (4-D data): ``"crop"`` applies :func:`random_crop`, True
         also :func:`random_hflip`; other data are never augmented.
     seed : int, default=0
-        Seed of the order and the augmentation.
+        Seed of the order, the augmentation and the virtual samples.
+    mixup : float or None, default=None
+        With a float ``alpha``, every batch of ``n`` labeled samples is followed, in the same
+        batch, by ``n`` virtual samples (:func:`~skactive.training.mixup_batch`): each
+        sample, after its crop and flip, mixed with a partner of the batch at a ratio drawn
+        from ``Beta(alpha, alpha)`` (:func:`~skactive.training.draw_mixup`). The labels are
+        then soft, of shape ``(2 n, n_classes)``, one-hot for the labeled samples. The
+        virtual samples are drawn anew at every pass from ``seed``, never stored.
+    n_classes : int or None, default=None
+        Number of classes, needed with ``mixup``.
 
     Examples
     --------
@@ -81,7 +91,11 @@ class DeviceBatchIterator:
         shuffle: bool = False,
         augment: bool | str = False,
         seed: int = 0,
+        mixup: float | None = None,
+        n_classes: int | None = None,
     ) -> None:
+        if mixup is not None and (n_classes is None or dataset.y is None):
+            raise ValueError("mixup needs labels and n_classes.")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -93,6 +107,10 @@ class DeviceBatchIterator:
             memory_format=torch.channels_last
         )
         self.generator = torch.Generator(device=dataset.X.device).manual_seed(int(seed))
+        self.mixup = mixup
+        self.n_classes = n_classes
+        # The mixing ratios are drawn on the host (see draw_mixup), from the same seed.
+        self.rng = np.random.default_rng(int(seed))
 
     def __len__(self) -> int:
         return math.ceil(len(self.dataset) / self.batch_size)
@@ -113,4 +131,11 @@ class DeviceBatchIterator:
                     batch = random_hflip(batch, self.generator)
                 if self.channels_last:
                     batch = batch.contiguous(memory_format=torch.channels_last)
-            yield batch, None if y is None else y[index]
+            if self.mixup is None:
+                yield batch, None if y is None else y[index]
+                continue
+            labels = y[index]
+            partner, lam = draw_mixup(len(batch), self.mixup, self.generator, self.rng)
+            virtual, soft = mixup_batch(batch, labels, partner, lam, self.n_classes)
+            onehot = torch.nn.functional.one_hot(labels.long(), self.n_classes).float()
+            yield torch.cat([batch, virtual]), torch.cat([onehot, soft])

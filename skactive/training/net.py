@@ -261,6 +261,8 @@ def build_net(
         iterator_train__shuffle=True,
         iterator_train__augment=config.augment if architecture.block == "resnet" else False,
         iterator_train__seed=seed,
+        iterator_train__mixup=config.mixup,
+        iterator_train__n_classes=config.n_classes,
         iterator_valid=DeviceBatchIterator,
         train_split=None,
         classes=np.arange(config.n_classes),
