@@ -13,6 +13,10 @@ their own.
   trained network, so they take an ActiveINASClassifier or a wrapper exposing it as
   ``.estimator`` (modAL's ``ActiveLearner``). The pool is scored batch by batch on the
   estimator's device.
+- Ensembles (:func:`ensemble`, ``"ensemble"`` and ``"ensemble_candidates"``): deep too; the
+  disagreement (:func:`ensemble_utility`: :func:`bald`, :func:`variation_ratio`,
+  :func:`predictive_entropy`) of a committee of networks, a deep ensemble trained from other
+  seeds or, at no extra training, the candidates of the last search step.
 - Cold start (:func:`typiclust_sampling`, :func:`probcover_sampling`,
   :func:`kmeans_sampling`): need no trained model, so they can choose the first labels
   (``classifier=None``); they select on a representation, the network's penultimate features
@@ -56,6 +60,13 @@ from ._cold_start import (
     kmeans_sampling,
 )
 from ._coreset import coreset, kcenter_greedy
+from ._ensemble import (
+    ENSEMBLE_METHODS,
+    ensemble,
+    ensemble_utility,
+    predictive_entropy,
+    variation_ratio,
+)
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
@@ -116,6 +127,7 @@ __all__ = [
     "AutoStrategy",
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
+    "ENSEMBLE_METHODS",
     "MC_DROPOUT_METHODS",
     "AUTO_METHODS",
     "REPRESENTATIONS",
@@ -129,6 +141,8 @@ __all__ = [
     "check_n_instances",
     "cold_start_features",
     "coreset",
+    "ensemble",
+    "ensemble_utility",
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
@@ -149,6 +163,7 @@ __all__ = [
     "network_estimator",
     "pool_result",
     "prediction_residual",
+    "predictive_entropy",
     "probcover",
     "probcover_delta",
     "probcover_sampling",
@@ -163,4 +178,5 @@ __all__ = [
     "typiclust",
     "typiclust_sampling",
     "uncertainty_query",
+    "variation_ratio",
 ]

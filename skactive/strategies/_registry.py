@@ -17,10 +17,15 @@ from ._batch import BATCH_MODES
 from ._batch_bald import batch_bald
 from ._cold_start import kmeans_sampling
 from ._coreset import coreset
+from ._ensemble import ensemble
 from ._mc_dropout import mc_dropout
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
 from ._uncertainty import entropy_sampling, margin_sampling, softmax_response
+
+# The free committee of ensemble queries, named like the others for AutoStrategy and reports.
+_ensemble_candidates = partial(ensemble, committee="candidates")
+_ensemble_candidates.__name__ = "ensemble_candidates"
 
 STRATEGIES = {
     "random": random_sampling,
@@ -34,6 +39,8 @@ STRATEGIES = {
     "typiclust": typiclust_sampling,
     "probcover": probcover_sampling,
     "kmeans": kmeans_sampling,
+    "ensemble": ensemble,
+    "ensemble_candidates": _ensemble_candidates,
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 
@@ -47,6 +54,8 @@ _STOCHASTIC = {
     "margin": ("softmax", "softrank"),  # margins are <= 0: no power weights
     "entropy": BATCH_MODES[1:],
     "mc_dropout": BATCH_MODES[1:],
+    "ensemble": BATCH_MODES[1:],
+    "ensemble_candidates": BATCH_MODES[1:],
 }
 
 STRATEGY_NAMES = (
