@@ -199,7 +199,7 @@ def test_candidates_need_a_search(small_digits):
 # ---------------------------------------------------------------------- checkpoints
 
 
-@pytest.mark.parametrize("strategy", ["ensemble"])
+@pytest.mark.parametrize("strategy", ["ensemble", "ensemble_candidates"])
 def test_restored_checkpoint_makes_the_same_query(small_digits, tmp_path, strategy):
     X, y, X_pool, y_pool = small_digits
     clf = ActiveINASClassifier(
@@ -224,3 +224,24 @@ def test_needs_the_network_and_unwraps_a_modal_learner(small_digits):
     learner = ActiveLearner(estimator=clf, X_training=X, y_training=y)
     wrapped, _ = ensemble(learner, X_pool, 4, n_members=2)
     np.testing.assert_array_equal(wrapped, ensemble(learner.estimator, X_pool, 4, n_members=2)[0])
+
+
+def test_checkpoint_keeps_the_last_rounds_candidates_only(small_digits, tmp_path):
+    X, y, X_pool, _ = small_digits
+    clf = ActiveINASClassifier(**SETTINGS, inas_iterations=1, checkpoint_dir=tmp_path)
+    clf.fit(X[:80], y[:80]).teach(X[80:], y[80:])
+    files = sorted(p.name for p in tmp_path.glob("committee-*.pt"))
+    assert files == [f"committee-000002-{k:02d}.pt" for k in range(3)]
+    restored = ActiveINASClassifier.from_checkpoint(tmp_path)
+    for net, kept in zip(restored.search_networks_, clf.search_networks_, strict=True):
+        assert net.module__architecture == kept.module__architecture
+        np.testing.assert_array_equal(*_proba(clf, [net, kept], X_pool))
+    # A damaged committee is refused; a missing one leaves only the members' committee.
+    (tmp_path / files[0]).write_bytes(b"not weights")
+    with pytest.raises(ValueError, match="committee-000002-00.pt"):
+        ActiveINASClassifier.from_checkpoint(tmp_path)
+    (tmp_path / "committee.json").unlink()
+    restored = ActiveINASClassifier.from_checkpoint(tmp_path)
+    with pytest.raises(ValueError, match="candidates"):
+        ensemble(restored, X_pool, 2, committee="candidates")
+    assert len(ensemble(restored, X_pool, 2, n_members=2)[0]) == 2
