@@ -39,6 +39,7 @@ def _member_probs(probs) -> np.ndarray:
     return probs
 
 
+@fill_doc
 def variation_ratio(probs) -> np.ndarray:
     """Variation ratio: the share of members that do not vote for the modal class.
 
@@ -47,8 +48,7 @@ def variation_ratio(probs) -> np.ndarray:
 
     Parameters
     ----------
-    probs : array-like of shape (n_members, n_samples, n_classes)
-        Class probabilities of every member.
+    %(probs_members)s
 
     Returns
     -------
@@ -68,6 +68,7 @@ def variation_ratio(probs) -> np.ndarray:
     return mc_dropout_utility(_member_probs(probs), "variation_ratios")
 
 
+@fill_doc
 def predictive_entropy(probs) -> np.ndarray:
     """Entropy of the members' mean prediction, in nats.
 
@@ -76,8 +77,7 @@ def predictive_entropy(probs) -> np.ndarray:
 
     Parameters
     ----------
-    probs : array-like of shape (n_members, n_samples, n_classes)
-        Class probabilities of every member.
+    %(probs_members)s
 
     Returns
     -------
@@ -107,13 +107,13 @@ _UTILITIES = {
     {"probs": ["array-like"], "method": [StrOptions(set(ENSEMBLE_METHODS))]},
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def ensemble_utility(probs, method: str = "bald") -> np.ndarray:
     """Score each sample by the disagreement of an ensemble; higher means more uncertain.
 
     Parameters
     ----------
-    probs : array-like of shape (n_members, n_samples, n_classes)
-        Class probabilities of every member.
+    %(probs_members)s
     method : {"bald", "variation_ratio", "entropy"}, default="bald"
         - ``"bald"``: mutual information between the prediction and the member,
           ``H(mean_m p_m) - mean_m H(p_m)`` (:func:`bald`, the formula of MC-dropout's
@@ -209,7 +209,7 @@ def ensemble(
     random_state : int, RandomState instance or None, default=None
         Seed of the stochastic batch modes.
     return_utilities : bool, default=False
-        Also return every pool sample's utility (its ``method`` score).
+        Also return every pool sample's utility, the committee's disagreement on it.
 
     Returns
     -------
