@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from skorch.exceptions import DeviceWarning
 
-from .checkpoint import Checkpoint, CheckpointStore
+from .checkpoint import Checkpoint, CheckpointStore, load_committee, save_committee
 from .search_space import Architecture
 from .training import build_net, device_type, resolve_device
 
@@ -141,6 +141,8 @@ class CheckpointMixin:
                 n_labeled=len(self.y_training_),
                 n_classes=len(self.classes_),
             )
+            committee = [(net.module__architecture, net) for net in self.search_networks_]
+            save_committee(store, round_, committee)
 
     def _restore_from(self, checkpoint: Checkpoint, store: CheckpointStore) -> None:
         """Set the fitted attributes from ``checkpoint``; retrain a round that did not finish."""
@@ -163,6 +165,9 @@ class CheckpointMixin:
             device = self._restoring_device(store)
             config = self._training_config(self.input_shape_, len(classes), device)
             self.net_ = store.load_weights(model, build_net(model.architecture, config))
+            committee = load_committee(store, model.round, lambda a: build_net(a, config))
+            if committee is not None:
+                self.search_networks_ = committee
             self.classes_, self.device_, self.architecture_ = classes, device, model.architecture
             return
         warnings.warn(

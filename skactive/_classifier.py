@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._checkpointing import CheckpointMixin
+from ._committee import CommitteeMixin
 from ._network import NetworkMixin
 from ._search import SearchMixin
 from .networks import POOLINGS
@@ -28,7 +29,13 @@ _RECIPE = {field.name: field.default for field in fields(TrainingConfig)}
 
 
 class ActiveINASClassifier(
-    SearchMixin, NetworkMixin, CheckpointMixin, SelectiveMixin, ClassifierMixin, BaseEstimator
+    SearchMixin,
+    CommitteeMixin,
+    NetworkMixin,
+    CheckpointMixin,
+    SelectiveMixin,
+    ClassifierMixin,
+    BaseEstimator,
 ):
     """Deep active learner whose network architecture grows with the labeled set.
 
@@ -180,13 +187,22 @@ class ActiveINASClassifier(
         ``continued`` (whether the final network went on from the winning candidate); with
         ``query_strategy="auto"``, also ``query``, the bandit's record of the query that
         brought the round's labels (:attr:`AutoStrategy.rounds_
-        <skactive.strategies.AutoStrategy.rounds_>`).
+        <skactive.strategies.AutoStrategy.rounds_>`); once an ensemble query has trained
+        members for the round (:meth:`committee`), also ``ensemble_seconds`` and
+        ``ensemble_steps``, their training's cost.
     query_strategy_ : AutoStrategy
         Only with ``query_strategy="auto"`` or an AutoStrategy: this estimator's own bandit,
         new at every ``fit`` but a warm one, restored from ``history_`` by
         :meth:`from_checkpoint`.
     net_ : skorch.NeuralNetClassifier
         The network trained on the whole labeled set.
+    search_networks_ : list of skorch.NeuralNetClassifier
+        The networks of the last step of the last search, as their candidates were trained
+        (empty with ``inas_iterations=0``): the free committee of
+        :meth:`committee` ``("candidates")``, saved with the model in a checkpoint.
+    ensemble_members_ : list of skorch.NeuralNetClassifier
+        Only once :meth:`committee` ``("members")`` (the ``"ensemble"`` strategy) has trained
+        them: the deep ensemble's networks beside ``net_``, until the labeled set changes.
     classes_ : ndarray of shape (n_classes,)
         Class labels seen so far, sorted.
     n_features_in_ : int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import replace
 from numbers import Integral
@@ -80,6 +81,22 @@ class SearchMixin:
         # A network trained anew after running out of memory did not go on from the winner.
         return net, optimizer_steps(net) - (done if net is start else 0)
 
+    def _last_step_networks(self, winner, candidates, trainer) -> list:
+        """The networks of the last search step, the committee of an ensemble query.
+
+        Candidates scored in other processes keep no network here and are left out. With
+        ``reuse_winner`` the winner's network goes on training in place, so the committee
+        keeps a copy of it as its candidate was.
+        """
+        last = [c["architecture"] for c in candidates if c["step"] == candidates[-1]["step"]]
+        return [
+            copy.deepcopy(trainer.networks[a])
+            if self.reuse_winner and a == winner
+            else trainer.networks[a]
+            for a in last
+            if a in trainer.networks
+        ]
+
     def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
         return TrainingConfig(
             input_shape=input_shape,
@@ -141,11 +158,15 @@ class SearchMixin:
         searched = time.perf_counter()
         for candidate in candidates:
             candidate.update(trainer.costs.get(candidate["architecture"], {}))
+        search_networks = self._last_step_networks(architecture, candidates, trainer)
         net, steps = self._final_network(architecture, trainer, config, X, y, draw_seed(rng))
         keep = keep_history and hasattr(self, "history_")
         history = self.history_ if keep else []
         architectures = self.architecture_history_ if keep else []
         self.net_, self.classes_, self.device_ = net, classes, device
+        self.search_networks_ = search_networks
+        # The ensemble members of the last labeled set are not members of this one.
+        self.__dict__.pop("ensemble_members_", None)
         self.input_shape_ = input_shape
         self.architecture_ = architecture
         self.architecture_history_ = [*architectures, architecture]

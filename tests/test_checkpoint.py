@@ -23,6 +23,7 @@ from skorch.exceptions import DeviceWarning
 import skactive.training.fit
 from skactive import ActiveINASClassifier, Architecture
 from skactive.checkpoint import (
+    COMMITTEE,
     LOCK,
     MANIFEST,
     MODEL,
@@ -86,14 +87,20 @@ def test_round_trip_restores_labels_params_history_and_weights(tmp_path, small_d
     _assert_same_estimator(restored, clf, X_pool)
     assert restored.history_ == clf.history_ and len(clf.history_[1]["candidates"]) >= 1
     assert restored.get_params() == clf.get_params()
-    assert sorted(os.listdir(tmp_path)) == [
-        MANIFEST,
-        LOCK,
-        "labels-000001.npz",
-        "labels-000002.npz",
-        MODEL,
-        "weights-000002.pt",
-    ]
+    # The networks of the last search step, for ensemble queries, beside the model.
+    committee = [f"committee-000002-{k:02d}.pt" for k in range(len(clf.search_networks_))]
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        [
+            MANIFEST,
+            LOCK,
+            "labels-000001.npz",
+            "labels-000002.npz",
+            MODEL,
+            "weights-000002.pt",
+            COMMITTEE,
+            *committee,
+        ]
+    )
     restored.teach(X_pool[10:15], y_pool[10:15])
     assert len(_labels(tmp_path)[1]) == 135
     np.testing.assert_array_equal(_labels(tmp_path)[0], restored.X_training_)

@@ -3,9 +3,11 @@
 A checkpoint is a directory that :class:`CheckpointStore` writes and :class:`CheckpointReader`
 reads: one ``.npz`` file per batch of labels, two JSON records (:class:`Manifest`, the commit
 point of the labeled set, and :class:`ModelRecord`, that of the last finished training) and
-the weights of that training. A ``fit`` or ``teach`` writes its new labels and the manifest
-before any training starts, and the weights and the model record after it; a model record
-of an older round than the manifest's means the last training did not finish.
+the weights of that training, beside the networks of its last search step
+(:class:`CommitteeRecord`, for ensemble queries). A ``fit`` or ``teach`` writes its new
+labels and the manifest before any training starts, and the weights and the model record
+after it; a model record of an older round than the manifest's means the last training did
+not finish.
 
 One file per batch: a teach writes only its own labels and never rewrites earlier ones, so
 n labels taught in T batches cost O(n) bytes written in all instead of the O(n T) of
@@ -22,6 +24,7 @@ parameters and its trained network, and restores its own fitted attributes from 
 :meth:`CheckpointReader.read` returns.
 """
 
+from ._committee import COMMITTEE, CommitteeRecord, load_committee, save_committee
 from ._files import write_atomic
 from ._reader import Checkpoint, CheckpointReader
 from ._records import MANIFEST, MODEL, LabelBatch, Manifest, ModelRecord, WeightsFile
@@ -29,6 +32,8 @@ from ._store import LOCK, CheckpointLockedError, CheckpointStore
 from ._values import encode_params
 
 __all__ = [
+    "COMMITTEE",
+    "CommitteeRecord",
     "LOCK",
     "MANIFEST",
     "MODEL",
@@ -41,5 +46,7 @@ __all__ = [
     "ModelRecord",
     "WeightsFile",
     "encode_params",
+    "load_committee",
+    "save_committee",
     "write_atomic",
 ]

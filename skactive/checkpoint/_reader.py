@@ -14,7 +14,7 @@ import torch
 
 from ._files import load_json, read_verified
 from ._labels import cast_exactly, read_batch
-from ._records import MANIFEST, MODEL, WEIGHTS_FILE, Manifest, ModelRecord
+from ._records import MANIFEST, MODEL, WEIGHTS_FILE, Manifest, ModelRecord, WeightsFile
 
 
 @dataclass(frozen=True)
@@ -214,22 +214,55 @@ class CheckpointReader:
         ValueError
             If the weights file is damaged, would need pickle, or does not fit ``net``.
         """
-        name = model.weights.file
-        data = read_verified(self.path, name, WEIGHTS_FILE, model.weights.sha256)
-        net.set_params(torch_load_kwargs={"weights_only": True})
-        # Initialising draws random weights that are overwritten at once: keep the caller's
-        # random stream as it was.
-        with torch.random.fork_rng(devices=[]):
-            net.initialize()
-        try:
-            net.load_params(f_params=io.BytesIO(data))
-        except pickle.UnpicklingError as err:
-            raise ValueError(
-                f"checkpoint {self.path}: {name} is not a plain tensor state_dict: {err}"
-            ) from err
-        except (RuntimeError, TypeError) as err:
-            raise ValueError(
-                f"checkpoint {self.path}: the weights in {name} do not fit "
-                f"{model.architecture} with {model.n_classes} classes: {err}"
-            ) from err
-        return net
+        return load_net_weights(
+            self.path,
+            model.weights,
+            WEIGHTS_FILE,
+            net,
+            f"{model.architecture} with {model.n_classes} classes",
+        )
+
+
+def load_net_weights(directory: Path, weights: WeightsFile, pattern, net, fits: str):
+    """Initialise ``net`` and load the weights file ``weights`` of ``directory`` into it.
+
+    Parameters
+    ----------
+    directory : Path
+        The checkpoint.
+    weights : WeightsFile
+        The file and its SHA-256, from a record.
+    pattern : re.Pattern
+        The names this kind of weights file may have.
+    net : skorch.NeuralNet
+        An untrained network, on the device to load onto.
+    fits : str
+        What the weights are of, for the message when they do not fit ``net``.
+
+    Returns
+    -------
+    skorch.NeuralNet
+        ``net``, initialised, with the stored weights.
+
+    Raises
+    ------
+    ValueError
+        If the file is damaged, would need pickle, or does not fit ``net``.
+    """
+    data = read_verified(directory, weights.file, pattern, weights.sha256)
+    net.set_params(torch_load_kwargs={"weights_only": True})
+    # Initialising draws random weights that are overwritten at once: keep the caller's
+    # random stream as it was.
+    with torch.random.fork_rng(devices=[]):
+        net.initialize()
+    try:
+        net.load_params(f_params=io.BytesIO(data))
+    except pickle.UnpicklingError as err:
+        raise ValueError(
+            f"checkpoint {directory}: {weights.file} is not a plain tensor state_dict: {err}"
+        ) from err
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(
+            f"checkpoint {directory}: the weights in {weights.file} do not fit {fits}: {err}"
+        ) from err
+    return net

@@ -51,6 +51,8 @@ class CheckpointStore(CheckpointReader):
         labels-000001.npz   arrays X and y of the first batch; one file per fit or teach
         model.json          ModelRecord of the last finished training, with its weights file
         weights-000002.pt   that network's state_dict
+        committee.json      CommitteeRecord: the networks of that round's last search step
+        committee-000002-00.pt, ...  their state_dicts
         checkpoint.lock     held while an estimator writes
 
     Writes go through :meth:`writing`, which locks the directory against every other

@@ -13,6 +13,14 @@ their own.
   :func:`dynamic_al`): need the trained network, so they take an ActiveINASClassifier or a
   wrapper exposing it as ``.estimator`` (modAL's ``ActiveLearner``). The pool is scored
   batch by batch on the estimator's device.
+- Deep (:func:`mc_dropout`, :func:`batch_bald`, :func:`coreset`, :func:`badge`): need the
+  trained network, so they take an ActiveINASClassifier or a wrapper exposing it as
+  ``.estimator`` (modAL's ``ActiveLearner``). The pool is scored batch by batch on the
+  estimator's device.
+- Ensembles (:func:`ensemble`, ``"ensemble"`` and ``"ensemble_candidates"``): deep too; the
+  disagreement (:func:`ensemble_utility`: :func:`bald`, :func:`variation_ratio`,
+  :func:`predictive_entropy`) of a committee of networks, a deep ensemble trained from other
+  seeds or, at no extra training, the candidates of the last search step.
 - Cold start (:func:`typiclust_sampling`, :func:`probcover_sampling`,
   :func:`kmeans_sampling`): need no trained model, so they can choose the first labels
   (``classifier=None``); they select on a representation, the network's penultimate features
@@ -65,6 +73,13 @@ from ._dynamic_al import (
     labeled_gradient,
     last_layer_gain,
     training_dynamics_gain,
+)
+from ._ensemble import (
+    ENSEMBLE_METHODS,
+    ensemble,
+    ensemble_utility,
+    predictive_entropy,
+    variation_ratio,
 )
 from ._lada import LADA_ACQUISITIONS, lada, lada_scores, random_pairs
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
@@ -127,6 +142,7 @@ __all__ = [
     "AutoStrategy",
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
+    "ENSEMBLE_METHODS",
     "MC_DROPOUT_METHODS",
     "AUTO_METHODS",
     "GRADIENTS",
@@ -143,6 +159,8 @@ __all__ = [
     "cold_start_features",
     "coreset",
     "dynamic_al",
+    "ensemble",
+    "ensemble_utility",
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
@@ -167,6 +185,7 @@ __all__ = [
     "network_estimator",
     "pool_result",
     "prediction_residual",
+    "predictive_entropy",
     "probcover",
     "probcover_delta",
     "probcover_sampling",
@@ -183,4 +202,5 @@ __all__ = [
     "typiclust",
     "typiclust_sampling",
     "uncertainty_query",
+    "variation_ratio",
 ]

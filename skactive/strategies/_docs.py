@@ -94,6 +94,9 @@ proba : ndarray of shape (n_samples, n_classes)
     "probs": """\
 probs : ndarray or torch.Tensor of shape (n_passes, n_samples, n_classes)
     Class probabilities of every stochastic pass.""",
+    "probs_members": """\
+probs : array-like of shape (n_members, n_samples, n_classes)
+    Class probabilities of every member of an ensemble.""",
     "features_representation": """\
 features : array-like of shape (n_pool, n_features)
     Representation of the unlabeled samples, e.g. :func:`cold_start_features`; the paper

@@ -18,11 +18,16 @@ from ._batch_bald import batch_bald
 from ._cold_start import kmeans_sampling
 from ._coreset import coreset
 from ._dynamic_al import dynamic_al
+from ._ensemble import ensemble
 from ._lada import lada
 from ._mc_dropout import mc_dropout
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
 from ._uncertainty import entropy_sampling, margin_sampling, softmax_response
+
+# The free committee of ensemble queries, named like the others for AutoStrategy and reports.
+_ensemble_candidates = partial(ensemble, committee="candidates")
+_ensemble_candidates.__name__ = "ensemble_candidates"
 
 STRATEGIES = {
     "random": random_sampling,
@@ -38,6 +43,8 @@ STRATEGIES = {
     "kmeans": kmeans_sampling,
     "dynamic_al": dynamic_al,
     "lada": lada,
+    "ensemble": ensemble,
+    "ensemble_candidates": _ensemble_candidates,
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 
@@ -52,6 +59,8 @@ _STOCHASTIC = {
     "entropy": BATCH_MODES[1:],
     "mc_dropout": BATCH_MODES[1:],
     "dynamic_al": ("softrank",),  # gains can be < 0 and have no fixed scale
+    "ensemble": BATCH_MODES[1:],
+    "ensemble_candidates": BATCH_MODES[1:],
 }
 
 STRATEGY_NAMES = (
