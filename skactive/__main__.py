@@ -241,7 +241,11 @@ def _labelstudio(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             api_key=args.api_key or os.environ.get("LABEL_STUDIO_API_KEY"),
         )
         backend = LabelStudioBackend(
-            args.checkpoint_dir, estimator, images=images, min_labels=args.min_labels
+            args.checkpoint_dir,
+            estimator,
+            images=images,
+            min_labels=args.min_labels,
+            score_order=args.score_order,
         )
     except (ValueError, RuntimeError) as error:
         parser.error(str(error))

@@ -368,6 +368,14 @@ def _add_labelstudio(commands) -> None:
         "per-task score such as softmax_response, margin, entropy or mc_dropout ranks "
         "every task alike; a batch strategy scores each request's tasks among themselves)",
     )
+    serve.add_argument(
+        "--score-order",
+        choices=("descending", "ascending"),
+        default="descending",
+        help="descending: the prediction score is the query utility (sort the Data Manager "
+        "by score, highest first); ascending: minus the utility, for Label Studio's "
+        "'Uncertainty sampling', which serves the lowest score first",
+    )
     serve.add_argument("--seed", type=int, default=0, help="the estimator's random_state")
     model = serve.add_argument_group("network and search (ActiveINASClassifier parameters)")
     defaults = ActiveINASClassifier().get_params()

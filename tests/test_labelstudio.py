@@ -19,6 +19,7 @@ from skactive import ActiveINASClassifier
 from skactive.__main__ import main
 from skactive.checkpoint import CheckpointLockedError
 from skactive.labelstudio import (
+    TASKS_FILE,
     ImageResolver,
     LabelStudioBackend,
     annotation_label,
@@ -26,7 +27,6 @@ from skactive.labelstudio import (
     parse_label_config,
     webhook_annotations,
 )
-from skactive.labelstudio._backend import TASKS_FILE
 
 CONFIG = """<View>
   <Image name="img" value="$image"/>
@@ -434,3 +434,19 @@ def test_labelstudio_command_refuses_a_bad_image_shape(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["labelstudio", "--checkpoint-dir", "x", "--image-shape", "2,8,8"])
     assert exit_.value.code == 2 and "C,H,W" in capsys.readouterr().err
+
+
+def test_ascending_scores_are_minus_the_utilities(tmp_path, digits):
+    tasks, labels = digits
+    payload = {"tasks": tasks[10:20], "label_config": CONFIG}
+    scores = {}
+    for order in ("descending", "ascending"):
+        backend = _backend(tmp_path / order, score_order=order)
+        try:
+            _teach(backend, tasks, labels, 6)
+            scores[order] = [r["score"] for r in backend.predict(payload)["results"]]
+        finally:
+            backend.close()
+    np.testing.assert_allclose(scores["ascending"], -np.array(scores["descending"]))
+    with pytest.raises(ValueError, match="score_order"):
+        _backend(tmp_path / "bad", score_order="up")

@@ -9,7 +9,9 @@ routes; this package answers them with the standard library's HTTP server:
   class in the project's ``<Choices>`` control, its ``score`` the utility that the
   estimator's query strategy gives the task, so **a project sorted by prediction score is
   active learning with Active-iNAS**: the tasks first in the list are those that
-  :meth:`ActiveINASClassifier.query <skactive.ActiveINASClassifier.query>` picks;
+  :meth:`ActiveINASClassifier.query <skactive.ActiveINASClassifier.query>` picks (with
+  ``score_order="ascending"`` the score is minus the utility, for Label Studio's own
+  "Uncertainty sampling", which serves the lowest score first);
 - ``POST /webhook``: annotation events (``ANNOTATION_CREATED``, ``ANNOTATION_UPDATED``,
   ``ANNOTATIONS_CREATED``) become labels, stored at once beside the estimator's
   checkpoint and taught (``fit``, then ``teach``) by a trainer thread; ``START_TRAINING``
@@ -27,12 +29,14 @@ Label Studio refuses backends and webhooks on local addresses unless started wit
 ``ML_BLOCK_LOCAL_IP=false`` and ``SSRF_PROTECTION_ENABLED=false``.
 """
 
-from ._backend import LabelStudioBackend
+from ._backend import SCORE_ORDERS, TASKS_FILE, LabelStudioBackend
 from ._config import ChoicesConfig, annotation_label, parse_label_config, webhook_annotations
 from ._images import ImageResolver
 from ._server import make_server
 
 __all__ = [
+    "SCORE_ORDERS",
+    "TASKS_FILE",
     "ChoicesConfig",
     "ImageResolver",
     "LabelStudioBackend",

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 TASKS_FILE = "labelstudio-tasks.json"
 """Beside the checkpoint: every Label Studio answer, in the order it reached the label store."""
+SCORE_ORDERS = ("descending", "ascending")
+"""Values of ``score_order``: the tasks to label next have the highest, or the lowest, score."""
 BACKEND_LOCK = "labelstudio.lock"
 """Held while a backend serves a checkpoint directory, so that a second one is refused."""
 
@@ -54,6 +56,12 @@ class LabelStudioBackend:
         How task images are read and shaped; None reads data URLs only, as (3, 32, 32).
     min_labels : int, default=10
         Answers needed before the first fit; predictions before it are empty.
+    score_order : {"descending", "ascending"}, default="descending"
+        How the prediction ``score`` ranks tasks. ``"descending"``: the score is the
+        utility, and the Data Manager sorted by score, highest first, lists the tasks to
+        label next. ``"ascending"``: the score is minus the utility, so that Label Studio's
+        own "Uncertainty sampling" (the labeling stream serves the lowest score first) serves
+        them.
     background : bool, default=True
         Train in a thread, so that webhooks return at once (Label Studio waits one second);
         False trains inside :meth:`webhook`, for tests.
@@ -97,7 +105,14 @@ class LabelStudioBackend:
     """
 
     def __init__(
-        self, checkpoint_dir, estimator=None, *, images=None, min_labels=10, background=True
+        self,
+        checkpoint_dir,
+        estimator=None,
+        *,
+        images=None,
+        min_labels=10,
+        score_order="descending",
+        background=True,
     ):
         if estimator is not None and not isinstance(estimator, ActiveINASClassifier):
             raise TypeError(
@@ -105,9 +120,12 @@ class LabelStudioBackend:
             )
         if int(min_labels) < 1:
             raise ValueError(f"min_labels must be at least 1; got {min_labels}.")
+        if score_order not in SCORE_ORDERS:
+            raise ValueError(f"score_order must be one of {SCORE_ORDERS}; got {score_order!r}.")
         self.checkpoint_dir = Path(checkpoint_dir)
         self.images = images if images is not None else ImageResolver()
         self.min_labels = int(min_labels)
+        self.score_order = score_order
         self.background = background
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         self._dir_lock = FileLock(self.checkpoint_dir / BACKEND_LOCK)
@@ -207,6 +225,8 @@ class LabelStudioBackend:
         X = np.stack([self.images.load(_image_of(task, config.data_key)) for task in tasks])
         proba = model.predict_proba(X)
         _, _, utilities = model.query(X, n_instances=1, return_utilities=True)
+        if self.score_order == "ascending":
+            utilities = -utilities
         results = []
         for p, utility in zip(proba, utilities):
             guess = int(np.argmax(p))
