@@ -450,3 +450,20 @@ def test_ascending_scores_are_minus_the_utilities(tmp_path, digits):
     np.testing.assert_allclose(scores["ascending"], -np.array(scores["descending"]))
     with pytest.raises(ValueError, match="score_order"):
         _backend(tmp_path / "bad", score_order="up")
+
+
+def test_after_setup_answers_are_read_from_the_projects_choices_and_image(tmp_path, digits):
+    tasks, _ = digits
+    config = CONFIG.replace('value="$image"', 'value="$picture"')
+    backend = _backend(tmp_path / "ckpt", min_labels=100)
+    try:
+        backend.setup({"schema": config})
+        task = {"id": 1, "data": {"picture": tasks[0]["data"]["image"]}}
+        other = _event(task, "1")
+        other["annotation"]["result"][0]["from_name"] = "other"
+        assert backend.webhook(other)["added"] == 0
+        assert backend.webhook(_event(task, "1"))["added"] == 1
+        with pytest.raises(ValueError, match="data\\['picture'\\]"):
+            backend.webhook(_event(tasks[1], "2"))
+    finally:
+        backend.close()

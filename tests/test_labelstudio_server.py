@@ -32,6 +32,7 @@ CONFIG = (
     + "</Choices></View>"
 )
 N_TASKS, N_ANNOTATED, TOP = 200, 30, 10
+PARAMS = dict(base_width=4, max_epochs=3, inas_iterations=0, random_state=0, device="cpu")
 
 pytestmark = pytest.mark.skipif(
     not EXECUTABLE or not os.access(EXECUTABLE, os.X_OK),
@@ -116,7 +117,7 @@ def backend(tmp_path, label_studio):
     _, images = label_studio
     backend = LabelStudioBackend(
         tmp_path / "checkpoint",
-        ActiveINASClassifier(base_width=4, max_epochs=3, inas_iterations=0, random_state=0),
+        ActiveINASClassifier(**PARAMS),
         images=ImageResolver(image_shape=(1, 16, 16), roots=[images]),
         min_labels=N_ANNOTATED,
     )
@@ -165,10 +166,14 @@ def test_label_studio_sorted_by_prediction_score_is_the_query(label_studio, back
     by_task = {p["task"]: p for p in predictions}
     assert len(by_task) == N_TASKS
     assert {p["model_version"] for p in predictions} == {f"skactive-{N_ANNOTATED}"}
+    # The same estimator fitted here on the same labels queries the tasks scored highest.
+    images = np.stack([backend.images.load(f"{i:03d}.png") for i in range(N_TASKS)])
+    model = ActiveINASClassifier(**PARAMS).fit(
+        images[:N_ANNOTATED], np.array([str(label) for label in y[:N_ANNOTATED]])
+    )
     pool = np.arange(N_ANNOTATED, N_TASKS)
     scores = np.array([by_task[task_of[i]]["score"] for i in pool])
-    model = ActiveINASClassifier.from_checkpoint(backend.checkpoint_dir)
-    X_pool = np.stack([backend.images.load(f"{i:03d}.png") for i in pool])
+    X_pool = images[N_ANNOTATED:]
     picked, _, utilities = model.query(X_pool, n_instances=TOP, return_utilities=True)
     np.testing.assert_allclose(scores, utilities, rtol=1e-6)
     assert set(pool[np.argsort(-scores, kind="stable")[:TOP]]) == set(pool[picked])

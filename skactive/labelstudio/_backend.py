@@ -138,6 +138,8 @@ class LabelStudioBackend:
         self._template = clone(estimator if estimator is not None else ActiveINASClassifier())
         self._template.set_params(checkpoint_dir=str(self.checkpoint_dir))
         self._lock = threading.Lock()  # guards records_, estimator_ and the pending state
+        # One answer at a time, so that a webhook retried at once is not stored twice.
+        self._adding = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._stop = False
         self._training = False
@@ -146,7 +148,7 @@ class LabelStudioBackend:
         if (self.checkpoint_dir / MANIFEST).is_file():
             self.estimator_ = ActiveINASClassifier.from_checkpoint(self.checkpoint_dir)
         self.records_, self._first_row = self._read_records()
-        self._data_key = "image"
+        self._config = None  # the project's ChoicesConfig, once /setup or /predict sent it
         self._thread = None
         if background:
             self._thread = threading.Thread(target=self._train_forever, daemon=True)
@@ -182,7 +184,7 @@ class LabelStudioBackend:
         project owner's ``access_token`` is used to fetch Label Studio's own images.
         """
         if payload.get("schema"):
-            self._data_key = parse_label_config(payload["schema"]).data_key
+            self._config = parse_label_config(payload["schema"])
         if self.images.api_key is None and payload.get("access_token"):
             self.images.api_key = str(payload["access_token"])
         return {"model_version": self.model_version}
@@ -214,7 +216,7 @@ class LabelStudioBackend:
         if not isinstance(tasks, list) or not tasks:
             raise ValueError("a predict request must hold a non-empty list of tasks.")
         config = parse_label_config(payload.get("label_config"))
-        self._data_key = config.data_key
+        self._config = config
         model = self.estimator_  # one model for the whole answer, while another may train
         version = _version(model)
         if model is None:
@@ -297,14 +299,28 @@ class LabelStudioBackend:
         The images are read first, so a bad answer stores nothing; the records file is
         written atomically before this returns, then the trainer is woken.
         """
-        new = []
+        with self._adding:
+            new = self._new_records(pairs)
+            if new:
+                with self._lock:
+                    self.records_ = [*self.records_, *new]
+                    self._write_records()
+        if new:
+            self._wake()
+        return len(new)
+
+    def _new_records(self, pairs) -> list[dict]:
+        """The records of the answers not stored yet, each image read; nothing is changed."""
+        new, config = [], self._config
+        data_key = "image" if config is None else config.data_key
+        from_name = None if config is None else config.from_name
         with self._lock:
             latest = {record["annotation"]: record["label"] for record in self.records_}
         for annotation, task in pairs:
-            label = annotation_label(annotation)
+            label = annotation_label(annotation, from_name)
             if label is None or latest.get(annotation.get("id")) == label:
                 continue  # skipped, empty, or already stored with this class
-            image = _image_of(task, self._data_key)
+            image = _image_of(task, data_key)
             self.images.load(image)  # refuse what the trainer could not read
             latest[annotation.get("id")] = label
             new.append(
@@ -315,12 +331,7 @@ class LabelStudioBackend:
                     "image": image,
                 }
             )
-        if new:
-            with self._lock:
-                self.records_ = [*self.records_, *new]
-                self._write_records()
-            self._wake()
-        return len(new)
+        return new
 
     def train(self) -> None:
         """Fit or teach the estimator with the stored answers it has not learned yet.
