@@ -467,3 +467,12 @@ def test_after_setup_answers_are_read_from_the_projects_choices_and_image(tmp_pa
             backend.webhook(_event(tasks[1], "2"))
     finally:
         backend.close()
+
+
+def test_a_damaged_answers_file_is_refused_and_leaves_the_directory_free(tmp_path):
+    (tmp_path / "ckpt").mkdir()
+    (tmp_path / "ckpt" / TASKS_FILE).write_text("{not json")
+    with pytest.raises(ValueError, match="is damaged"):
+        _backend(tmp_path / "ckpt")
+    (tmp_path / "ckpt" / TASKS_FILE).unlink()
+    _backend(tmp_path / "ckpt").close()

@@ -29,8 +29,15 @@ Label Studio refuses backends and webhooks on local addresses unless started wit
 ``ML_BLOCK_LOCAL_IP=false`` and ``SSRF_PROTECTION_ENABLED=false``.
 """
 
-from ._backend import SCORE_ORDERS, TASKS_FILE, LabelStudioBackend
-from ._config import ChoicesConfig, annotation_label, parse_label_config, webhook_annotations
+from ._answers import TASKS_FILE
+from ._backend import SCORE_ORDERS, LabelStudioBackend
+from ._config import (
+    ChoicesConfig,
+    annotation_label,
+    parse_label_config,
+    train_annotations,
+    webhook_annotations,
+)
 from ._images import ImageResolver
 from ._server import make_server
 
@@ -43,5 +50,6 @@ __all__ = [
     "annotation_label",
     "make_server",
     "parse_label_config",
+    "train_annotations",
     "webhook_annotations",
 ]

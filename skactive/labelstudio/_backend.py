@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import threading
 from pathlib import Path
@@ -13,14 +12,13 @@ from filelock import FileLock, Timeout
 from sklearn.base import clone
 
 from .._classifier import ActiveINASClassifier
-from ..checkpoint import MANIFEST, CheckpointLockedError, write_atomic
-from ._config import annotation_label, parse_label_config, webhook_annotations
+from ..checkpoint import MANIFEST, CheckpointLockedError
+from ._answers import read_answers, write_answers
+from ._config import annotation_label, parse_label_config, train_annotations, webhook_annotations
 from ._images import ImageResolver
 
 logger = logging.getLogger(__name__)
 
-TASKS_FILE = "labelstudio-tasks.json"
-"""Beside the checkpoint: every Label Studio answer, in the order it reached the label store."""
 SCORE_ORDERS = ("descending", "ascending")
 """Values of ``score_order``: the tasks to label next have the highest, or the lowest, score."""
 BACKEND_LOCK = "labelstudio.lock"
@@ -72,6 +70,8 @@ class LabelStudioBackend:
         The current model, None before the first fit.
     records_ : list of dict
         Every answer received: ``annotation``, ``task``, ``label``, ``image``.
+    error_ : str or None
+        Why the last training failed, None when it did not; the next answer retries.
 
     Examples
     --------
@@ -135,6 +135,14 @@ class LabelStudioBackend:
             raise CheckpointLockedError(
                 f"another Label Studio backend serves {str(self.checkpoint_dir)!r}."
             ) from None
+        try:
+            self._open(estimator)
+        except BaseException:
+            self._dir_lock.release()
+            raise
+
+    def _open(self, estimator) -> None:
+        """Restore the model and the answers, and start the trainer."""
         self._template = clone(estimator if estimator is not None else ActiveINASClassifier())
         self._template.set_params(checkpoint_dir=str(self.checkpoint_dir))
         self._lock = threading.Lock()  # guards records_, estimator_ and the pending state
@@ -147,10 +155,11 @@ class LabelStudioBackend:
         self.estimator_ = None
         if (self.checkpoint_dir / MANIFEST).is_file():
             self.estimator_ = ActiveINASClassifier.from_checkpoint(self.checkpoint_dir)
-        self.records_, self._first_row = self._read_records()
+        n_seeded = 0 if self.estimator_ is None else len(self.estimator_.y_training_)
+        self.records_, self._first_row = read_answers(self.checkpoint_dir, n_seeded)
         self._config = None  # the project's ChoicesConfig, once /setup or /predict sent it
         self._thread = None
-        if background:
+        if self.background:
             self._thread = threading.Thread(target=self._train_forever, daemon=True)
             self._thread.start()
         else:
@@ -278,16 +287,7 @@ class LabelStudioBackend:
         Label Studio's "Start training" sends the project's annotated tasks; the answers the
         backend lacks (e.g. given while it was down) are added as by :meth:`webhook`.
         """
-        tasks = payload.get("annotations")
-        if not isinstance(tasks, list):
-            raise ValueError("a train request must hold the annotated tasks as 'annotations'.")
-        pairs = [
-            (annotation, task)
-            for task in tasks
-            if isinstance(task, dict)
-            for annotation in task.get("annotations") or []
-        ]
-        added = self.add_annotations(pairs)
+        added = self.add_annotations(train_annotations(payload))
         self._wake()
         return {"status": "ok", "added": added, "n_labels": len(self.records_)}
 
@@ -304,7 +304,7 @@ class LabelStudioBackend:
             if new:
                 with self._lock:
                     self.records_ = [*self.records_, *new]
-                    self._write_records()
+                    write_answers(self.checkpoint_dir, self.records_, self._first_row)
         if new:
             self._wake()
         return len(new)
@@ -410,21 +410,6 @@ class LabelStudioBackend:
                 if self._stop:
                     return
             self.train()
-
-    def _read_records(self) -> tuple[list[dict], int]:
-        path = self.checkpoint_dir / TASKS_FILE
-        if not path.is_file():
-            # Labels already in a checkpoint (a seeded start) precede every answer.
-            return [], 0 if self.estimator_ is None else len(self.estimator_.y_training_)
-        try:
-            stored = json.loads(path.read_text())
-            return list(stored["records"]), int(stored["first_row"])
-        except (ValueError, KeyError, TypeError) as err:
-            raise ValueError(f"{path} is damaged: {err}") from err
-
-    def _write_records(self) -> None:
-        data = {"first_row": self._first_row, "records": self.records_}
-        write_atomic(self.checkpoint_dir / TASKS_FILE, json.dumps(data, indent=0).encode())
 
 
 def _version(model) -> str:

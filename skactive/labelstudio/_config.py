@@ -165,3 +165,40 @@ def webhook_annotations(payload: dict) -> list[tuple[dict, dict]]:
             raise ValueError(f"a {payload['action']} event names no task for {annotation!r}.")
         pairs.append((annotation, task))
     return pairs
+
+
+def train_annotations(payload: dict) -> list[tuple[dict, dict]]:
+    """The ``(annotation, task)`` pairs of a ``/train`` request: every annotated task.
+
+    Parameters
+    ----------
+    payload : dict
+        ``{"annotations": [task, ...], ...}``, each task with its ``"annotations"``, as Label
+        Studio's "Start training" sends them.
+
+    Returns
+    -------
+    list of (dict, dict)
+        Each annotation with its task.
+
+    Raises
+    ------
+    ValueError
+        If the request holds no list of tasks.
+
+    Examples
+    --------
+    >>> from skactive.labelstudio import train_annotations
+    >>> task = {"id": 9, "data": {}, "annotations": [{"id": 3}, {"id": 4}]}
+    >>> [a["id"] for a, t in train_annotations({"annotations": [task]})]
+    [3, 4]
+    """
+    tasks = payload.get("annotations")
+    if not isinstance(tasks, list):
+        raise ValueError("a train request must hold the annotated tasks as 'annotations'.")
+    return [
+        (annotation, task)
+        for task in tasks
+        if isinstance(task, dict)
+        for annotation in task.get("annotations") or []
+    ]
