@@ -326,7 +326,8 @@ def _add_labelstudio(commands) -> None:
         "--checkpoint-dir",
         required=True,
         metavar="DIR",
-        help="the label store and model; a restarted backend goes on from it",
+        help="the label store and model; a restarted backend goes on from it, with the "
+        "network options stored there",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=9090, help="port to listen on")
@@ -353,8 +354,8 @@ def _add_labelstudio(commands) -> None:
     serve.add_argument(
         "--api-key",
         metavar="TOKEN",
-        help="token for --label-studio-url (default: $LABEL_STUDIO_API_KEY, else the token "
-        "Label Studio sends to /setup)",
+        help="token for --label-studio-url; when not given, $LABEL_STUDIO_API_KEY, else the "
+        "token Label Studio sends to /setup",
     )
     serve.add_argument(
         "--min-labels", type=int, default=10, help="annotations needed before the first fit"
