@@ -43,7 +43,8 @@ class ImageResolver:
     label_studio_url : str or None, default=None
         The Label Studio instance whose URLs may be fetched, e.g. ``"http://localhost:8080"``.
     api_key : str or None, default=None
-        The token sent to ``label_studio_url`` (``Authorization: Token ...``).
+        The token sent to ``label_studio_url`` (``Authorization: Token ...``): Label
+        Studio's legacy API token, which its personal access tokens do not replace here.
 
     Examples
     --------
