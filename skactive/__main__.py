@@ -6,6 +6,8 @@ printing the number of labels, the chosen architecture and the test accuracy of 
 then the summary. Every option is described by ``python -m skactive run --help``.
 ``python -m skactive summarize DIR`` summarises and plots a finished run's table again, and
 ``summarize DIR DIR ... --out OUT`` puts runs with the same data, loop and seeds together.
+``python -m skactive labelstudio --checkpoint-dir DIR`` serves the estimator to Label Studio
+as its ML backend (:mod:`skactive.labelstudio`).
 """
 
 from __future__ import annotations
@@ -223,6 +225,48 @@ def _summarize(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     return 0
 
 
+def _labelstudio(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .labelstudio import ImageResolver, LabelStudioBackend, make_server
+
+    estimator = ActiveINASClassifier(
+        query_strategy=args.strategy,
+        random_state=args.seed,
+        **{name: getattr(args, name) for name in ESTIMATOR_OPTIONS},
+    )
+    try:
+        images = ImageResolver(
+            image_shape=args.image_shape,
+            roots=args.image_root,
+            label_studio_url=args.label_studio_url,
+            api_key=args.api_key or os.environ.get("LABEL_STUDIO_API_KEY"),
+        )
+        backend = LabelStudioBackend(
+            args.checkpoint_dir,
+            estimator,
+            images=images,
+            min_labels=args.min_labels,
+            score_order=args.score_order,
+        )
+    except (ValueError, RuntimeError) as error:
+        parser.error(str(error))
+    server = make_server(backend, args.host, args.port)
+    host, port = server.server_address[:2]
+    health = backend.health()
+    print(
+        f"Label Studio ML backend on http://{host}:{port} ({health['model_version']}, "
+        f"{health['n_labels']} labels in {args.checkpoint_dir}); Ctrl-C stops it",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        backend.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m skactive`` and of the ``skactive`` script.
 
@@ -241,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    command = {"run": _run, "summarize": _summarize}[args.command]
+    command = {"run": _run, "summarize": _summarize, "labelstudio": _labelstudio}[args.command]
     return command(args, parser)
 
 

@@ -13,7 +13,7 @@ from . import __version__
 from ._classifier import ActiveINASClassifier
 from .datasets import DATASETS
 from .networks import POOLINGS
-from .strategies import COLD_START_STRATEGIES, DEFAULT_CANDIDATES, STRATEGIES
+from .strategies import COLD_START_STRATEGIES, DEFAULT_CANDIDATES, STRATEGIES, STRATEGY_NAMES
 
 RESULTS_DIR = "skactive-results"
 """Where a run writes when no ``--out`` is given: a new folder per run inside it."""
@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        A parser with the sub-commands ``run`` and ``summarize``.
+        A parser with the sub-commands ``run``, ``labelstudio`` and ``summarize``.
 
     Examples
     --------
@@ -269,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar (stderr)"
     )
+    _add_labelstudio(commands)
     summarize = commands.add_parser(
         "summarize",
         help="summarise and plot the results of earlier runs again, or put runs together",
@@ -294,3 +295,95 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the files of an earlier run in --out"
     )
     return parser
+
+
+def _image_shape(text: str) -> tuple[int, ...]:
+    """argparse type of ``--image-shape``: C,H,W."""
+    try:
+        shape = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        shape = ()
+    if len(shape) != 3 or shape[0] not in (1, 3) or min(shape) < 1:
+        raise argparse.ArgumentTypeError(f"expected C,H,W with C 1 or 3, got {text!r}")
+    return shape
+
+
+def _add_labelstudio(commands) -> None:
+    """The ``labelstudio`` sub-command: serve an ActiveINASClassifier to Label Studio."""
+    serve = commands.add_parser(
+        "labelstudio",
+        help="serve Active-iNAS to Label Studio as its ML backend (active learning there)",
+        description=textwrap.fill(
+            "Start a Label Studio ML backend (skactive.labelstudio): Label Studio's "
+            "predictions come with the query strategy's utility as their score, so a project "
+            "sorted by prediction score lists first the tasks to label next, and every "
+            "annotation is stored in --checkpoint-dir and taught to the network. Connect it "
+            "in the project's settings (Model, URL http://HOST:PORT); Label Studio must run "
+            "with ML_BLOCK_LOCAL_IP=false and SSRF_PROTECTION_ENABLED=false to reach a "
+            "backend on this machine. Images are read from data URLs, from files under "
+            "--image-root, and from --label-studio-url only.",
+            width=88,
+            break_on_hyphens=False,
+        ),
+        formatter_class=_HelpFormatter,
+    )
+    serve.add_argument(
+        "--checkpoint-dir",
+        required=True,
+        metavar="DIR",
+        help="the label store and model; a restarted backend goes on from it, with the "
+        "network options stored there",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=9090, help="port to listen on")
+    serve.add_argument(
+        "--image-shape",
+        type=_image_shape,
+        default=(3, 32, 32),
+        metavar="C,H,W",
+        help="channels (1: grayscale, 3: RGB), height and width the images are resized to",
+    )
+    serve.add_argument(
+        "--image-root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="folder whose files tasks may name (Label Studio's LOCAL_FILES_DOCUMENT_ROOT "
+        "for /data/local-files/ URLs); repeatable",
+    )
+    serve.add_argument(
+        "--label-studio-url",
+        metavar="URL",
+        help="the Label Studio instance whose images (uploads) may be fetched",
+    )
+    serve.add_argument(
+        "--api-key",
+        metavar="TOKEN",
+        help="token for --label-studio-url; when not given, $LABEL_STUDIO_API_KEY, else the "
+        "token Label Studio sends to /setup",
+    )
+    serve.add_argument(
+        "--min-labels", type=int, default=10, help="annotations needed before the first fit"
+    )
+    serve.add_argument(
+        "--strategy",
+        default="softmax_response",
+        choices=STRATEGY_NAMES,
+        metavar="NAME",
+        help="query strategy scoring the predictions, a name of 'run --strategy' (a "
+        "per-task score such as softmax_response, margin, entropy or mc_dropout ranks "
+        "every task alike; a batch strategy scores each request's tasks among themselves)",
+    )
+    serve.add_argument(
+        "--score-order",
+        choices=("descending", "ascending"),
+        default="descending",
+        help="descending: the prediction score is the query utility (sort the Data Manager "
+        "by score, highest first); ascending: minus the utility, for Label Studio's "
+        "'Uncertainty sampling', which serves the lowest score first",
+    )
+    serve.add_argument("--seed", type=int, default=0, help="the estimator's random_state")
+    model = serve.add_argument_group("network and search (ActiveINASClassifier parameters)")
+    defaults = ActiveINASClassifier().get_params()
+    for name, help_ in ESTIMATOR_OPTIONS.items():
+        _estimator_option(model, name, defaults[name], help_)
