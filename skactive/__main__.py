@@ -6,6 +6,8 @@ printing the number of labels, the chosen architecture and the test accuracy of 
 then the summary. Every option is described by ``python -m skactive run --help``.
 ``python -m skactive summarize DIR`` summarises and plots a finished run's table again, and
 ``summarize DIR DIR ... --out OUT`` puts runs with the same data, loop and seeds together.
+``python -m skactive label DATA`` serves a page to label DATA by hand while Active-iNAS
+learns (:mod:`skactive.label`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .experiment import (
     run_experiment,
     verdict,
 )
+from .label import run_app
 from .training import device_type
 
 _OUTPUTS = (
@@ -223,6 +226,29 @@ def _summarize(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     return 0
 
 
+def _label(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    params = {name: getattr(args, name) for name in ESTIMATOR_OPTIONS}
+    params["query_strategy"] = args.query_strategy
+    try:
+        return run_app(
+            args.data,
+            classes=args.classes,
+            store=args.store,
+            host=args.host,
+            port=args.port,
+            token=args.token,
+            batch_size=args.batch_size,
+            cold_start=args.cold_start,
+            image_size=args.image_size,
+            rgb=args.rgb,
+            random_state=args.seed,
+            estimator_params=params,
+            export=args.export,
+        )
+    except ValueError as err:
+        parser.error(str(err))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m skactive`` and of the ``skactive`` script.
 
@@ -241,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    command = {"run": _run, "summarize": _summarize}[args.command]
+    command = {"run": _run, "summarize": _summarize, "label": _label}[args.command]
     return command(args, parser)
 
 
