@@ -237,7 +237,7 @@ def _label(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             host=args.host,
             port=args.port,
             token=args.token,
-            batch_size=args.batch_size,
+            batch_size=args.query_size,
             cold_start=args.cold_start,
             image_size=args.image_size,
             rgb=args.rgb,

@@ -326,7 +326,7 @@ def _add_label_command(commands) -> None:
         "the loopback",
     )
     label.add_argument(
-        "--batch-size", type=int, default=10, help="samples per query, and labels per training"
+        "--query-size", type=int, default=10, help="samples per query, and labels per training"
     )
     label.add_argument(
         "--cold-start",

@@ -147,12 +147,12 @@ def _load_images(folder: Path, image_size: int, rgb: bool) -> Samples:
 
 
 def _load_array(path: Path) -> Samples:
-    with np.load(path, allow_pickle=False) as loaded:
-        if isinstance(loaded, np.ndarray):
-            X = loaded
-        else:
-            names = loaded.files
-            X = loaded["X" if "X" in names else names[0]]
+    loaded = np.load(path, allow_pickle=False)
+    if isinstance(loaded, np.ndarray):
+        X = loaded
+    else:
+        with loaded:
+            X = loaded["X" if "X" in loaded.files else loaded.files[0]]
     if X.ndim < 2 or X.dtype.kind not in "biuf":
         raise ValueError(
             f"DATA {str(path)!r} holds an array of shape {X.shape} and dtype {X.dtype}; "
