@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -217,6 +218,11 @@ class LabelServer(ThreadingHTTPServer):
             "classes": session.classes,
             "progress": session.progress(),
         }
+
+    def handle_error(self, request, client_address):
+        """Log a request's error, unless the browser just left (closed, reloaded)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def start(self) -> LabelServer:
         """Serve in a background thread; :meth:`shutdown` stops it.

@@ -119,10 +119,17 @@ function drawCurve(curve) {
   const svg = $("curve");
   svg.replaceChildren();
   const points = curve.filter((p) => p.validation_accuracy != null);
-  svg.append(svgElement("line", {x1: 10, y1: 130, x2: 250, y2: 130, stroke: "#999"}));
+  // x: labels from 0 to the most so far; y: validation accuracy from 0 to 100%.
+  svg.append(svgElement("line", {x1: 30, y1: 120, x2: 250, y2: 120, stroke: "#999"}));
+  svg.append(svgElement("line", {x1: 30, y1: 10, x2: 30, y2: 120, stroke: "#999"}));
+  const most = Math.max(1, ...points.map((p) => p.n_labeled));
+  for (const [text, x, y] of [["100%", 2, 14], ["0", 18, 122], [`${most} labels`, 200, 135]]) {
+    const label = svgElement("text", {x, y, "font-size": 10, fill: "#555"});
+    label.textContent = text;
+    svg.append(label);
+  }
   if (!points.length) return;
-  const most = Math.max(...points.map((p) => p.n_labeled));
-  const xy = points.map((p) => [10 + 240 * p.n_labeled / most, 130 - 120 * p.validation_accuracy]);
+  const xy = points.map((p) => [30 + 220 * p.n_labeled / most, 120 - 110 * p.validation_accuracy]);
   svg.append(svgElement("polyline", {
     points: xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" "),
     fill: "none", stroke: "#4a7ab8", "stroke-width": 2,
