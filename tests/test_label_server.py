@@ -110,6 +110,19 @@ def test_bad_requests_are_refused_with_a_reason(app):
     assert len(CheckpointReader(server.session.store.path).read_journal().records) == 1
 
 
+def test_other_sites_cannot_use_the_app(app):
+    server, _ = app
+    # a form of another site posts text/plain, which needs no preflight
+    request = urllib.request.Request(
+        server.url + "api/answer", b'{"index": 0, "label": "h"}', {"Content-Type": "text/plain"}
+    )
+    assert _status(urllib.request.urlopen, request)[0] == 415
+    # a page of a domain rebound to 127.0.0.1 sends its own name as the host
+    request = urllib.request.Request(server.url + "api/state", headers={"Host": "evil.example"})
+    assert _status(urllib.request.urlopen, request)[0] == 403
+    assert len(CheckpointReader(server.session.store.path).read_journal().records) == 1
+
+
 def test_export(app, tmp_path):
     server, _ = app
     server.export_dir = tmp_path / "out"

@@ -8,11 +8,8 @@ from pathlib import Path
 
 from ..checkpoint import CheckpointLockedError
 from ._data import load_samples
-from ._server import LabelServer
+from ._server import LOOPBACK, LabelServer
 from ._session import LabelSession
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-"""Hosts the app serves on without a token."""
 
 
 def default_store(data) -> Path:

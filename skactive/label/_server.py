@@ -36,6 +36,9 @@ _STATIC = {
     "/app.js": ("app.js", "text/javascript; charset=utf-8"),
     "/style.css": ("style.css", "text/css; charset=utf-8"),
 }
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+"""Hosts the app serves on without a token."""
+
 _SAMPLE = re.compile(r"/api/sample/(\d+)\.png")
 _MAX_BODY = 1 << 16
 
@@ -65,7 +68,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorised(self, url) -> bool:
         token = self.server.token
         if token is None:
-            return True
+            # Without a token only the loopback's own names are served, so that a web page
+            # whose domain is made to resolve to 127.0.0.1 (DNS rebinding) cannot use the app.
+            host = urlsplit(f"//{self.headers.get('Host', '')}").hostname
+            if host in LOOPBACK:
+                return True
+            self._error(HTTPStatus.FORBIDDEN, f"host {host!r} is not served")
+            return False
         given = self.headers.get("X-Token") or parse_qs(url.query).get("token", [""])[0]
         if hmac.compare_digest(given.encode(), token.encode()):
             return True
@@ -73,6 +82,11 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _body(self) -> dict | None:
+        # A JSON content type makes a cross-site request need the browser's CORS preflight,
+        # which this server never grants: another site's form cannot post answers.
+        if self.headers.get_content_type() != "application/json":
+            self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json")
+            return None
         try:
             length = int(self.headers.get("Content-Length", "0"))
         except ValueError:
@@ -186,7 +200,7 @@ class LabelServer(ThreadingHTTPServer):
         export_dir=None,
         verbose: bool = False,
     ):
-        if host not in ("127.0.0.1", "localhost", "::1") and not token:
+        if host not in LOOPBACK and not token:
             raise ValueError(f"host {host!r} is not the loopback: a token is required.")
         super().__init__((host, port), _Handler)
         self.session = session
