@@ -165,3 +165,18 @@ def test_bad_answers_change_nothing(stripes, tmp_path, index, label, match):
 def test_classes_are_checked(stripes, tmp_path):
     with pytest.raises(ValueError, match="classes"):
         _session(stripes[0], tmp_path / "store", classes=["h", "h"])
+
+
+def test_a_file_removed_since_keeps_its_label_but_is_not_shown(stripes, tmp_path):
+    folder, truth = stripes
+    with _session(folder, tmp_path / "store") as session:
+        first = session.current()
+        session.answer(first["index"], truth[first["id"]])
+        second = session.current()
+    (folder / second["id"]).unlink()
+    with _session(folder, tmp_path / "store") as session:
+        assert session.labels() == {first["id"]: truth[first["id"]]}
+        assert session.current()["id"] not in (first["id"], second["id"])
+        _label(session, truth, 6)
+        assert session.wait_idle(timeout=120)
+        assert session.progress()["curve"], "no training on the labels of the files left"

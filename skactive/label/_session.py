@@ -201,7 +201,8 @@ class LabelSession(TrainingMixin):
             queue += [(s, last["source"]) for s in last["samples"] if s not in answered]
         seen, order = set(), []
         for sample, source in queue:
-            if sample not in seen:
+            # A file removed from the dataset since keeps its answers but is not shown.
+            if sample not in seen and sample in self._index:
                 seen.add(sample)
                 order.append((sample, source))
         return order
@@ -332,7 +333,7 @@ class LabelSession(TrainingMixin):
                 ):
                     self._append(Retraction(0, record.seq))
                     self._after_answer()
-                    return {"index": self._index[record.sample], "seq": record.seq}
+                    return {"index": self._index.get(record.sample), "seq": record.seq}
             return None
 
     def _after_answer(self) -> None:

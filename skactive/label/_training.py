@@ -36,7 +36,7 @@ class TrainingMixin:
     def _maybe_train(self) -> None:
         if self._training or self._closed:
             return
-        labels = self.labels()
+        labels = {s: y for s, y in self.labels().items() if s in self._index}
         if len(set(labels.values())) < 2:
             return
         changed = self._changed(labels)
