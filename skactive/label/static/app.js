@@ -123,7 +123,7 @@ function drawCurve(curve) {
   svg.append(svgElement("line", {x1: 30, y1: 120, x2: 250, y2: 120, stroke: "#999"}));
   svg.append(svgElement("line", {x1: 30, y1: 10, x2: 30, y2: 120, stroke: "#999"}));
   const most = Math.max(1, ...points.map((p) => p.n_labeled));
-  for (const [text, x, y] of [["100%", 2, 14], ["0", 18, 122], [`${most} labels`, 200, 135]]) {
+  for (const [text, x, y] of [["100%", 2, 14], ["0", 18, 122], [`${points.length ? most : ""} labels`, 200, 135]]) {
     const label = svgElement("text", {x, y, "font-size": 10, fill: "#555"});
     label.textContent = text;
     svg.append(label);
