@@ -87,7 +87,9 @@ def test_the_same_store_resumes_labels_queue_and_model(stripes, tmp_path):
         _label(session, truth, 8)
         session.wait_idle()
         _label(session, truth, 2)
+        session.wait_idle()
         labels, current, queue = session.labels(), session.current(), session.current()["queued"]
+        curve = session.progress()["curve"]
     with _session(folder, tmp_path / "store") as session:
         assert session.labels() == labels
         resumed = session.current()
@@ -98,6 +100,8 @@ def test_the_same_store_resumes_labels_queue_and_model(stripes, tmp_path):
         )
         assert session.wait_idle(timeout=120)
         assert "guess" in session.current()
+        # restoring a finished training adds no point to the learning curve
+        assert session.progress()["curve"] == curve
 
 
 def test_a_second_session_on_the_store_is_refused(stripes, tmp_path):

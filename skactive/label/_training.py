@@ -24,6 +24,9 @@ import numpy as np
 from .._classifier import ActiveINASClassifier
 from ..checkpoint import CheckpointReader, Event
 
+TRAIN = ("train", "trained")
+"""Kinds of the journal's events of a training: its start, its end."""
+
 
 class TrainingMixin:
     """Start, finish and resume the background trainings of a labeling session."""
@@ -151,7 +154,8 @@ class TrainingMixin:
             with self._lock:
                 self._model, self._proba, self._model_classes = model, proba, model.classes_
                 self._trained, self._trained_order = labels, order
-                if len(self._journal.events("trained")) < len(self._journal.events("train")):
+                trainings = [r for r in self._journal.records if getattr(r, "kind", "") in TRAIN]
+                if trainings[-1].kind == "train":  # the last training was cut off: redone
                     summary = self._summary(model, len(order), time.perf_counter() - began)
                     self._append(Event(0, "trained", summary))
                 self._training = False
