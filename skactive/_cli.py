@@ -13,7 +13,7 @@ from . import __version__
 from ._classifier import ActiveINASClassifier
 from .datasets import DATASETS
 from .networks import POOLINGS
-from .strategies import COLD_START_STRATEGIES, DEFAULT_CANDIDATES, STRATEGIES
+from .strategies import COLD_START_STRATEGIES, DEFAULT_CANDIDATES, STRATEGIES, STRATEGY_NAMES
 
 RESULTS_DIR = "skactive-results"
 """Where a run writes when no ``--out`` is given: a new folder per run inside it."""
@@ -335,7 +335,11 @@ def _add_label_command(commands) -> None:
         help="how samples are chosen while there is no model",
     )
     label.add_argument(
-        "--query-strategy", default="softmax_response", help="how the model chooses samples"
+        "--query-strategy",
+        default="softmax_response",
+        choices=STRATEGY_NAMES,
+        metavar="NAME",
+        help="how the model chooses samples, a name of skactive.strategies.STRATEGY_NAMES",
     )
     label.add_argument("--image-size", type=int, default=32, help="side images are resized to")
     label.add_argument("--rgb", action="store_true", help="keep colour instead of grey")
