@@ -104,6 +104,12 @@ def test_a_person_labels_with_the_keyboard_through_a_crash(stripes, tmp_path):
         assert _text(driver, "sample-id") == undone["sample"]
         while len([a for a in acked if "sample" in a]) < 30:
             acked.append(_label_one(driver, truth, sources))
+        # a correction: click the first answer, give the other label; both stay in the store
+        driver.find_element(By.CSS_SELECTOR, "#recent li:last-child").click()
+        WebDriverWait(driver, 20).until(lambda d: _text(d, "sample-id") == acked[0]["sample"])
+        other = "h" if acked[0]["label"] == "v" else "v"
+        acked.append(ACK.fullmatch(_press(driver, KEYS[other])).groupdict())
+        assert (acked[-1]["sample"], acked[-1]["label"]) == (acked[0]["sample"], other)
         # the first batch comes from the cold start, later ones from the model's query
         assert sources[:8] == ["cold_start"] * 8
         assert "query" in sources

@@ -78,6 +78,20 @@ def test_undo_shows_the_sample_again(app):
     assert _post(server, "api/undo", {})["result"] is None
 
 
+def test_a_sample_by_index_to_correct_it(app):
+    server, truth = app
+    current = json.loads(_get(server, "api/state")[2])["current"]
+    shown = json.loads(_get(server, f"api/sample/{current['index']}")[2])
+    assert (shown["id"], shown["label"], shown["view"]["kind"]) == (current["id"], None, "image")
+    _post(server, "api/answer", {"index": current["index"], "label": truth[current["id"]]})
+    shown = json.loads(_get(server, f"api/sample/{current['index']}")[2])
+    assert shown["label"] == truth[current["id"]]
+    other = "h" if shown["label"] == "v" else "v"
+    _post(server, "api/answer", {"index": current["index"], "label": other})
+    assert json.loads(_get(server, f"api/sample/{current['index']}")[2])["label"] == other
+    assert _status(_get, server, "api/sample/40")[0] == 404
+
+
 def test_labels_csv(app):
     server, truth = app
     current = json.loads(_get(server, "api/state")[2])["current"]

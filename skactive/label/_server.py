@@ -5,6 +5,8 @@ Routes (every one needs ``?token=`` or an ``X-Token`` header when the app has a 
     GET  /                     the page (static/index.html, app.js, style.css)
     GET  /api/state            the sample to show, where it came from, the model's guess,
                                the classes and the progress
+    GET  /api/sample/<i>       sample i with its current label and the model's guess, to
+                               correct it (answering it again adds a newer answer)
     GET  /api/sample/<i>.png   sample i as PNG (images only)
     POST /api/answer           {"index": i, "label": "cat"}; label null skips. Returns once
                                the answer is fsync'ed in the label journal.
@@ -40,6 +42,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 """Hosts the app serves on without a token."""
 
 _SAMPLE = re.compile(r"/api/sample/(\d+)\.png")
+_VIEW = re.compile(r"/api/sample/(\d+)")
 _MAX_BODY = 1 << 16
 
 
@@ -121,6 +124,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(self.server.state())
         elif url.path == "/api/labels.csv":
             self._send(HTTPStatus.OK, session.labels_csv(), "text/csv; charset=utf-8")
+        elif match := _VIEW.fullmatch(url.path):
+            try:
+                self._json(session.sample(int(match.group(1))))
+            except ValueError as err:
+                self._error(HTTPStatus.NOT_FOUND, str(err))
         elif match := _SAMPLE.fullmatch(url.path):
             index = int(match.group(1))
             samples = session.samples

@@ -221,22 +221,44 @@ class LabelSession(TrainingMixin):
         Returns
         -------
         dict or None
-            ``index``, ``id``, ``source`` (``"cold_start"``, ``"query"`` or ``"undo"``),
-            ``view`` (:meth:`Samples.view`) and the model's ``guess`` and ``confidence``
-            once there is a model.
+            As :meth:`sample` gives it, with ``source`` (``"cold_start"``, ``"query"`` or
+            ``"undo"``: where the queue got it) and ``queued`` (samples in the queue).
         """
         with self._lock:
             queue = self._queue()
             if not queue:
                 return None
             sample, source = queue[0]
-            index = self._index[sample]
+            return {**self.sample(self._index[sample]), "source": source, "queued": len(queue)}
+
+    def sample(self, index: int) -> dict:
+        """Sample ``index`` as the page shows it, e.g. to correct its label.
+
+        Parameters
+        ----------
+        index : int
+            Position of the sample.
+
+        Returns
+        -------
+        dict
+            ``index``, ``id``, ``view`` (:meth:`Samples.view`), ``label`` (its current
+            label, or None), and the model's ``guess`` and ``confidence`` once there is a
+            model.
+
+        Raises
+        ------
+        ValueError
+            If ``index`` is not a sample's position.
+        """
+        self._check_index(index)
+        with self._lock:
+            sample = self.samples.ids[index]
             shown = {
                 "index": index,
                 "id": sample,
-                "source": source,
-                "queued": len(queue),
                 "view": self.samples.view(index),
+                "label": self.labels().get(sample),
             }
             if self._proba is not None:
                 proba = self._proba[index]
@@ -244,6 +266,12 @@ class LabelSession(TrainingMixin):
                 shown["guess"] = str(self._model_classes[best])
                 shown["confidence"] = float(proba[best])
             return shown
+
+    def _check_index(self, index) -> None:
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise ValueError(f"index must be an integer, got {index!r}.")
+        if not 0 <= index < len(self.samples):
+            raise ValueError(f"index must be in [0, {len(self.samples)}), got {index}.")
 
     def progress(self) -> dict:
         """Labels per class, the model's architecture and the search's learning curve.
@@ -301,10 +329,7 @@ class LabelSession(TrainingMixin):
             If ``index`` or ``label`` is not one of the session's.
         """
         with self._lock:
-            if isinstance(index, bool) or not isinstance(index, int):
-                raise ValueError(f"index must be an integer, got {index!r}.")
-            if not 0 <= index < len(self.samples):
-                raise ValueError(f"index must be in [0, {len(self.samples)}), got {index}.")
+            self._check_index(index)
             if label is not None and label not in self.classes:
                 raise ValueError(f"label must be one of {self.classes}, got {label!r}.")
             if index in self.samples.errors:

@@ -5,6 +5,7 @@ const token = new URLSearchParams(location.search).get("token");
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 let state = null;
+let correcting = null;  // an earlier answer's sample, shown again to correct its label
 let shownIndex = null;
 let busy = false;
 let acked = 0;
@@ -72,14 +73,20 @@ function showSample(current) {
   }
 }
 
+function shown() {
+  return correcting || (state && state.current);
+}
+
 function render() {
-  const current = state.current;
+  const current = shown();
   const progress = state.progress;
   if ((current ? current.index : null) !== shownIndex || !current) {
     showSample(current);
     shownIndex = current ? current.index : null;
   }
-  $("source").textContent = current ? current.source.replace("_", " ") : "–";
+  $("source").textContent = !current ? "–" : correcting
+    ? `your answer ${current.label === null ? "(none)" : current.label}, to correct (Esc: back)`
+    : current.source.replace("_", " ");
   $("source").dataset.source = current ? current.source : "";
   $("sample-id").textContent = current ? current.id : "";
   $("guess").textContent = current && current.guess !== undefined ? current.guess : "none yet";
@@ -137,12 +144,25 @@ function drawCurve(curve) {
   for (const [x, y] of xy) svg.append(svgElement("circle", {cx: x, cy: y, r: 3, fill: "#20344c"}));
 }
 
-function remember(text) {
+function remember(text, index) {
   const item = document.createElement("li");
   item.textContent = text;
+  if (index !== undefined) {
+    item.title = "click to show this sample again and correct its label";
+    item.addEventListener("click", () => correct(index));
+  }
   $("recent").prepend(item);
   $("acked").textContent = acked;
   $("acked").dataset.acked = acked;
+}
+
+async function correct(index) {
+  try {
+    correcting = {...await api(`api/sample/${index}`), source: "correction"};
+  } catch (error) {
+    $("message").textContent = error.message;
+  }
+  render();
 }
 
 async function act(path, body, describe) {
@@ -153,7 +173,8 @@ async function act(path, body, describe) {
   try {
     state = await api(path, body);
     acked += 1;
-    remember(describe(state.result));
+    correcting = null;
+    remember(describe(state.result), body.index);
   } catch (error) {
     $("message").textContent = error.message;
   }
@@ -162,7 +183,7 @@ async function act(path, body, describe) {
 }
 
 function answer(label) {
-  const current = state && state.current;
+  const current = shown();
   if (!current) return;
   act("api/answer", {index: current.index, label},
     (result) => `${current.id} → ${label === null ? "skipped" : label} (#${result.seq})`);
@@ -207,6 +228,9 @@ document.addEventListener("keydown", (event) => {
     if (label !== undefined) answer(label);
   } else if (event.key === "s") {
     answer(null);
+  } else if (event.key === "Escape") {
+    correcting = null;
+    render();
   } else if (event.key === "u" || event.key === "Backspace") {
     event.preventDefault();
     undo();
