@@ -114,6 +114,7 @@ def test_a_person_labels_with_the_keyboard_through_a_crash(stripes, tmp_path):
         assert sources[:8] == ["cold_start"] * 8
         assert "query" in sources
         WebDriverWait(driver, 60).until(lambda d: "%" in _text(d, "accuracy"))
+        driver.execute_script("document.getElementById('recent').scrollTop = 0;")
         driver.save_screenshot(str(IMAGES / "label_model.png"))
         # a training starts with the next batch of labels; kill the server in its middle
         while driver.find_element(By.ID, "training").get_attribute("data-training") != "true":
