@@ -8,6 +8,8 @@ then the summary. Every option is described by ``python -m skactive run --help``
 ``summarize DIR DIR ... --out OUT`` puts runs with the same data, loop and seeds together.
 ``python -m skactive labelstudio --checkpoint-dir DIR`` serves the estimator to Label Studio
 as its ML backend (:mod:`skactive.labelstudio`).
+``python -m skactive label DATA`` serves a page to label DATA by hand while Active-iNAS
+learns (:mod:`skactive.label`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .experiment import (
     run_experiment,
     verdict,
 )
+from .label import run_app
 from .training import device_type
 
 _OUTPUTS = (
@@ -267,6 +270,29 @@ def _labelstudio(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return 0
 
 
+def _label(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    params = {name: getattr(args, name) for name in ESTIMATOR_OPTIONS}
+    params["query_strategy"] = args.query_strategy
+    try:
+        return run_app(
+            args.data,
+            classes=args.classes,
+            store=args.store,
+            host=args.host,
+            port=args.port,
+            token=args.token,
+            batch_size=args.query_size,
+            cold_start=args.cold_start,
+            image_size=args.image_size,
+            rgb=args.rgb,
+            random_state=args.seed,
+            estimator_params=params,
+            export=args.export,
+        )
+    except ValueError as err:
+        parser.error(str(err))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m skactive`` and of the ``skactive`` script.
 
@@ -285,7 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    command = {"run": _run, "summarize": _summarize, "labelstudio": _labelstudio}[args.command]
+    command = {
+        "run": _run,
+        "summarize": _summarize,
+        "label": _label,
+        "labelstudio": _labelstudio,
+    }[args.command]
     return command(args, parser)
 
 

@@ -1,4 +1,4 @@
-"""The command line's arguments: ``python -m skactive run`` and ``summarize``.
+"""The command line's arguments: ``python -m skactive run``, ``summarize`` and ``label``.
 
 The network options are generated from :class:`~skactive.ActiveINASClassifier`'s own
 parameters and defaults (:data:`ESTIMATOR_OPTIONS`), so the command line never restates them.
@@ -92,6 +92,14 @@ def _augment(text: str):
     return values[text.lower()]
 
 
+def _add_estimator_options(parser) -> None:
+    """The ActiveINASClassifier parameters of :data:`ESTIMATOR_OPTIONS`, as a group of options."""
+    group = parser.add_argument_group("network and search (ActiveINASClassifier parameters)")
+    defaults = ActiveINASClassifier().get_params()
+    for name, help_ in ESTIMATOR_OPTIONS.items():
+        _estimator_option(group, name, defaults[name], help_)
+
+
 def _comma_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
@@ -131,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        A parser with the sub-commands ``run``, ``labelstudio`` and ``summarize``.
+        A parser with the sub-commands ``run``, ``summarize``, ``label`` and
+        ``labelstudio``.
 
     Examples
     --------
@@ -244,10 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         "results do not depend on it",
     )
     loop.add_argument("--threads", type=int, default=1, help="torch threads of each run")
-    model = run.add_argument_group("network and search (ActiveINASClassifier parameters)")
-    defaults = ActiveINASClassifier().get_params()
-    for name, help_ in ESTIMATOR_OPTIONS.items():
-        _estimator_option(model, name, defaults[name], help_)
+    _add_estimator_options(run)
     output = run.add_argument_group("output")
     output.add_argument(
         "--out",
@@ -294,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument(
         "--overwrite", action="store_true", help="replace the files of an earlier run in --out"
     )
+    _add_label_command(commands)
     return parser
 
 
@@ -383,7 +390,64 @@ def _add_labelstudio(commands) -> None:
         "'Uncertainty sampling', which serves the lowest score first",
     )
     serve.add_argument("--seed", type=int, default=0, help="the estimator's random_state")
-    model = serve.add_argument_group("network and search (ActiveINASClassifier parameters)")
-    defaults = ActiveINASClassifier().get_params()
-    for name, help_ in ESTIMATOR_OPTIONS.items():
-        _estimator_option(model, name, defaults[name], help_)
+    _add_estimator_options(serve)
+
+
+def _add_label_command(commands) -> None:
+    """``skactive label DATA``: the labeling app (:mod:`skactive.label`)."""
+    label = commands.add_parser(
+        "label",
+        help="label a dataset by hand in the browser while Active-iNAS learns",
+        description=(
+            "Serve a local web page that shows one sample at a time for a person to label "
+            "(keys 1-9 and 0 for the classes, s to skip, u or Backspace to undo), while "
+            "Active-iNAS trains in the background and picks the next samples. Every answer "
+            "is on disk (the store's label journal) before the page moves on; the same "
+            "command on the same --store goes on where it stopped."
+        ),
+        formatter_class=_HelpFormatter,
+    )
+    label.add_argument(
+        "data",
+        metavar="DATA",
+        help="a folder of images (files in a sub-folder are labeled with its name), a "
+        ".npy/.npz array of images or sequences, or a .csv of feature rows",
+    )
+    label.add_argument(
+        "--classes", type=_comma_list, default=[], metavar="A,B,...", help="the labels"
+    )
+    label.add_argument(
+        "--store", metavar="DIR", help="the session's folder; default: DATA-labels beside DATA"
+    )
+    label.add_argument("--host", default="127.0.0.1", help="address to serve on")
+    label.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
+    label.add_argument(
+        "--token",
+        help="secret every request must carry; generated and printed when --host is not "
+        "the loopback",
+    )
+    label.add_argument(
+        "--query-size", type=int, default=10, help="samples per query, and labels per training"
+    )
+    label.add_argument(
+        "--cold-start",
+        default="kmeans",
+        choices=COLD_START_STRATEGIES,
+        help="how samples are chosen while there is no model",
+    )
+    label.add_argument(
+        "--query-strategy",
+        default="softmax_response",
+        choices=STRATEGY_NAMES,
+        metavar="NAME",
+        help="how the model chooses samples, a name of skactive.strategies.STRATEGY_NAMES",
+    )
+    label.add_argument("--image-size", type=int, default=32, help="side images are resized to")
+    label.add_argument("--rgb", action="store_true", help="keep colour instead of grey")
+    label.add_argument("--seed", type=int, default=0, help="seed of the cold start and model")
+    label.add_argument(
+        "--export",
+        metavar="DIR",
+        help="write DIR/labels.csv and the last model's checkpoint DIR/model, then exit",
+    )
+    _add_estimator_options(label)

@@ -144,3 +144,37 @@ def data(digits):
         X_test[:100].reshape(-1, 1, 8, 8),
         y_test[:100].astype(np.int64),
     )
+
+
+def write_stripes(folder, n=40, seed=0):
+    """``n`` small PNG images in ``folder``: horizontal stripes ("h") or vertical ones ("v").
+
+    Returns each file's name with its true label, for the labeling app's tests.
+    """
+    from PIL import Image
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    truth = {}
+    for i in range(n):
+        pixels = (rng.random((12, 12)) * 60).astype(np.uint8)
+        label = "hv"[i % 2]
+        if label == "h":
+            pixels[::3, :] = 255
+        else:
+            pixels[:, ::3] = 255
+        Image.fromarray(pixels).save(folder / f"img_{i:02d}.png")
+        truth[f"img_{i:02d}.png"] = label
+    return truth
+
+
+LABEL_FAST = dict(base_width=4, max_epochs=2, inas_iterations=0, min_validation_size=0)
+"""Estimator settings of the labeling app's tests: one tiny network, two epochs."""
+
+
+@pytest.fixture
+def stripes(tmp_path):
+    """A folder of 40 striped images and their true labels (:func:`write_stripes`)."""
+    truth = write_stripes(tmp_path / "images")
+    return tmp_path / "images", truth

@@ -9,6 +9,11 @@ labels and the manifest before any training starts, and the weights and the mode
 after it; a model record of an older round than the manifest's means the last training did
 not finish.
 
+A person labeling by hand answers one sample at a time: each answer, correction and undo is
+a line of the label journal (``labels.jsonl``, :class:`Journal`), appended and fsync'ed
+before :meth:`CheckpointStore.append_journal` returns and never rewritten, so the current
+label of a sample is its latest answer that was not retracted.
+
 One file per batch: a teach writes only its own labels and never rewrites earlier ones, so
 n labels taught in T batches cost O(n) bytes written in all instead of the O(n T) of
 rewriting one growing array. Only the small manifest is rewritten at each batch.
@@ -26,6 +31,7 @@ parameters and its trained network, and restores its own fitted attributes from 
 
 from ._committee import COMMITTEE, CommitteeRecord, load_committee, save_committee
 from ._files import write_atomic
+from ._journal import JOURNAL, Answer, Event, Journal, Retraction
 from ._reader import Checkpoint, CheckpointReader
 from ._records import MANIFEST, MODEL, LabelBatch, Manifest, ModelRecord, WeightsFile
 from ._store import LOCK, CheckpointLockedError, CheckpointStore
@@ -34,15 +40,20 @@ from ._values import encode_params
 __all__ = [
     "COMMITTEE",
     "CommitteeRecord",
+    "JOURNAL",
     "LOCK",
     "MANIFEST",
     "MODEL",
+    "Answer",
     "Checkpoint",
     "CheckpointLockedError",
     "CheckpointReader",
     "CheckpointStore",
+    "Event",
+    "Journal",
     "LabelBatch",
     "Manifest",
+    "Retraction",
     "ModelRecord",
     "WeightsFile",
     "encode_params",

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from ._files import load_json, read_verified
+from ._journal import Journal, read_journal
 from ._labels import cast_exactly, read_batch
 from ._records import MANIFEST, MODEL, WEIGHTS_FILE, Manifest, ModelRecord, WeightsFile
 
@@ -72,6 +73,21 @@ class CheckpointReader:
             return record.from_json(obj)
         except ValueError as err:
             raise ValueError(f"checkpoint {self.path}: {err}") from err
+
+    def read_journal(self) -> Journal:
+        """The label journal: a person's answers and a labeling session's events.
+
+        Returns
+        -------
+        Journal
+            Its acknowledged records; empty when there is no journal.
+
+        Raises
+        ------
+        ValueError
+            If a line other than a torn last one is damaged.
+        """
+        return read_journal(self.path)
 
     def read_manifest(self) -> Manifest | None:
         """The manifest, or None when the directory holds no checkpoint.

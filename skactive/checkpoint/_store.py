@@ -18,6 +18,7 @@ from ._files import (
     sha256_hex,
     write_atomic,
 )
+from ._journal import append_record
 from ._labels import labels_bytes
 from ._reader import CheckpointReader
 from ._records import (
@@ -293,6 +294,25 @@ class CheckpointStore(CheckpointReader):
         write_atomic(self.path / MODEL, dump_json(record.to_json()))
         self._remove_unreferenced(weights.file)
         return record
+
+    def append_journal(self, record) -> None:
+        """Durably append an answer, a retraction or an event to the label journal.
+
+        The record is on disk (written, fsync'ed) when this returns; see
+        :class:`~skactive.checkpoint.Journal` for what the records add up to.
+
+        Parameters
+        ----------
+        record : Answer, Retraction or Event
+            The record, its ``seq`` one past the journal's last.
+
+        Raises
+        ------
+        RuntimeError
+            If called outside :meth:`writing`.
+        """
+        self._check_writing()
+        append_record(self.path, record)
 
     def _remove_unreferenced(self, weights: str) -> None:
         """Delete old weights, batches a crash wrote but never committed, and temporary files."""
