@@ -28,7 +28,8 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
 from ._classifier import ActiveINASClassifier
-from ._cli import ESTIMATOR_OPTIONS, RESULTS_DIR, build_parser
+from ._cli import RESULTS_DIR, build_parser
+from ._cli_options import ESTIMATOR_OPTIONS
 from .datasets import load_dataset
 from .experiment import (
     ACTIVE_INAS,

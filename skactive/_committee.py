@@ -8,11 +8,9 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .strategies import COMMITTEES
 from .training import optimizer_steps, train_net_with_oom_retry
 from .utils import derive_seed
-
-COMMITTEES = ("members", "candidates")
-"""Values of ``kind`` accepted by :meth:`~skactive.ActiveINASClassifier.committee`."""
 
 _MEMBER_STREAM = 2
 """Seed key of the members, beside a round's training (no key) and its queries (1)."""

@@ -1,7 +1,8 @@
 """The command line's arguments (tests of skactive/_cli.py)."""
 
 from skactive import ActiveINASClassifier
-from skactive._cli import ESTIMATOR_OPTIONS, build_parser
+from skactive._cli import build_parser
+from skactive._cli_options import ESTIMATOR_OPTIONS
 from skactive.strategies import DEFAULT_CANDIDATES, AutoStrategy, resolve_strategy
 
 

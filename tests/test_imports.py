@@ -18,7 +18,7 @@ LOWER = ("inas", "training", "strategies", "checkpoint", "datasets", "pool", "ne
 LOWER += ("search_space", "utils")
 UPPER = ("_classifier", "_search", "_network", "_checkpointing", "experiment", "modal")
 UPPER += ("pipeline", "_cli", "__main__")
-UPPER += ("labelstudio",)
+UPPER += ("labelstudio", "label", "_committee", "_cli_options", "_cli_labeling")
 
 
 def _module_names():

@@ -75,6 +75,7 @@ from ._dynamic_al import (
     training_dynamics_gain,
 )
 from ._ensemble import (
+    COMMITTEES,
     ENSEMBLE_METHODS,
     ensemble,
     ensemble_utility,
@@ -142,6 +143,7 @@ __all__ = [
     "AutoStrategy",
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
+    "COMMITTEES",
     "ENSEMBLE_METHODS",
     "MC_DROPOUT_METHODS",
     "AUTO_METHODS",

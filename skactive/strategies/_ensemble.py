@@ -17,7 +17,6 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._committee import COMMITTEES
 from ..pool import map_pool
 from ..training import network_proba
 from ._base import check_n_instances, network_estimator, pool_result
@@ -25,6 +24,10 @@ from ._batch import BATCH_MODES, select_batch
 from ._docs import fill_doc
 from ._mc_dropout import bald, mc_dropout_utility
 from ._uncertainty import entropy
+
+COMMITTEES = ("members", "candidates")
+"""Values of ``kind`` accepted by :meth:`~skactive.ActiveINASClassifier.committee`."""
+
 
 ENSEMBLE_METHODS = ("bald", "variation_ratio", "entropy")
 """Values of ``method`` accepted by :func:`ensemble` and :func:`ensemble_utility`."""
