@@ -289,6 +289,8 @@ def _label(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             random_state=args.seed,
             estimator_params=params,
             export=args.export,
+            risk=args.risk,
+            delta=args.delta,
         )
     except ValueError as err:
         parser.error(str(err))

@@ -21,6 +21,17 @@ def image_shape(text: str) -> tuple[int, ...]:
     return shape
 
 
+def open_unit(text: str) -> float:
+    """argparse type of ``--risk`` and ``--delta``: a number in (0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return value
+
+
 def add_labelstudio_command(commands) -> None:
     """The ``labelstudio`` sub-command: serve an ActiveINASClassifier to Label Studio."""
     serve = commands.add_parser(
@@ -155,5 +166,20 @@ def add_label_command(commands) -> None:
         "--export",
         metavar="DIR",
         help="write DIR/labels.csv and the last model's checkpoint DIR/model, then exit",
+    )
+    label.add_argument(
+        "--risk",
+        type=open_unit,
+        default=0.02,
+        metavar="R",
+        help="error rate the model's own labels may have: the page shows the share of the "
+        "unlabeled samples it would label at this risk, and the export adds those labels",
+    )
+    label.add_argument(
+        "--delta",
+        type=open_unit,
+        default=0.05,
+        metavar="D",
+        help="probability that the risk bound fails (it holds with probability 1 - D)",
     )
     add_estimator_options(label)

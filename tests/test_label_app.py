@@ -18,6 +18,24 @@ def test_the_command_line_has_label():
         "kmeans",
     )
     assert (args.base_width, args.query_strategy, args.query_size) == (4, "softmax_response", 10)
+    assert (args.risk, args.delta) == (0.02, 0.05)
+
+
+@pytest.mark.parametrize("flag", ["--risk", "--delta"])
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.1", "nan", "two"])
+def test_risk_and_delta_are_probabilities(flag, value, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["label", "photos", flag, value])
+    message = f"argument {flag}: expected a number in (0, 1), got '{value}'"
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["risk", "delta"])
+def test_the_session_checks_risk_and_delta(stripes, tmp_path, name):
+    samples = load_samples(stripes[0], image_size=8)
+    with pytest.raises(ValueError, match=f"{name} must be a number in \\(0, 1\\), got 2"):
+        LabelSession(samples, tmp_path / "store", classes=["h", "v"], **{name: 2})
+    assert not (tmp_path / "store").exists()
 
 
 def test_default_store_is_beside_the_data(tmp_path):
@@ -42,7 +60,7 @@ def test_export_from_the_command_line(stripes, tmp_path, capsys):
             session.answer(current["index"], truth[current["id"]])
     argv = ["label", str(folder), "--classes", "h,v", "--store", str(store)]
     assert main([*argv, "--image-size", "8", "--export", str(tmp_path / "out")]) == 0
-    assert "labels.csv" in capsys.readouterr().out
+    assert "labels.csv (0 labels by the model at risk 0.02)" in capsys.readouterr().out
     assert len((tmp_path / "out" / "labels.csv").read_text().splitlines()) == 5
     assert (tmp_path / "out" / "model" / "checkpoint.json").is_file()
 

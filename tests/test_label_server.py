@@ -99,8 +99,8 @@ def test_labels_csv(app):
     status, kind, body = _get(server, "api/labels.csv")
     assert kind.startswith("text/csv")
     assert body.decode().splitlines() == [
-        "sample,label",
-        f"{current['id']},{truth[current['id']]}",
+        "sample,label,source,confidence",
+        f"{current['id']},{truth[current['id']]},person,",
     ]
 
 
@@ -141,8 +141,9 @@ def test_export(app, tmp_path):
     server, _ = app
     server.export_dir = tmp_path / "out"
     reply = _post(server, "api/export", {})
-    assert reply["result"] == {"labels": str(tmp_path / "out" / "labels.csv"), "model": None}
-    assert (tmp_path / "out" / "labels.csv").read_text() == "sample,label\n"
+    labels = str(tmp_path / "out" / "labels.csv")
+    assert reply["result"] == {"labels": labels, "model": None, "n_model": 0}
+    assert (tmp_path / "out" / "labels.csv").read_text() == "sample,label,source,confidence\n"
 
 
 def test_a_token_guards_every_request(stripes, tmp_path):

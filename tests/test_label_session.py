@@ -1,6 +1,5 @@
 """The labeling session: answers in the journal, the queue, training off the path, resuming."""
 
-import numpy as np
 import pytest
 from conftest import LABEL_FAST
 
@@ -138,19 +137,6 @@ def test_unreadable_images_are_recorded_once(stripes, tmp_path):
     journal = CheckpointReader(tmp_path / "store").read_journal()
     notes = [r.note for r in journal.records if isinstance(r, Answer)]
     assert len(notes) == 1 and notes[0].startswith("error: broken.png")
-
-
-def test_export_writes_labels_and_a_checkpoint(stripes, tmp_path):
-    folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
-        _label(session, truth, 6)
-        written = session.export(tmp_path / "out")
-    lines = (tmp_path / "out" / "labels.csv").read_text().splitlines()
-    assert lines[0] == "sample,label" and len(lines) == 7
-    assert all(truth[line.split(",")[0]] == line.split(",")[1] for line in lines[1:])
-    model = ActiveINASClassifier.from_checkpoint(written["model"])
-    assert len(model.y_training_) == 6
-    assert model.predict(np.zeros((1, 1, 8, 8), dtype=np.float32))[0] in ("h", "v")
 
 
 @pytest.mark.parametrize(

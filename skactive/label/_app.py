@@ -50,6 +50,8 @@ def run_app(
     random_state: int = 0,
     estimator_params: dict | None = None,
     export: str | None = None,
+    risk: float = 0.02,
+    delta: float = 0.05,
 ) -> int:
     """Serve the labeling app on ``data`` until interrupted, or export and return.
 
@@ -66,13 +68,13 @@ def run_app(
         Where to serve.
     token : str or None, default=None
         Secret of every request; one is generated when ``host`` is not the loopback.
-    batch_size, cold_start, random_state, estimator_params
+    batch_size, cold_start, random_state, estimator_params, risk, delta
         As :class:`LabelSession` takes them.
     image_size, rgb
         As :func:`load_samples` takes them.
     export : str or None, default=None
-        Write ``labels.csv`` and the last model's checkpoint into this folder and return,
-        without serving.
+        Write ``labels.csv`` (with the model's labels it accepts at ``risk``) and the last
+        model's checkpoint into this folder and return, without serving.
 
     Returns
     -------
@@ -95,6 +97,8 @@ def run_app(
         cold_start=cold_start,
         estimator_params=estimator_params,
         random_state=random_state,
+        risk=risk,
+        delta=delta,
     )
     try:
         session.open()
@@ -109,7 +113,10 @@ def run_app(
         if export is not None:
             written = session.export(export)
             model = written["model"] or "no model (nothing trained yet)"
-            print(f"wrote {written['labels']} and {model}")
+            print(
+                f"wrote {written['labels']} ({written['n_model']} labels by the model at "
+                f"risk {risk}) and {model}"
+            )
             return 0
         if host not in LOOPBACK and not token:
             token = secrets.token_urlsafe(16)

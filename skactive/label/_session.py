@@ -10,24 +10,22 @@ it; the trainings run in a background thread (the training module of this packag
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import shutil
 import threading
-from pathlib import Path
 
 import numpy as np
 
 from ..checkpoint import Answer, CheckpointStore, Event, Retraction
 from ..strategies import named_strategy
 from ._data import Samples
+from ._export import ExportMixin
+from ._selective import CoverageMixin
 from ._training import TrainingMixin
 
 ERROR_NOTE = "error"
 """Note of the journal's answer recording a sample that could not be shown."""
 
 
-class LabelSession(TrainingMixin):
+class LabelSession(TrainingMixin, CoverageMixin, ExportMixin):
     """A person labels the samples the cold start, then the model, ask for.
 
     Parameters
@@ -47,6 +45,9 @@ class LabelSession(TrainingMixin):
         Parameters of the :class:`~skactive.ActiveINASClassifier` trained in the background.
     random_state : int, default=0
         Seeds the cold start and the estimator.
+    risk, delta : float, default=0.02, 0.05
+        The selective risk, in (0, 1), at which the model's :meth:`coverage` of the unlabeled
+        samples is given, and the probability, in (0, 1), that its bound may fail.
 
     Examples
     --------
@@ -73,11 +74,16 @@ class LabelSession(TrainingMixin):
         cold_start: str = "kmeans",
         estimator_params: dict | None = None,
         random_state: int = 0,
+        risk: float = 0.02,
+        delta: float = 0.05,
     ):
         if not classes or len(set(classes)) != len(classes):
             raise ValueError(f"classes must be distinct names, at least one, got {classes!r}.")
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size!r}.")
+        for name, value in (("risk", risk), ("delta", delta)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+                raise ValueError(f"{name} must be a number in (0, 1), got {value!r}.")
         self.samples = samples
         self.store = CheckpointStore(store)
         self.classes = list(classes)
@@ -85,6 +91,8 @@ class LabelSession(TrainingMixin):
         self.cold_start = named_strategy(cold_start)
         self.estimator_params = dict(estimator_params or {})
         self.random_state = random_state
+        self.risk = risk
+        self.delta = delta
         self._index = {sample_id: i for i, sample_id in enumerate(samples.ids)}
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
@@ -94,6 +102,7 @@ class LabelSession(TrainingMixin):
         self._trained_order: list[str] = []
         self._generation = 0
         self._proba = None
+        self._selected = (None, (None, []))
         self._thread = None
         self._training = False
         self._closed = False
@@ -280,8 +289,9 @@ class LabelSession(TrainingMixin):
         -------
         dict
             ``counts`` (labels per class), ``n_labeled``, ``n_skipped``, ``errors``,
-            ``training``, ``architecture``, ``validation_accuracy`` and ``curve`` (one
-            point per finished training: labels, validation accuracy, architecture).
+            ``training``, ``architecture``, ``validation_accuracy``, ``curve`` (one point
+            per finished training: labels, validation accuracy, architecture) and
+            ``coverage`` (:meth:`coverage`).
         """
         with self._lock:
             labels = self.labels()
@@ -301,6 +311,7 @@ class LabelSession(TrainingMixin):
                 "architecture": curve[-1]["architecture"] if curve else None,
                 "validation_accuracy": curve[-1]["validation_accuracy"] if curve else None,
                 "curve": curve,
+                "coverage": self.coverage(),
             }
 
     # ------------------------------------------------------------------ answers
@@ -377,48 +388,3 @@ class LabelSession(TrainingMixin):
         )
         ids = [self.samples.ids[pool[i]] for i in picked]
         self._append(Event(0, "queue", {"source": "cold_start", "samples": ids}))
-
-    # ------------------------------------------------------------------ export
-
-    def labels_csv(self) -> bytes:
-        """The current labels as CSV: ``sample`` (file or row) and ``label``.
-
-        Returns
-        -------
-        bytes
-            UTF-8 text with a header row.
-        """
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["sample", "label"])
-        writer.writerows(self.labels().items())
-        return buffer.getvalue().encode("utf-8")
-
-    def export(self, out) -> dict:
-        """Write ``labels.csv`` and the last trained estimator's checkpoint into ``out``.
-
-        Waits for a running training to finish, so the checkpoint copied is whole.
-
-        Parameters
-        ----------
-        out : str or path-like
-            Folder to write into; its ``model`` sub-folder is replaced.
-
-        Returns
-        -------
-        dict
-            ``labels`` (the CSV's path) and ``model`` (the checkpoint's, or None before
-            the first training); ``ActiveINASClassifier.from_checkpoint`` reads the latter.
-        """
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            self._idle.wait_for(lambda: not self._training)
-            (out / "labels.csv").write_bytes(self.labels_csv())
-            written = {"labels": str(out / "labels.csv"), "model": None}
-            folder = self.store.path / f"model-{self._generation:06d}"
-            if self._model is not None and folder.is_dir():
-                shutil.rmtree(out / "model", ignore_errors=True)
-                shutil.copytree(folder, out / "model", ignore=shutil.ignore_patterns("*.lock"))
-                written["model"] = str(out / "model")
-            return written

@@ -101,6 +101,7 @@ function render() {
   $("architecture").textContent = progress.architecture || "–";
   $("accuracy").textContent = progress.validation_accuracy == null ? "–"
     : `${(100 * progress.validation_accuracy).toFixed(1)}%`;
+  renderCoverage(progress.coverage);
   const counts = $("counts");
   counts.replaceChildren();
   const most = Math.max(1, ...Object.values(progress.counts));
@@ -120,6 +121,20 @@ function render() {
     return item;
   }));
   for (const button of document.querySelectorAll("button")) button.disabled = busy;
+}
+
+// The share of the unlabeled samples the model on the page would label at risk r, from the
+// labels it was not trained on; none while those are too few for any threshold.
+function renderCoverage(coverage) {
+  const percent = (x, digits) => `${(100 * x).toFixed(digits)}%`;
+  $("coverage-risk").textContent = coverage ? percent(coverage.risk, 1) : "r";
+  $("coverage").textContent = !coverage ? "–"
+    : coverage.threshold === null
+      ? `needs more held-out labels: ${coverage.n_held_out} so far`
+      : coverage.coverage === null ? "no unlabeled samples left"
+        : `${percent(coverage.coverage, 0)} of the ${coverage.n_pool} unlabeled ` +
+          `(risk bound ${percent(coverage.risk_bound, 1)}, ` +
+          `on ${coverage.n_held_out} held-out labels)`;
 }
 
 function drawCurve(curve) {
@@ -197,6 +212,7 @@ async function exportAll() {
   try {
     const data = await api("api/export", {});
     $("exported").textContent = `wrote ${data.result.labels}` +
+      (data.result.n_model ? ` (with ${data.result.n_model} labels by the model)` : "") +
       (data.result.model ? ` and ${data.result.model}` : "");
   } catch (error) {
     $("message").textContent = error.message;
