@@ -30,14 +30,6 @@ def test_risk_and_delta_are_probabilities(flag, value, capsys):
     assert message in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["risk", "delta"])
-def test_the_session_checks_risk_and_delta(stripes, tmp_path, name):
-    samples = load_samples(stripes[0], image_size=8)
-    with pytest.raises(ValueError, match=f"{name} must be a number in \\(0, 1\\), got 2"):
-        LabelSession(samples, tmp_path / "store", classes=["h", "v"], **{name: 2})
-    assert not (tmp_path / "store").exists()
-
-
 def test_default_store_is_beside_the_data(tmp_path):
     (tmp_path / "photos").mkdir()
     assert default_store(tmp_path / "photos") == tmp_path / "photos-labels"

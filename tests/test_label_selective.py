@@ -42,6 +42,9 @@ def test_held_out_is_the_untrained_unretracted_answers(stripes, tmp_path):
         assert not session.progress()["training"]
         expected = {shown["id"]: truth[shown["id"]] for shown in after[1:3]}
         assert session.held_out() == expected
+    with _session(folder, tmp_path / "store") as session:  # the journal says the same
+        assert session.wait_idle(timeout=120)
+        assert session.held_out() == expected and not session.progress()["training"]
 
 
 def test_too_few_held_out_labels_give_no_threshold_and_no_warning(stripes, tmp_path):

@@ -157,6 +157,13 @@ def test_classes_are_checked(stripes, tmp_path):
         _session(stripes[0], tmp_path / "store", classes=["h", "h"])
 
 
+@pytest.mark.parametrize("name", ["risk", "delta"])
+def test_the_session_checks_risk_and_delta(stripes, tmp_path, name):
+    with pytest.raises(ValueError, match=f"{name} must be a number in \\(0, 1\\), got 2"):
+        _session(stripes[0], tmp_path / "store", **{name: 2})
+    assert not (tmp_path / "store").exists()
+
+
 def test_a_file_removed_since_keeps_its_label_but_is_not_shown(stripes, tmp_path):
     folder, truth = stripes
     with _session(folder, tmp_path / "store") as session:
