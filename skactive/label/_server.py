@@ -4,14 +4,15 @@ Routes (every one needs ``?token=`` or an ``X-Token`` header when the app has a 
 
     GET  /                     the page (static/index.html, app.js, style.css)
     GET  /api/state            the sample to show, where it came from, the model's guess,
-                               the classes and the progress
+                               the classes and the progress, with the model's coverage
+                               of the unlabeled samples at the risk
     GET  /api/sample/<i>       sample i with its current label and the model's guess, to
                                correct it (answering it again adds a newer answer)
     GET  /api/sample/<i>.png   sample i as PNG (images only)
     POST /api/answer           {"index": i, "label": "cat"}; label null skips. Returns once
                                the answer is fsync'ed in the label journal.
     POST /api/undo             takes back the last answer
-    GET  /api/labels.csv       the current labels
+    GET  /api/labels.csv       the current labels, then the model's it accepts at the risk
     POST /api/export           writes labels.csv and the model's checkpoint to the export folder
 
 Samples are addressed by their index only, and the only files served are the page's own
