@@ -4,7 +4,8 @@ A building block of :class:`~skactive.label.LabelSession`. Each row of ``labels.
 whose label it is: ``person`` (an answer in the journal), ``dataset`` (a label the data came
 with) or ``model`` (the model's label of an unlabeled sample it accepts at the session's risk,
 with its confidence; :meth:`~skactive.label.LabelSession.model_labels`). The model labels
-only samples nobody labeled, so its rows never replace or repeat a person's.
+only samples nobody answered, so its rows never replace or repeat a person's; a skipped
+sample is in neither.
 """
 
 from __future__ import annotations

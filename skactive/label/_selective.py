@@ -74,15 +74,17 @@ class CoverageMixin:
         -------
         dict or None
             None before the first model. Otherwise ``risk`` and ``delta``, ``n_held_out``
-            (:meth:`held_out` labels), ``n_pool`` (unlabeled samples), and, when SGR finds a
-            threshold on the held-out labels, ``threshold``, ``risk_bound`` (the bound on
-            the selective risk that holds with probability at least 1 − ``delta``),
+            (:meth:`held_out` labels), ``n_pool`` (the unlabeled samples: nobody answered
+            them, not even with a skip, and the dataset does not label them), and, when SGR
+            finds a threshold on the held-out labels, ``threshold``, ``risk_bound`` (the
+            bound on the selective risk that holds with probability at least 1 − ``delta``),
             ``n_accepted`` and ``coverage`` (their share of the unlabeled samples, None when
             none is left); these are None, and ``n_accepted`` 0, when it finds none: too few
             held-out labels, or too many errors among them, for ``risk``.
         """
         with self._lock:
-            return self._selection()[0]
+            report = self._selection()[0]
+            return None if report is None else dict(report)
 
     def model_labels(self) -> list[tuple[str, str, float]]:
         """The model's labels of the unlabeled samples it accepts at the session's ``risk``.
@@ -94,7 +96,7 @@ class CoverageMixin:
             order; empty when there is no threshold.
         """
         with self._lock:
-            return self._selection()[1]
+            return list(self._selection()[1])
 
     def _selection(self) -> tuple[dict | None, list]:
         # Kept until the journal or the model changes: every read of the page asks for it.
