@@ -172,6 +172,28 @@ def write_stripes(folder, n=40, seed=0):
 LABEL_FAST = dict(base_width=4, max_epochs=2, inas_iterations=0, min_validation_size=0)
 """Estimator settings of the labeling app's tests: one tiny network, two epochs."""
 
+LABEL_SURE = {**LABEL_FAST, "max_epochs": 20, "lr": 0.05}
+"""Settings under which the tiny network tells the stripes apart with some confidence."""
+
+
+def stripes_session(folder, store, **kwargs):
+    """A labeling session on the stripes of ``folder``: classes h and v, 6 per query, tiny
+    networks (:data:`LABEL_FAST`) unless ``kwargs`` say otherwise."""
+    from skactive.label import LabelSession, load_samples
+
+    kwargs = {"classes": ["h", "v"], "batch_size": 6, "estimator_params": LABEL_FAST, **kwargs}
+    return LabelSession(load_samples(folder, image_size=8), store, **kwargs)
+
+
+def answer_truly(session, truth, n):
+    """Answer ``n`` samples as the session shows them, with their true labels; return them."""
+    shown = []
+    for _ in range(n):
+        current = session.current()
+        session.answer(current["index"], truth[current["id"]])
+        shown.append(current)
+    return shown
+
 
 @pytest.fixture
 def stripes(tmp_path):

@@ -4,24 +4,9 @@ import csv
 import io
 
 import numpy as np
-from conftest import LABEL_FAST
+from conftest import LABEL_SURE, answer_truly, stripes_session
 
 from skactive import ActiveINASClassifier
-from skactive.label import LabelSession, load_samples
-
-SURE = {**LABEL_FAST, "max_epochs": 20, "lr": 0.05}
-"""Settings under which the tiny network tells the stripes apart with some confidence."""
-
-
-def _session(folder, store, **kwargs):
-    kwargs = {"classes": ["h", "v"], "batch_size": 6, "estimator_params": LABEL_FAST, **kwargs}
-    return LabelSession(load_samples(folder, image_size=8), store, **kwargs)
-
-
-def _label(session, truth, n):
-    for _ in range(n):
-        current = session.current()
-        session.answer(current["index"], truth[current["id"]])
 
 
 def _rows(path):
@@ -30,8 +15,8 @@ def _rows(path):
 
 def test_export_writes_labels_and_a_checkpoint(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
-        _label(session, truth, 6)
+    with stripes_session(folder, tmp_path / "store") as session:
+        answer_truly(session, truth, 6)
         written = session.export(tmp_path / "out")
     lines = (tmp_path / "out" / "labels.csv").read_text().splitlines()
     assert lines[0] == "sample,label,source,confidence" and len(lines) == 7
@@ -48,11 +33,11 @@ def test_the_model_labels_only_what_nobody_labeled(stripes, tmp_path):
     (folder / "h").mkdir()
     (folder / "img_00.png").rename(folder / "h" / "img_00.png")
     # one answer against the model's guess among five held out: a risk of 0.9 still passes some
-    params = {"estimator_params": SURE, "risk": 0.9, "delta": 0.5}
-    with _session(folder, tmp_path / "store", **params) as s:
-        _label(s, truth, 5)  # with the dataset's label, six: a training
+    params = {"estimator_params": LABEL_SURE, "risk": 0.9, "delta": 0.5}
+    with stripes_session(folder, tmp_path / "store", **params) as s:
+        answer_truly(s, truth, 5)  # with the dataset's label, six: a training
         assert s.wait_idle(timeout=120)
-        _label(s, truth, 4)
+        answer_truly(s, truth, 4)
         # the person disagrees with the model's guess on a sample nobody labeled yet
         pool = [i for i, sample in enumerate(s.samples.ids) if sample not in s.labels()]
         contested = s.sample(pool[0])

@@ -3,38 +3,19 @@
 import warnings
 
 import pytest
-from conftest import LABEL_FAST
+from conftest import LABEL_SURE, answer_truly, stripes_session
 
 from skactive import ActiveINASClassifier
-from skactive.label import LabelSession, load_samples
-
-SURE = {**LABEL_FAST, "max_epochs": 20, "lr": 0.05}
-"""Settings under which the tiny network tells the stripes apart with some confidence."""
-
-
-def _session(folder, store, **kwargs):
-    kwargs = {"classes": ["h", "v"], "batch_size": 6, "estimator_params": LABEL_FAST, **kwargs}
-    return LabelSession(load_samples(folder, image_size=8), store, **kwargs)
-
-
-def _label(session, truth, n):
-    """Answer ``n`` samples as the session shows them, with their true labels."""
-    shown = []
-    for _ in range(n):
-        current = session.current()
-        session.answer(current["index"], truth[current["id"]])
-        shown.append(current)
-    return shown
 
 
 def test_held_out_is_the_untrained_unretracted_answers(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
+    with stripes_session(folder, tmp_path / "store") as session:
         assert session.coverage() is None and session.held_out() == {}
-        trained = _label(session, truth, 6)
+        trained = answer_truly(session, truth, 6)
         assert session.wait_idle(timeout=120)
         assert session.held_out() == {}
-        after = _label(session, truth, 4)
+        after = answer_truly(session, truth, 4)
         session.undo()
         flipped = "h" if truth[trained[0]["id"]] == "v" else "v"
         session.answer(trained[0]["index"], flipped)  # a correction: the model saw the sample
@@ -42,17 +23,17 @@ def test_held_out_is_the_untrained_unretracted_answers(stripes, tmp_path):
         assert not session.progress()["training"]
         expected = {shown["id"]: truth[shown["id"]] for shown in after[1:3]}
         assert session.held_out() == expected
-    with _session(folder, tmp_path / "store") as session:  # the journal says the same
+    with stripes_session(folder, tmp_path / "store") as session:  # the journal says the same
         assert session.wait_idle(timeout=120)
         assert session.held_out() == expected and not session.progress()["training"]
 
 
 def test_too_few_held_out_labels_give_no_threshold_and_no_warning(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
-        _label(session, truth, 6)
+    with stripes_session(folder, tmp_path / "store") as session:
+        answer_truly(session, truth, 6)
         assert session.wait_idle(timeout=120)
-        _label(session, truth, 3)
+        answer_truly(session, truth, 3)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             coverage = session.progress()["coverage"]
@@ -72,10 +53,12 @@ def test_too_few_held_out_labels_give_no_threshold_and_no_warning(stripes, tmp_p
 def test_coverage_is_what_predict_selective_accepts_on_the_pool(stripes, tmp_path):
     folder, truth = stripes
     store, risk, delta = tmp_path / "store", 0.5, 0.5
-    with _session(folder, store, estimator_params=SURE, risk=risk, delta=delta) as session:
-        _label(session, truth, 6)
+    with stripes_session(
+        folder, store, estimator_params=LABEL_SURE, risk=risk, delta=delta
+    ) as session:
+        answer_truly(session, truth, 6)
         assert session.wait_idle(timeout=120)
-        _label(session, truth, 5)
+        answer_truly(session, truth, 5)
         coverage, accepted_rows = session.coverage(), session.model_labels()
         held = session.held_out()
         labels = session.labels()

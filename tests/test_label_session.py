@@ -1,31 +1,15 @@
 """The labeling session: answers in the journal, the queue, training off the path, resuming."""
 
 import pytest
-from conftest import LABEL_FAST
+from conftest import answer_truly, stripes_session
 
 from skactive import ActiveINASClassifier
 from skactive.checkpoint import Answer, CheckpointLockedError, CheckpointReader, Retraction
-from skactive.label import LabelSession, load_samples
-
-
-def _session(folder, store, **kwargs):
-    kwargs = {"classes": ["h", "v"], "batch_size": 6, "estimator_params": LABEL_FAST, **kwargs}
-    return LabelSession(load_samples(folder, image_size=8), store, **kwargs)
-
-
-def _label(session, truth, n):
-    """Answer ``n`` samples as the session shows them, with their true labels."""
-    shown = []
-    for _ in range(n):
-        current = session.current()
-        session.answer(current["index"], truth[current["id"]])
-        shown.append(current)
-    return shown
 
 
 def test_every_answer_is_in_the_journal_when_answer_returns(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
+    with stripes_session(folder, tmp_path / "store") as session:
         first = session.current()
         assert first["source"] == "cold_start" and "guess" not in first
         result = session.answer(first["index"], "v")
@@ -36,8 +20,8 @@ def test_every_answer_is_in_the_journal_when_answer_returns(stripes, tmp_path):
 
 def test_the_model_queries_once_it_has_trained(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
-        shown = _label(session, truth, 6)
+    with stripes_session(folder, tmp_path / "store") as session:
+        shown = answer_truly(session, truth, 6)
         assert {s["source"] for s in shown} == {"cold_start"}
         assert session.wait_idle(timeout=120)
         current = session.current()
@@ -54,8 +38,8 @@ def test_the_model_queries_once_it_has_trained(stripes, tmp_path):
 
 def test_undo_and_corrections_are_new_records(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
-        first, second = _label(session, truth, 2)
+    with stripes_session(folder, tmp_path / "store") as session:
+        first, second = answer_truly(session, truth, 2)
         undone = session.undo()
         assert undone["index"] == second["index"]
         assert session.current()["id"] == second["id"]
@@ -70,9 +54,9 @@ def test_undo_and_corrections_are_new_records(stripes, tmp_path):
     assert any(isinstance(r, Retraction) for r in records)
 
 
-def test_a_skip_is_recorded_and_not_a_label(stripes, tmp_path):
+def test_a_skip_is_recorded_and_not_aanswer_truly(stripes, tmp_path):
     folder, _ = stripes
-    with _session(folder, tmp_path / "store") as session:
+    with stripes_session(folder, tmp_path / "store") as session:
         current = session.current()
         session.answer(current["index"], None)
         assert current["id"] not in session.labels()
@@ -82,14 +66,14 @@ def test_a_skip_is_recorded_and_not_a_label(stripes, tmp_path):
 
 def test_the_same_store_resumes_labels_queue_and_model(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
-        _label(session, truth, 8)
+    with stripes_session(folder, tmp_path / "store") as session:
+        answer_truly(session, truth, 8)
         session.wait_idle()
-        _label(session, truth, 2)
+        answer_truly(session, truth, 2)
         session.wait_idle()
         labels, current, queue = session.labels(), session.current(), session.current()["queued"]
         curve = session.progress()["curve"]
-    with _session(folder, tmp_path / "store") as session:
+    with stripes_session(folder, tmp_path / "store") as session:
         assert session.labels() == labels
         resumed = session.current()
         assert (resumed["id"], resumed["source"], resumed["queued"]) == (
@@ -105,21 +89,21 @@ def test_the_same_store_resumes_labels_queue_and_model(stripes, tmp_path):
 
 def test_a_second_session_on_the_store_is_refused(stripes, tmp_path):
     folder, _ = stripes
-    with _session(folder, tmp_path / "store"):
+    with stripes_session(folder, tmp_path / "store"):
         with pytest.raises(CheckpointLockedError):
-            _session(folder, tmp_path / "store").open()
+            stripes_session(folder, tmp_path / "store").open()
 
 
 def test_a_correction_of_a_trained_label_retrains_a_new_generation(stripes, tmp_path):
     folder, truth = stripes
     store = tmp_path / "store"
-    with _session(folder, store, batch_size=4) as session:
-        first = _label(session, truth, 4)[0]
+    with stripes_session(folder, store, batch_size=4) as session:
+        first = answer_truly(session, truth, 4)[0]
         session.wait_idle()
         assert (store / "model-000001").is_dir()
         flipped = "h" if truth[first["id"]] == "v" else "v"
         session.answer(first["index"], flipped)
-        _label(session, truth, 3)
+        answer_truly(session, truth, 3)
         session.wait_idle()
         assert not (store / "model-000001").exists()
         model = ActiveINASClassifier.from_checkpoint(store / "model-000002")
@@ -130,7 +114,7 @@ def test_unreadable_images_are_recorded_once(stripes, tmp_path):
     folder, _ = stripes
     (folder / "broken.png").write_bytes(b"not an image")
     for _ in range(2):
-        with _session(folder, tmp_path / "store") as session:
+        with stripes_session(folder, tmp_path / "store") as session:
             assert len(session.progress()["errors"]) == 1
             with pytest.raises(ValueError, match="cannot be shown"):
                 session.answer(session.samples.ids.index("broken.png"), "h")
@@ -145,7 +129,7 @@ def test_unreadable_images_are_recorded_once(stripes, tmp_path):
 )
 def test_bad_answers_change_nothing(stripes, tmp_path, index, label, match):
     folder, _ = stripes
-    with _session(folder, tmp_path / "store") as session:
+    with stripes_session(folder, tmp_path / "store") as session:
         before = len(CheckpointReader(tmp_path / "store").read_journal().records)
         with pytest.raises(ValueError, match=match):
             session.answer(index, label)
@@ -154,26 +138,26 @@ def test_bad_answers_change_nothing(stripes, tmp_path, index, label, match):
 
 def test_classes_are_checked(stripes, tmp_path):
     with pytest.raises(ValueError, match="classes"):
-        _session(stripes[0], tmp_path / "store", classes=["h", "h"])
+        stripes_session(stripes[0], tmp_path / "store", classes=["h", "h"])
 
 
 @pytest.mark.parametrize("name", ["risk", "delta"])
 def test_the_session_checks_risk_and_delta(stripes, tmp_path, name):
     with pytest.raises(ValueError, match=f"{name} must be a number in \\(0, 1\\), got 2"):
-        _session(stripes[0], tmp_path / "store", **{name: 2})
+        stripes_session(stripes[0], tmp_path / "store", **{name: 2})
     assert not (tmp_path / "store").exists()
 
 
 def test_a_file_removed_since_keeps_its_label_but_is_not_shown(stripes, tmp_path):
     folder, truth = stripes
-    with _session(folder, tmp_path / "store") as session:
+    with stripes_session(folder, tmp_path / "store") as session:
         first = session.current()
         session.answer(first["index"], truth[first["id"]])
         second = session.current()
     (folder / second["id"]).unlink()
-    with _session(folder, tmp_path / "store") as session:
+    with stripes_session(folder, tmp_path / "store") as session:
         assert session.labels() == {first["id"]: truth[first["id"]]}
         assert session.current()["id"] not in (first["id"], second["id"])
-        _label(session, truth, 6)
+        answer_truly(session, truth, 6)
         assert session.wait_idle(timeout=120)
         assert session.progress()["curve"], "no training on the labels of the files left"
