@@ -245,6 +245,18 @@ def test_initial_strategy_must_give_distinct_indices_before_any_training(data, m
         (dict(strategies=[]), "'strategies' parameter .* at least one"),
         (dict(strategies="margin"), "'strategies' parameter of run_experiment must be an "),
         (dict(estimator=object()), "'estimator' parameter of run_experiment must be an object"),
+        (
+            dict(strategies=["ensemble_candidates:power"], baselines=["1x2"]),
+            r"\['ensemble_candidates:power'\] query .* \['fixed-1x2'\] never search",
+        ),
+        (
+            dict(
+                strategies=["ensemble_candidates"],
+                baselines=[],
+                estimator=ActiveINASClassifier(inas_iterations=0),
+            ),
+            r"\['active-inas'\] never search",
+        ),
     ],
 )
 def test_bad_settings_are_rejected_with_a_clear_message(data, change, match):

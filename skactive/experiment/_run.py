@@ -280,6 +280,18 @@ def run_experiment(
         raise InvalidParameterError(
             f"The 'baselines' parameter of run_experiment is invalid: {error}"
         ) from error
+    # The search's free committee needs a search: say so before any training, not at the
+    # first query of a frozen network hours later.
+    frozen = [name for name, method in methods.items() if method.inas_iterations == 0]
+    needs_search = [
+        s for s in map(strategy_name, strategies) if s.startswith("ensemble_candidates")
+    ]
+    if frozen and needs_search:
+        raise InvalidParameterError(
+            f"The strategies {needs_search} query the networks of the last search step, but "
+            f"{frozen} never search (inas_iterations=0); run them without fixed baselines "
+            "(baselines=[]) and with inas_iterations >= 1."
+        )
     seeds = draw_seed(random_state, size=n_repeats)
     initials = [_initial_labels(initial_strategy, X_train, initial_size, seed) for seed in seeds]
     n_rounds = _n_rounds(initial_size, query_size, budget)
