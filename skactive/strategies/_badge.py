@@ -16,11 +16,11 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ..pool import map_pool
 from ._base import (
     check_n_instances,
     network_estimator,
     pool_result,
+    proba_and_features,
     torch_generator,
 )
 from ._docs import fill_doc
@@ -161,16 +161,6 @@ def kmeanspp_seeding(
     return selected.cpu().numpy()
 
 
-def _proba_and_features(module, x: torch.Tensor) -> torch.Tensor:
-    features = module.features(x)
-    logits = module.head(features).float()
-    return torch.cat([torch.softmax(logits, dim=1), features.float()], dim=1)
-
-
-def _chunk_proba_and_features(chunk, start, estimator):
-    return estimator.forward_batches(chunk, _proba_and_features)
-
-
 @fill_doc
 def badge(
     classifier, X_pool, n_instances: int = 1, random_state=None, return_utilities: bool = False
@@ -221,9 +211,8 @@ def badge(
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
     estimator = network_estimator(classifier, "badge")
-    outputs = map_pool(_chunk_proba_and_features, X_pool, estimator)
-    n_classes = len(estimator.classes_)
-    residual, features = prediction_residual(outputs[:, :n_classes]), outputs[:, n_classes:]
+    proba, features = proba_and_features(estimator, X_pool)
+    residual = prediction_residual(proba)
     indices = kmeanspp_seeding(
         features,
         n_instances,

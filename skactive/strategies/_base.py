@@ -217,8 +217,7 @@ def pool_and_labeled_features(estimator, X_pool) -> tuple[np.ndarray, np.ndarray
 
     Parameters
     ----------
-    estimator : ActiveINASClassifier
-        Fitted, as :func:`network_estimator` returns it.
+    %(estimator_network)s
     X_pool : array-like of shape (n_pool, ...)
         Unlabeled samples, embedded chunk by chunk (:func:`skactive.pool.map_pool`).
 
@@ -229,6 +228,52 @@ def pool_and_labeled_features(estimator, X_pool) -> tuple[np.ndarray, np.ndarray
         The features of the estimator's ``X_training_``.
     """
     return map_pool(_embed_chunk, X_pool, estimator), estimator.embed(estimator.X_training_)
+
+
+def _proba_and_features_batch(module, x: torch.Tensor) -> torch.Tensor:
+    features = module.features(x)
+    logits = module.head(features).float()
+    return torch.cat([torch.softmax(logits, dim=1), features.float()], dim=1)
+
+
+def _proba_and_features_chunk(chunk, start, estimator):
+    return estimator.forward_batches(chunk, _proba_and_features_batch)
+
+
+@fill_doc
+def proba_and_features(estimator, X) -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities and penultimate features of every sample, in one network pass.
+
+    The two factors of BADGE's gradient embedding and of dynamicAL's last-layer gain.
+
+    Parameters
+    ----------
+    %(estimator_network)s
+    X : array-like of shape (n_samples, ...)
+        Samples, run through the network chunk by chunk (:func:`skactive.pool.map_pool`).
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_classes), float32
+        ``softmax(W h + b)``.
+    features : ndarray of shape (n_samples, n_features), float32
+        The penultimate features ``h``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skactive import ActiveINASClassifier
+    >>> from skactive.strategies import proba_and_features
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = ActiveINASClassifier(input_shape=(1, 8, 8), base_width=4, max_epochs=1,
+    ...                            inas_iterations=0, random_state=0).fit(X[:50], y[:50])
+    >>> proba, features = proba_and_features(clf, X[50:55])
+    >>> proba.shape, features.shape
+    ((5, 10), (5, 20))
+    """
+    outputs = map_pool(_proba_and_features_chunk, X, estimator)
+    n_classes = len(estimator.classes_)
+    return outputs[:, :n_classes], outputs[:, n_classes:]
 
 
 def torch_generator(random_state, device) -> torch.Generator:

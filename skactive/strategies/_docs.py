@@ -25,6 +25,9 @@ classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
     "classifier_dropout": """\
 classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
     A fitted estimator, trained with ``dropout > 0``.""",
+    "estimator_network": """\
+estimator : ActiveINASClassifier
+    Fitted, as :func:`network_estimator` returns it.""",
     "classifier_cold_start": """\
 classifier : ActiveINASClassifier, modAL ActiveLearner, other classifier or None
     Where the labeled set (``X_training_``, or an ActiveLearner's ``X_training``) and the

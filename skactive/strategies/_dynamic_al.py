@@ -45,7 +45,7 @@ from torch.func import functional_call, grad, vmap
 from ..pool import map_pool
 from ..training import INFERENCE_BATCH_SIZE
 from ._badge import prediction_residual
-from ._base import check_n_instances, network_estimator, pool_result
+from ._base import check_n_instances, network_estimator, pool_result, proba_and_features
 from ._batch import BATCH_MODES, select_batch
 from ._docs import fill_doc
 
@@ -263,15 +263,6 @@ def last_layer_gain(proba, features, labeled_gradient=None) -> np.ndarray:
     return gain
 
 
-def _proba_and_features(module, x):
-    features = module.features(x)
-    return torch.cat([torch.softmax(module.head(features).float(), dim=1), features.float()], 1)
-
-
-def _chunk_proba_and_features(chunk, start, estimator):
-    return estimator.forward_batches(chunk, _proba_and_features)
-
-
 def _chunk_gain(chunk, start, estimator, labeled, chunk_size):
     def gain(module, x):
         return training_dynamics_gain(module, x, None, labeled, chunk_size=chunk_size)
@@ -280,15 +271,13 @@ def _chunk_gain(chunk, start, estimator, labeled, chunk_size):
 
 
 def _last_layer_utility(estimator, X_pool, labels) -> np.ndarray:
-    n_classes = len(estimator.classes_)
-    labeled = estimator.forward_batches(estimator.X_training_, _proba_and_features)
-    residual = labeled[:, :n_classes].astype(np.float64)
+    proba, features = proba_and_features(estimator, estimator.X_training_)
+    residual = proba.astype(np.float64)
     residual[np.arange(len(labels)), labels] -= 1.0
-    features = labeled[:, n_classes:].astype(np.float64)
+    features = features.astype(np.float64)
     # sum_i (p_i - onehot(y_i)) ⊗ (h_i, 1): the head's gradient at the true labels.
     head = residual.T @ np.hstack([features, np.ones((len(features), 1))])
-    pool = map_pool(_chunk_proba_and_features, X_pool, estimator)
-    return last_layer_gain(pool[:, :n_classes], pool[:, n_classes:], head)
+    return last_layer_gain(*proba_and_features(estimator, X_pool), head)
 
 
 @validate_params(
