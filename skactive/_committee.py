@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from numbers import Integral
 
-import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .strategies import COMMITTEES
@@ -101,8 +100,7 @@ class CommitteeMixin:
         members = list(self.__dict__.get("ensemble_members_", ()))
         if len(members) < n_members - 1:
             classes = self.classes_
-            X = np.asarray(self.X_training_, dtype=np.float32).reshape(-1, *self.input_shape_)
-            y = np.searchsorted(classes, self.y_training_).astype(np.int64)
+            X, y = self._network_training_set(self.input_shape_, classes)
             config = self._training_config(self.input_shape_, len(classes), self.device_)
             began, steps = time.perf_counter(), 0
             for member in range(len(members) + 1, n_members):

@@ -97,6 +97,12 @@ class SearchMixin:
             if a in trainer.networks
         ]
 
+    def _network_training_set(self, input_shape, classes) -> tuple[np.ndarray, np.ndarray]:
+        """The labeled set as the networks train on it: float32 inputs of ``input_shape``,
+        labels as indices into ``classes``."""
+        X = np.asarray(self.X_training_, dtype=np.float32).reshape(-1, *input_shape)
+        return X, np.searchsorted(classes, self.y_training_).astype(np.int64)
+
     def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
         return TrainingConfig(
             input_shape=input_shape,
@@ -129,8 +135,7 @@ class SearchMixin:
         """
         classes = np.unique(self.y_training_)
         device = resolve_device(self.device)
-        X = np.asarray(self.X_training_, dtype=np.float32).reshape(-1, *input_shape)
-        y = np.searchsorted(classes, self.y_training_).astype(np.int64)
+        X, y = self._network_training_set(input_shape, classes)
         rng = self._rng(len(y))
         config = self._training_config(input_shape, len(classes), device)
         began = time.perf_counter()
