@@ -13,7 +13,7 @@ the page and the session.
 """
 
 from ._app import default_store, run_app
-from ._data import Samples, load_samples
+from ._data import Samples, load_samples, read_image
 from ._server import LabelServer
 from ._session import LabelSession
 
@@ -23,5 +23,6 @@ __all__ = [
     "Samples",
     "default_store",
     "load_samples",
+    "read_image",
     "run_app",
 ]

@@ -120,8 +120,48 @@ def _image_files(folder: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
+def read_image(source, shape) -> np.ndarray:
+    """Decode an image as the networks take it: float32 ``(C, H, W)`` in [0, 1].
+
+    Parameters
+    ----------
+    source : str, path-like or file object
+        Anything :func:`PIL.Image.open` reads.
+    shape : tuple of (int, int, int)
+        ``(C, H, W)``: 1 channel reads the image in grey, 3 in RGB; it is resized (bilinear)
+        to ``H`` by ``W``.
+
+    Returns
+    -------
+    ndarray of shape ``shape``, float32
+
+    Raises
+    ------
+    OSError, PIL.UnidentifiedImageError, ValueError
+        As Pillow raises them for a file that is not an image it can decode.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> from skactive.label import read_image
+    >>> png = io.BytesIO()
+    >>> Image.new("L", (4, 2), color=255).save(png, format="PNG")
+    >>> read_image(png, (1, 3, 3)).shape, float(read_image(png, (3, 3, 3)).max())
+    ((1, 3, 3), 1.0)
+    """
+    from PIL import Image
+
+    channels, height, width = shape
+    with Image.open(source) as image:
+        image = image.convert("L" if channels == 1 else "RGB")
+        image = image.resize((width, height), Image.Resampling.BILINEAR)
+    pixels = np.asarray(image, dtype=np.float32) / 255.0
+    return pixels.reshape(height, width, channels).transpose(2, 0, 1).copy()
+
+
 def _load_images(folder: Path, image_size: int, rgb: bool) -> Samples:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     entries = _image_files(folder)
     if not entries:
@@ -133,14 +173,10 @@ def _load_images(folder: Path, image_size: int, rgb: bool) -> Samples:
         sample_id = path.relative_to(folder).as_posix()
         ids.append(sample_id)
         try:
-            with Image.open(path) as image:
-                image = image.convert("RGB" if rgb else "L")
-                image = image.resize((image_size, image_size), Image.Resampling.BILINEAR)
-                pixels = np.asarray(image, dtype=np.float32) / 255.0
+            X[index] = read_image(path, (channels, image_size, image_size))
         except (OSError, UnidentifiedImageError, ValueError) as err:
             errors[index] = f"{sample_id}: cannot be read as an image ({err})"
             continue
-        X[index] = pixels.reshape(image_size, image_size, channels).transpose(2, 0, 1)
         if label is not None:
             labels[sample_id] = label
     return Samples(X, ids, "image", labels, errors, files=[path for path, _ in entries])

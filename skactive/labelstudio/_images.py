@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..label import read_image
+
 MAX_IMAGE_BYTES = 32 * 2**20
 """Largest image file read or fetched, so that one task cannot exhaust the backend's memory."""
 
@@ -97,15 +99,10 @@ class ImageResolver:
         if not isinstance(reference, str) or not reference:
             raise ValueError(f"a task's image must be a non-empty string; got {reference!r}.")
         data = self._read(reference)
-        channels, height, width = self.image_shape
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                image = image.convert("L" if channels == 1 else "RGB")
-                image = image.resize((width, height), Image.Resampling.BILINEAR)
+            return read_image(io.BytesIO(data), self.image_shape)
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as err:
             raise ValueError(f"image {_short(reference)} cannot be read: {err}") from err
-        array = np.asarray(image, dtype=np.float32) / 255.0
-        return array.reshape(height, width, channels).transpose(2, 0, 1).copy()
 
     def _read(self, reference: str) -> bytes:
         if reference.startswith("data:"):
