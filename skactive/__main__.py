@@ -41,7 +41,6 @@ from .experiment import (
     run_experiment,
     verdict,
 )
-from .label import run_app
 from .training import device_type
 
 _OUTPUTS = (
@@ -272,6 +271,9 @@ def _labelstudio(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
 
 def _label(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    # Imported here, as the Label Studio backend is: run and summarize need no web server.
+    from .label import run_app
+
     params = {name: getattr(args, name) for name in ESTIMATOR_OPTIONS}
     params["query_strategy"] = args.query_strategy
     try:
