@@ -1,0 +1,44 @@
+"""The datasets by name: what ``--dataset`` and the benchmark runner accept."""
+
+from __future__ import annotations
+
+from ._base import Dataset
+from ._images import load_digits_images, load_mnist_5k
+from ._mnist1d import MNIST1D_SIZES, load_mnist1d
+from ._torchvision import TORCHVISION_DATASETS, load_torchvision
+
+DATASETS = ("digits", "mnist_5k", "mnist1d_5k", "mnist1d_50k", *TORCHVISION_DATASETS)
+"""Names accepted by :func:`load_dataset` and the command line's ``--dataset``."""
+
+
+def load_dataset(name: str, data_dir=None) -> Dataset:
+    """Load one of :data:`DATASETS` by name, with each loader's default split.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`DATASETS`.
+    data_dir : str, path-like or None, default=None
+        Folder holding the files; not used by ``"digits"``. None generates or loads MNIST-5k
+        and MNIST-1D from their packages.
+
+    Returns
+    -------
+    Dataset
+        The train/test split.
+
+    Examples
+    --------
+    >>> from skactive.datasets import load_dataset
+    >>> load_dataset("digits").sample_shape
+    (1, 8, 8)
+    """
+    if name == "digits":
+        return load_digits_images()
+    if name == "mnist_5k":
+        return load_mnist_5k(data_dir)
+    if name.startswith("mnist1d_") and name.removeprefix("mnist1d_") in MNIST1D_SIZES:
+        return load_mnist1d(data_dir, size=name.removeprefix("mnist1d_"))
+    if name in TORCHVISION_DATASETS:
+        return load_torchvision(name, data_dir)
+    raise ValueError(f"Unknown dataset {name!r}; use one of {list(DATASETS)}.")
