@@ -5,9 +5,14 @@ from __future__ import annotations
 from ._base import Dataset
 from ._images import load_digits_images, load_mnist_5k
 from ._mnist1d import MNIST1D_SIZES, load_mnist1d
+from ._synthetic import SYNTHETIC_DATASETS
+from ._tabular import TABULAR_DATASETS, load_tabular
 from ._torchvision import TORCHVISION_DATASETS, load_torchvision
 
-DATASETS = ("digits", "mnist_5k", "mnist1d_5k", "mnist1d_50k", *TORCHVISION_DATASETS)
+DATASETS = (
+    *("digits", "mnist_5k", "mnist1d_5k", "mnist1d_50k", *TORCHVISION_DATASETS),
+    *(*TABULAR_DATASETS, *SYNTHETIC_DATASETS),
+)
 """Names accepted by :func:`load_dataset` and the command line's ``--dataset``."""
 
 
@@ -19,8 +24,9 @@ def load_dataset(name: str, data_dir=None) -> Dataset:
     name : str
         A name of :data:`DATASETS`.
     data_dir : str, path-like or None, default=None
-        Folder holding the files; not used by ``"digits"``. None generates or loads MNIST-5k
-        and MNIST-1D from their packages.
+        Folder holding the files; not used by ``"digits"``, the tabular datasets
+        (:data:`TABULAR_DATASETS`) and the synthetic ones (:data:`SYNTHETIC_DATASETS`). None
+        generates or loads MNIST-5k and MNIST-1D from their packages.
 
     Returns
     -------
@@ -41,4 +47,8 @@ def load_dataset(name: str, data_dir=None) -> Dataset:
         return load_mnist1d(data_dir, size=name.removeprefix("mnist1d_"))
     if name in TORCHVISION_DATASETS:
         return load_torchvision(name, data_dir)
+    if name in TABULAR_DATASETS:
+        return load_tabular(name)
+    if name in SYNTHETIC_DATASETS:
+        return SYNTHETIC_DATASETS[name]()
     raise ValueError(f"Unknown dataset {name!r}; use one of {list(DATASETS)}.")
