@@ -124,7 +124,7 @@ def make_diverging_sine(
     linearly: the boundary between them is the sine, but the sine matters only where the half
     gap ``divergence * x`` is below its amplitude 1, i.e. for ``x < 1 / divergence``, the
     first fifth of the samples by default; beyond it the straight line y = 0 separates the
-    classes, and the two arms spread over most of the plane.
+    classes up to the noise, and the two arms spread over most of the plane.
 
     What it fools: diversity and coverage sampling (core-set's k-center greedy, k-means
     representatives, TypiClust, ProbCover). They spread their picks over the area the samples
