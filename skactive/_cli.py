@@ -95,8 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
         default="digits",
         choices=DATASETS,
         metavar="NAME",
-        help=f"dataset, one of {', '.join(DATASETS)}; digits needs nothing, mnist_5k and "
-        "mnist1d_* need the datasets extra or --data-dir, the others --data-dir",
+        help=f"dataset, one of {', '.join(DATASETS)}; digits, the tables (wine, "
+        "breast_cancer, iris, digits_flat) and the synthetic honeypot and diverging_sine need "
+        "nothing, mnist_5k and mnist1d_* need the datasets extra or --data-dir, the others "
+        "--data-dir",
     )
     data.add_argument(
         "--data-dir",
