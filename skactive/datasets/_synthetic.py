@@ -50,7 +50,7 @@ def make_honeypot(
     the samples, whose labels no model can predict better than chance (the Bayes error there
     is 50%).
 
-    What it fools: uncertainty sampling (softmax response, margin, entropy, BALD). The honeypot
+    What it fools: uncertainty sampling (softmax response, margin, entropy). The honeypot
     straddles the boundary any model learns from the clean clusters, so its samples are the
     most uncertain in the pool, and stay so however many of them are labeled; their labels
     teach nothing, since they are coin flips, while the clean clusters would need only a few
@@ -126,11 +126,11 @@ def make_diverging_sine(
     first fifth of the samples by default; beyond it the straight line y = 0 separates the
     classes up to the noise, and the two arms spread over most of the plane.
 
-    What it fools: diversity and coverage sampling (core-set's k-center greedy, k-means
-    representatives, TypiClust, ProbCover). They spread their picks over the area the samples
-    cover, most of which is the wide, easy region: they put no more of them than random
-    sampling does (a fifth) into the narrow informative region near the origin, where
-    uncertainty sampling puts most of its picks.
+    What it fools: space-filling sampling (core-set's k-center greedy, k-means
+    representatives). It spreads its picks over the area the samples cover, most of which is
+    the wide, easy region: on average it puts no more of them than random sampling does (a
+    fifth) into the narrow informative region near the origin, where uncertainty sampling puts
+    most of its picks.
 
     The defaults are CDALBench's: 100 samples per class, ``divergence=0.5``, ``frequency=2``,
     ``noise=0.3``, 20% test. Here the split is stratified and the features are standardised
