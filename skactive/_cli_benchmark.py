@@ -81,6 +81,12 @@ def add_benchmark_command(commands) -> None:
     )
     parser.add_argument("--data-dir", metavar="DIR", help="folder of the datasets' files")
     parser.add_argument(
+        "--image-dir",
+        metavar="PATH",
+        help="the path by which benchmark.rst names its figures, for a page that includes it "
+        "from another folder (e.g. results/benchmark); default: their file names",
+    )
+    parser.add_argument(
         "--no-progress", action="store_true", help="hide the progress bars (stderr)"
     )
     shrink = parser.add_argument_group("a smaller protocol, for a quick look")
@@ -140,6 +146,9 @@ def benchmark_command(args: argparse.Namespace, parser: argparse.ArgumentParser)
             f"{row['strategy']:<22}{row['mean_rank']:>10.2f}  {interval:<14} "
             f"{', '.join(row['beats_random']) or '-'}"
         )
-    for path in [out / "ranks.json", *write_benchmark_page(results, out, table=table)]:
+    for path in [
+        out / "ranks.json",
+        *write_benchmark_page(results, out, table=table, image_dir=args.image_dir),
+    ]:
         print(f"wrote {path}")
     return 0

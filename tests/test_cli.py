@@ -83,10 +83,14 @@ def test_benchmark_smoke_run_writes_ranks_and_page_and_refuses_bad_names(tmp_pat
     argv = ["benchmark", "--domains", "digits", "--strategies", "random,softmax_response"]
     argv += ["--n-repeats", "2", "--budget", "60", "--max-epochs", "1", "--base-width", "4"]
     argv += ["--inas-iterations", "0", "--no-progress", "--out", str(tmp_path)]
-    assert main(argv) == 0
+    assert main([*argv, "--image-dir", "results/bench"]) == 0
     ranks = json.loads((tmp_path / "ranks.json").read_text())
     assert {row["strategy"] for row in ranks["overall"]} == {"random", "softmax_response"}
-    assert (tmp_path / "benchmark.rst").is_file() and (tmp_path / "benchmark_digits.png").is_file()
+    assert (tmp_path / "benchmark_digits.png").is_file()
+    assert (
+        ".. figure:: results/bench/benchmark_digits.png"
+        in (tmp_path / "benchmark.rst").read_text()
+    )
     assert "softmax_response" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_:
         main([*argv[:2], "digits,cifar", *argv[3:]])
