@@ -153,13 +153,14 @@ def test_every_bad_argument_is_named_at_once_before_any_training(tmp_path, no_tr
         run_benchmark(["digits", "cifar"], ["random", "guess"], n_repeats=0, out_dir=tmp_path)
     message = str(error.value)
     assert "'cifar'" in message and "'guess'" in message and "n_repeats=0" in message
-    small = Domain("small", "digits", "image", 50, 10, 40, 2)
+    small = Domain("small", "digits", "image", 50, 10, 40, 2, {"widht": 4})
     big = dataclasses.replace(DOMAINS["digits"], budget=5000)
     with pytest.raises(ValueError) as error:
-        run_benchmark([small, big], ["random"], out_dir=tmp_path)
+        run_benchmark([small, big], "random", out_dir=tmp_path)
     message = str(error.value)
     assert "initial_size=50 is larger than budget=40" in message
     assert "budget=5000 is not below the 1257 training samples" in message
+    assert "widht" in message
     assert not any(tmp_path.iterdir())  # nothing written either
 
 

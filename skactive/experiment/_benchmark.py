@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
+from tqdm import tqdm
 
 from .._classifier import ActiveINASClassifier
 from ..datasets import load_dataset
@@ -300,6 +301,8 @@ def run_benchmark(
     """
     out_dir = Path(out_dir)
     oracle = oracle_available()
+    domains = [domains] if isinstance(domains, (str, Domain)) else domains
+    strategies = [strategies] if isinstance(strategies, str) else strategies
     strategies = default_strategies() if strategies is None else list(strategies)
     chosen, unknown = _domains(domains)
     problems = [f"unknown domain {name}" for name in unknown]
@@ -317,12 +320,17 @@ def run_benchmark(
     chosen = [_resized(d, n_repeats, budget, estimator_params) for d in chosen]
     data = {}
     for domain in chosen:
+        n_train = None
         try:
             data[domain.name] = load_dataset(domain.dataset, data_dir)
+            n_train = len(data[domain.name].y_train)
         except (FileNotFoundError, ImportError, ValueError) as error:
             problems.append(f"domain {domain.name!r}: {error}")
-            continue
-        problems += _protocol_problems(domain, len(data[domain.name].y_train))
+        problems += _protocol_problems(domain, n_train)
+        try:
+            ActiveINASClassifier().set_params(**domain.estimator_params)
+        except ValueError as error:
+            problems.append(f"domain {domain.name!r}: {error}")
         if not resume and (out_dir / domain.name / CHECKPOINT).exists():
             problems.append(
                 f"{out_dir / domain.name} holds an earlier benchmark: pass resume=True to go "
@@ -335,6 +343,8 @@ def run_benchmark(
         folder = out_dir / domain.name
         folder.mkdir(parents=True, exist_ok=True)
         dataset = data[domain.name]
+        if progress:
+            tqdm.write(f"{domain.name}: {domain.protocol}, {len(strategies)} strategies")
         result = run_experiment(
             dataset.X_train,
             dataset.y_train,
