@@ -10,6 +10,8 @@ then the summary. Every option is described by ``python -m skactive run --help``
 as its ML backend (:mod:`skactive.labelstudio`).
 ``python -m skactive label DATA`` serves a page to label DATA by hand while Active-iNAS
 learns (:mod:`skactive.label`).
+``python -m skactive benchmark`` runs every strategy on every domain of
+:data:`skactive.experiment.DOMAINS` and ranks them (:func:`skactive.experiment.run_benchmark`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from ._classifier import ActiveINASClassifier
 from ._cli import RESULTS_DIR, build_parser
+from ._cli_benchmark import benchmark_command
 from ._cli_options import ESTIMATOR_OPTIONS
 from .datasets import load_dataset
 from .experiment import (
@@ -321,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         "summarize": _summarize,
         "label": _label,
         "labelstudio": _labelstudio,
+        "benchmark": benchmark_command,
     }[args.command]
     return command(args, parser)
 

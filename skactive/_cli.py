@@ -11,6 +11,7 @@ import argparse
 import textwrap
 
 from . import __version__
+from ._cli_benchmark import add_benchmark_command
 from ._cli_labeling import add_label_command, add_labelstudio_command
 from ._cli_options import (
     HelpFormatter,
@@ -41,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        A parser with the sub-commands ``run``, ``summarize``, ``label`` and
-        ``labelstudio``.
+        A parser with the sub-commands ``run``, ``summarize``, ``label``,
+        ``labelstudio`` and ``benchmark``.
 
     Examples
     --------
@@ -205,4 +206,5 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the files of an earlier run in --out"
     )
     add_label_command(commands)
+    add_benchmark_command(commands)
     return parser

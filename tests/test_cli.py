@@ -1,8 +1,14 @@
 """The command line's arguments (tests of skactive/_cli.py)."""
 
+import json
+
+import pytest
+
 from skactive import ActiveINASClassifier
+from skactive.__main__ import main
 from skactive._cli import build_parser
 from skactive._cli_options import ESTIMATOR_OPTIONS
+from skactive.experiment import DOMAINS
 from skactive.strategies import DEFAULT_CANDIDATES, AutoStrategy, resolve_strategy
 
 
@@ -51,3 +57,41 @@ def test_mixup_takes_an_alpha_and_lada_is_a_strategy():
     assert args.mixup == 2.0 and args.strategy == ["lada", "softmax_response"]
     ActiveINASClassifier(mixup=args.mixup)._validate_params()
     assert resolve_strategy(args.strategy[0]).__name__ == "lada"
+
+
+def test_benchmark_takes_domains_strategies_and_a_smaller_protocol():
+    args = build_parser().parse_args(["benchmark"])
+    assert args.domains == list(DOMAINS) and args.strategies is None
+    assert (args.n_repeats, args.budget, args.max_epochs, args.jobs, args.resume) == (
+        None, None, None, 1, False,
+    )  # fmt: skip
+    argv = ["benchmark", "--domains", "digits", "--strategies", "random,softmax_response"]
+    args = build_parser().parse_args([*argv, "--n-repeats", "2", "--budget", "60", "--resume"])
+    assert (args.domains, args.strategies) == (["digits"], ["random", "softmax_response"])
+    assert (args.n_repeats, args.budget, args.resume) == (2, 60, True)
+
+
+def test_benchmark_help_lists_every_domain_with_its_protocol(capsys):
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    text = capsys.readouterr().out
+    for domain in DOMAINS.values():
+        assert f"{domain.name}: {domain.dataset}, {domain.family}; {domain.protocol}" in text
+
+
+def test_benchmark_smoke_run_writes_ranks_and_page_and_refuses_bad_names(tmp_path, capsys):
+    argv = ["benchmark", "--domains", "digits", "--strategies", "random,softmax_response"]
+    argv += ["--n-repeats", "2", "--budget", "60", "--max-epochs", "1", "--base-width", "4"]
+    argv += ["--inas-iterations", "0", "--no-progress", "--out", str(tmp_path)]
+    assert main([*argv, "--image-dir", "results/bench"]) == 0
+    ranks = json.loads((tmp_path / "ranks.json").read_text())
+    assert {row["strategy"] for row in ranks["overall"]} == {"random", "softmax_response"}
+    assert (tmp_path / "benchmark_digits.png").is_file()
+    assert (
+        ".. figure:: results/bench/benchmark_digits.png"
+        in (tmp_path / "benchmark.rst").read_text()
+    )
+    assert "softmax_response" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv[:2], "digits,cifar", *argv[3:]])
+    assert exit_.value.code == 2 and "unknown domain 'cifar'" in capsys.readouterr().err

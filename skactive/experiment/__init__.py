@@ -27,12 +27,29 @@ ends, and a call with the same arguments goes on from there after an interruptio
 still paired by repetition, e.g. a strategy run later beside random sampling run earlier.
 :func:`candidate_gain_table` compares a strategy that chooses while learning (``"auto"``)
 with the best of its candidates and with their mean.
+
+:func:`run_benchmark` runs every strategy on every domain of :data:`DOMAINS` (tabular,
+synthetic, sequence and image datasets, each with its protocol), one experiment per domain;
+:func:`rank_table` ranks the strategies by normalised AUC within each domain and across
+domains, as CDALBench (Werner et al., 2024) does, and :func:`write_benchmark_page` writes the
+tables and a figure per domain for the docs.
 """
 
+from ._benchmark import (
+    DOMAINS,
+    Domain,
+    default_strategies,
+    domain_of,
+    load_benchmark,
+    oracle_available,
+    run_benchmark,
+)
+from ._benchmark_page import write_benchmark_page
 from ._choice import candidate_gain_table
 from ._combine import MUST_AGREE, combine_results
 from ._gains import ACTIVE_INAS
 from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_choices
+from ._ranks import rank_table
 from ._report import format_summary, legend, verdict
 from ._result import COLUMNS, ExperimentResult
 from ._run import parse_baseline, run_experiment, strategy_name
@@ -41,20 +58,29 @@ from ._statistics import class_share_range, normalized_auc, t_interval
 __all__ = [
     "ACTIVE_INAS",
     "COLUMNS",
+    "DOMAINS",
     "MUST_AGREE",
+    "Domain",
     "ExperimentResult",
     "candidate_gain_table",
     "class_share_range",
     "combine_results",
+    "default_strategies",
+    "domain_of",
     "format_summary",
     "legend",
+    "load_benchmark",
     "normalized_auc",
+    "oracle_available",
     "parse_baseline",
     "plot_labels_per_class",
     "plot_learning_curves",
     "plot_strategy_choices",
+    "rank_table",
+    "run_benchmark",
     "run_experiment",
     "strategy_name",
     "t_interval",
     "verdict",
+    "write_benchmark_page",
 ]
