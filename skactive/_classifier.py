@@ -145,6 +145,17 @@ class ActiveINASClassifier(
         and a checkpoint hold only the labels paid for. 2.0 is the setting of the LADA
         reference code (:func:`skactive.strategies.lada`); None trains on the labels only.
         The search's candidates train the same way; their validation does not mix.
+    loss_prediction : bool or "auto", default="auto"
+        Give every network a loss-prediction head (Yoo & Kweon, CVPR 2019;
+        :class:`~skactive.loss_prediction.LossPredictionHead`), trained jointly with it on
+        the mean cross-entropy plus the margin ranking loss of its predicted losses
+        (:func:`~skactive.loss_prediction.ranking_loss`), the gradient into the network
+        stopped after 60% of each training's epochs, as in the paper; the search's candidates
+        and the final network alike. :func:`skactive.strategies.loss_prediction` queries by
+        its predictions. ``"auto"`` turns it on exactly when ``query_strategy`` is
+        ``"loss_prediction"`` (or that function), so other strategies train and cost as
+        before; True for that strategy called directly or through modAL. The head's weights
+        are part of the network's state, saved in a checkpoint.
     compile : bool, default=False
         Compile every network with :func:`torch.compile`: faster steps after tens of seconds
         of compilation per architecture, worth it for long trainings only.
@@ -266,6 +277,7 @@ class ActiveINASClassifier(
         "precision": [StrOptions(set(PRECISIONS))],
         "augment": ["boolean", StrOptions({"crop"})],
         "mixup": [Interval(Real, 0, None, closed="neither"), None],
+        "loss_prediction": ["boolean", StrOptions({"auto"})],
         "compile": ["boolean"],
         "warm_start": ["boolean"],
         "n_jobs": [Integral, None],
@@ -301,6 +313,7 @@ class ActiveINASClassifier(
         precision=_RECIPE["precision"],
         augment=_RECIPE["augment"],
         mixup=_RECIPE["mixup"],
+        loss_prediction="auto",
         compile=_RECIPE["compile"],
         warm_start=False,
         n_jobs=None,
@@ -332,6 +345,7 @@ class ActiveINASClassifier(
         self.precision = precision
         self.augment = augment
         self.mixup = mixup
+        self.loss_prediction = loss_prediction
         self.compile = compile
         self.warm_start = warm_start
         self.n_jobs = n_jobs

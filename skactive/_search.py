@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 
 from .inas import search
 from .search_space import Architecture, parse_layout
+from .strategies import uses_loss_prediction
 from .training import (
     CandidateTrainer,
     TrainingConfig,
@@ -103,6 +104,12 @@ class SearchMixin:
         X = np.asarray(self.X_training_, dtype=np.float32).reshape(-1, *input_shape)
         return X, np.searchsorted(classes, self.y_training_).astype(np.int64)
 
+    def _trains_loss_head(self) -> bool:
+        """``loss_prediction`` resolved: ``"auto"`` is on for a strategy that needs the head."""
+        if self.loss_prediction == "auto":
+            return uses_loss_prediction(self.query_strategy)
+        return bool(self.loss_prediction)
+
     def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
         return TrainingConfig(
             input_shape=input_shape,
@@ -120,6 +127,7 @@ class SearchMixin:
             precision=self.precision,
             augment=self.augment,
             mixup=self.mixup,
+            loss_prediction=self._trains_loss_head(),
             compile=self.compile,
             candidate_devices=candidate_devices(self.device),
         )

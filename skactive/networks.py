@@ -8,6 +8,7 @@ import math
 import torch
 from torch import nn
 
+from .loss_prediction import LossPredictionHead
 from .search_space import Architecture
 
 _WIDTH_DOUBLINGS = 3
@@ -193,11 +194,17 @@ class HomogeneousNet(nn.Module):
         each channel over the whole map (ResNet's head); ``"pyramid"`` concatenates that
         average with the averages over a 2x2 grid (2 halves on sequences), a two-level spatial
         pyramid (He et al., 2014), 5 (or 3) features per channel. Ignored by ``mlp``.
+    loss_prediction : bool, default=False
+        Also build ``loss_head``, a :class:`~skactive.loss_prediction.LossPredictionHead`
+        reading the output of every stack (:meth:`forward_with_loss`). ``forward`` and
+        ``features`` do not use it.
 
     Attributes
     ----------
     n_features_out : int
         Size of the penultimate representation returned by ``features``.
+    loss_head : LossPredictionHead or None
+        The loss-prediction head, part of the state dict; None without ``loss_prediction``.
 
     Examples
     --------
@@ -222,6 +229,7 @@ class HomogeneousNet(nn.Module):
         base_width: int = DEFAULT_BASE_WIDTH,
         dropout: float = DEFAULT_DROPOUT,
         pooling: str = DEFAULT_POOLING,
+        loss_prediction: bool = False,
     ) -> None:
         super().__init__()
         if pooling not in POOLINGS:
@@ -273,6 +281,7 @@ class HomogeneousNet(nn.Module):
         self.head = nn.Sequential(
             GeneratorDropout(dropout), nn.Linear(self.n_features_out, n_classes)
         )
+        self.loss_head = LossPredictionHead(widths) if loss_prediction else None
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Return the penultimate representation of a batch.
@@ -288,6 +297,62 @@ class HomogeneousNet(nn.Module):
             Pooled features, the input of the dropout head.
         """
         return self.pool(self.body(self.stem(x)))
+
+    def stack_outputs(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Return the output of every stack, the levels the loss-prediction head reads.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples,) + input_shape
+            A batch of samples.
+
+        Returns
+        -------
+        list of torch.Tensor
+            One output per stack, first to last, of shape ``(n_samples, width_s, ...)``.
+        """
+        outputs, x = [], self.stem(x)
+        for index, block in enumerate(self.body, start=1):
+            x = block(x)
+            if index % self.architecture.n_blocks == 0:
+                outputs.append(x)
+        return outputs
+
+    def forward_with_loss(
+        self, x: torch.Tensor, detach: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return the logits of a batch and the loss the head predicts for each sample.
+
+        One pass through the body serves both.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples,) + input_shape
+            A batch of samples.
+        detach : bool, default=False
+            Feed the head the stacks' outputs detached, so its loss trains the head only.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            As :meth:`forward` returns them.
+        predicted_loss : torch.Tensor of shape (n_samples,)
+            The output of ``loss_head``.
+
+        Raises
+        ------
+        ValueError
+            If the network was built without ``loss_prediction``.
+        """
+        if self.loss_head is None:
+            raise ValueError(
+                "this network has no loss-prediction head; build it with loss_prediction=True."
+            )
+        outputs = self.stack_outputs(x)
+        logits = self.head(self.pool(outputs[-1]))
+        if detach:
+            outputs = [output.detach() for output in outputs]
+        return logits, self.loss_head(outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return the logits of a batch.

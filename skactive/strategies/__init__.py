@@ -30,6 +30,9 @@ their own.
 - Look-ahead (:func:`lada`): scores random pairs of pool samples together with their
   InfoMixup virtual sample (:func:`lada_scores`), the mix the network finds most
   informative; pair it with ``ActiveINASClassifier(mixup=...)``, which trains on mixes.
+- Learning loss (:func:`loss_prediction`): the pool samples whose loss the network's
+  loss-prediction head (:mod:`skactive.loss_prediction`), trained jointly with it, predicts
+  highest (:func:`predicted_loss`); the estimator trains the head with ``loss_prediction``.
 - :func:`random_sampling`: the baseline.
 - :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
   bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
@@ -84,6 +87,12 @@ from ._ensemble import (
     variation_ratio,
 )
 from ._lada import LADA_ACQUISITIONS, lada, lada_scores, random_pairs
+from ._loss_prediction import (
+    LOSS_PREDICTION_BATCH_MODES,
+    loss_prediction,
+    predicted_loss,
+    uses_loss_prediction,
+)
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
@@ -150,6 +159,7 @@ __all__ = [
     "AUTO_METHODS",
     "GRADIENTS",
     "LADA_ACQUISITIONS",
+    "LOSS_PREDICTION_BATCH_MODES",
     "REPRESENTATIONS",
     "STRATEGIES",
     "STRATEGY_NAMES",
@@ -179,6 +189,7 @@ __all__ = [
     "lada",
     "lada_scores",
     "least_confidence",
+    "loss_prediction",
     "margin",
     "margin_sampling",
     "mc_dropout",
@@ -187,6 +198,7 @@ __all__ = [
     "mix_batches",
     "network_estimator",
     "pool_result",
+    "predicted_loss",
     "prediction_residual",
     "predictive_entropy",
     "proba_and_features",
@@ -206,5 +218,6 @@ __all__ = [
     "typiclust",
     "typiclust_sampling",
     "uncertainty_query",
+    "uses_loss_prediction",
     "variation_ratio",
 ]

@@ -20,6 +20,7 @@ from ._coreset import coreset
 from ._dynamic_al import dynamic_al
 from ._ensemble import ensemble
 from ._lada import lada
+from ._loss_prediction import loss_prediction
 from ._mc_dropout import mc_dropout
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
@@ -43,6 +44,7 @@ STRATEGIES = {
     "kmeans": kmeans_sampling,
     "dynamic_al": dynamic_al,
     "lada": lada,
+    "loss_prediction": loss_prediction,
     "ensemble": ensemble,
     "ensemble_candidates": _ensemble_candidates,
 }
@@ -59,6 +61,7 @@ _STOCHASTIC = {
     "entropy": BATCH_MODES[1:],
     "mc_dropout": BATCH_MODES[1:],
     "dynamic_al": ("softrank",),  # gains can be < 0 and have no fixed scale
+    "loss_prediction": ("softrank",),  # predicted losses: no fixed scale or sign
     "ensemble": BATCH_MODES[1:],
     "ensemble_candidates": BATCH_MODES[1:],
 }

@@ -337,6 +337,11 @@ class TrainingConfig:
         many virtual samples, each sample mixed with a partner of its batch at a ratio drawn
         from ``Beta(alpha, alpha)``, under their soft labels (see
         :class:`~skactive.training.DeviceBatchIterator`); None trains on the labels only.
+    loss_prediction : bool, default=False
+        Give every network a loss-prediction head
+        (:class:`~skactive.loss_prediction.LossPredictionHead`), trained jointly with it
+        (:class:`~skactive.training.DeviceNeuralNetClassifier`), for
+        :func:`skactive.strategies.loss_prediction`.
     compile : bool, default=False
         Compile the module with :func:`torch.compile`.
     candidate_devices : tuple of str, default=()
@@ -362,6 +367,7 @@ class TrainingConfig:
     precision: str = "auto"
     augment: bool | str = "crop"
     mixup: float | None = None
+    loss_prediction: bool = False
     compile: bool = False
     candidate_devices: tuple[str, ...] = ()
     budget_fraction: float = 1.0

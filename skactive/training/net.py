@@ -6,9 +6,10 @@ import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import LRScheduler
-from skorch.utils import is_dataset
+from skorch.utils import is_dataset, to_tensor
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
+from ..loss_prediction import LOSS_WEIGHT, STOP_GRADIENT_FRACTION, ranking_loss
 from ..networks import HomogeneousNet
 from ..search_space import Architecture
 from .config import OPTIMIZERS, TrainingConfig, resolve_precision, resolve_weight_decay
@@ -31,6 +32,14 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
     precision : {"auto", "bf16", "fp32"}, default="auto"
         Autocast of the forward pass, resolved against the device at each use, so a network
         trained on a GPU and unpickled on a CPU-only machine predicts in float32.
+    stop_loss_gradient : float, default=0.6
+        Only for a module with a loss-prediction head (``HomogeneousNet(loss_prediction=
+        True)``), which then trains jointly with the network on the mean cross-entropy plus
+        :func:`~skactive.loss_prediction.ranking_loss` of its predictions against the
+        per-sample cross-entropies (λ = 1): the share of each training's epochs after which
+        the ranking loss trains the head alone, its inputs detached from the network (the
+        paper's epoch 120 of 200). A training that goes on from an earlier one
+        (:func:`continue_training`) counts its own epochs.
     **kwargs
         Passed to :class:`skorch.NeuralNetClassifier`; set ``iterator_train`` and
         ``iterator_valid`` to :class:`DeviceBatchIterator`.
@@ -50,9 +59,17 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
     1
     """
 
-    def __init__(self, module, *args, precision="auto", **kwargs):
+    def __init__(
+        self,
+        module,
+        *args,
+        precision="auto",
+        stop_loss_gradient=STOP_GRADIENT_FRACTION,
+        **kwargs,
+    ):
         super().__init__(module, *args, **kwargs)
         self.precision = precision
+        self.stop_loss_gradient = stop_loss_gradient
 
     def autocast(self):
         """Autocast context of the forward pass: bf16 when ``precision`` resolves to it.
@@ -155,8 +172,26 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
         dataset.X = self.to_memory_layout(dataset.X)
         return dataset
 
+    def trains_loss_head(self) -> bool:
+        """Whether the module's loss-prediction head is being trained now.
+
+        Returns
+        -------
+        bool
+            True in training mode with gradients on, for a module with a ``loss_head``.
+        """
+        module = self.module_
+        return (
+            module.training
+            and torch.is_grad_enabled()
+            and getattr(module, "loss_head", None) is not None
+        )
+
     def infer(self, x, **fit_params):
         """Forward a batch under autocast and return float32 scores.
+
+        While a loss-prediction head trains (:meth:`trains_loss_head`), the scores come with
+        the head's predicted losses, from the same pass.
 
         Parameters
         ----------
@@ -167,11 +202,81 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
 
         Returns
         -------
-        torch.Tensor
-            The module's output in float32, so the loss is computed in full precision.
+        torch.Tensor or tuple of torch.Tensor
+            The module's output in float32, so the loss is computed in full precision; while
+            the loss head trains, ``(logits, predicted_loss)``.
         """
+        x = self.to_memory_layout(x)
         with self.autocast():
-            return super().infer(self.to_memory_layout(x), **fit_params).float()
+            if self.trains_loss_head():
+                stopped = getattr(self, "loss_gradient_stopped_", False)
+                logits, predicted = self.module_.forward_with_loss(x, detach=stopped)
+                return logits.float(), predicted.float()
+            return super().infer(x, **fit_params).float()
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The criterion's loss, plus the ranking loss of predicted losses when given them.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor or tuple of torch.Tensor
+            Scores, or ``(logits, predicted_loss)`` from :meth:`infer`.
+        y_true : torch.Tensor
+            Class indices, or soft labels (mixup).
+        X : object, default=None
+            The batch, passed on to skorch.
+        training : bool, default=False
+            Whether the loss is for training, passed on to skorch.
+
+        Returns
+        -------
+        torch.Tensor
+            For a pair, ``mean(l) + λ ranking_loss(predicted_loss, l)`` with ``l`` the
+            per-sample cross-entropies (Yoo & Kweon, 2019); else skorch's loss.
+        """
+        if not isinstance(y_pred, tuple):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        logits, predicted = y_pred
+        losses = torch.nn.functional.cross_entropy(
+            logits, to_tensor(y_true, device=self.device), reduction="none"
+        )
+        return losses.mean() + LOSS_WEIGHT * ranking_loss(predicted, losses)
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Note the first epoch of this training, from which :meth:`on_epoch_begin` counts.
+
+        Parameters
+        ----------
+        net : DeviceNeuralNetClassifier
+            This net.
+        X, y : object, default=None
+            The training data.
+        **kwargs : dict
+            skorch's other arguments.
+        """
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self.first_epoch_ = len(self.history)
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Record the epoch, and stop the loss head's gradient to the body once it is due.
+
+        From epoch ``ceil(stop_loss_gradient * max_epochs)`` of this training on (counted
+        from 0), the ranking loss trains the loss head only.
+
+        Parameters
+        ----------
+        net : DeviceNeuralNetClassifier
+            This net.
+        dataset_train, dataset_valid : Dataset or None, default=None
+            The epoch's data.
+        **kwargs : dict
+            skorch's other arguments.
+        """
+        super().on_epoch_begin(
+            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
+        )
+        epoch = len(self.history) - 1 - getattr(self, "first_epoch_", 0)
+        self.loss_gradient_stopped_ = epoch >= self.stop_loss_gradient * self.max_epochs
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """One pass over ``iterator`` that reads the losses back once, at its end.
@@ -252,6 +357,7 @@ def build_net(
         module__base_width=config.base_width,
         module__dropout=config.dropout,
         module__pooling=config.pooling,
+        module__loss_prediction=config.loss_prediction,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=optimizer,
         lr=config.lr,
