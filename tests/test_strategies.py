@@ -464,9 +464,10 @@ def test_selection_on_cuda_matches_cpu():
 # ---------------------------------------------------------------- every strategy
 
 
-# The fixture has no search, so no candidates for this committee: see
-# tests/test_strategies_ensemble.py.
-NEEDS_SEARCH = {"ensemble_candidates"}
+# The fixture has no search, so no candidates for this committee (see
+# tests/test_strategies_ensemble.py), and no loss-prediction head (see
+# tests/test_strategies_loss_prediction.py).
+NEEDS_SEARCH = {"ensemble_candidates", "loss_prediction"}
 
 
 @pytest.mark.parametrize("name", sorted(set(STRATEGIES) - NEEDS_SEARCH))

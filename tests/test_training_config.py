@@ -81,8 +81,9 @@ def test_the_recipe_defaults_have_one_home():
     from skactive.networks import HomogeneousNet
 
     estimator = ActiveINASClassifier().get_params()
-    # The estimator's device is resolved ("auto" -> a device) before a config is built.
-    shared = set(estimator) - {"input_shape", "device"}
+    # The estimator's device and loss_prediction are resolved ("auto" -> a device, a bool)
+    # before a config is built.
+    shared = set(estimator) - {"input_shape", "device", "loss_prediction"}
     recipe = {f.name: f.default for f in fields(TrainingConfig) if f.name in shared}
     assert len(recipe) == 13 and all(estimator[name] == value for name, value in recipe.items())
     network = signature(HomogeneousNet).parameters

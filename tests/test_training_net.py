@@ -5,7 +5,9 @@ import pytest
 import torch
 from conftest import ARCH, net_weights, train_config
 from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback
 
+from skactive.loss_prediction import ranking_loss
 from skactive.training import (
     build_net,
     network_proba,
@@ -112,3 +114,40 @@ def test_a_users_torch_dataset_trains_like_its_arrays(data):
     dataset = torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
     from_dataset.partial_fit(dataset, None)
     assert torch.equal(net_weights(from_arrays), net_weights(from_dataset))
+
+
+def test_a_loss_head_trains_on_mean_cross_entropy_plus_the_ranking_loss(data):
+    X, y, _, _ = data
+    net = build_net(ARCH, train_config(loss_prediction=True)).initialize()
+    x, target = torch.as_tensor(X[:10]), torch.as_tensor(y[:10])
+    net.module_.train()
+    logits, predicted = net.infer(x)
+    losses = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+    expected = losses.mean() + ranking_loss(predicted, losses)
+    torch.testing.assert_close(net.get_loss((logits, predicted), target), expected)
+    assert ranking_loss(predicted, losses) > 0
+    # Outside training the net predicts as any other.
+    net.module_.eval()
+    assert isinstance(net.infer(x), torch.Tensor)
+    plain = build_net(ARCH, train_config()).initialize()
+    plain.module_.train()
+    assert plain.module_.loss_head is None and isinstance(plain.infer(x), torch.Tensor)
+
+
+def test_the_loss_heads_gradient_into_the_network_stops_after_60_percent_of_each_training(data):
+    X, y, _, _ = data
+    stopped = []
+
+    class Spy(Callback):
+        def on_epoch_begin(self, net, **kwargs):
+            stopped.append(net.loss_gradient_stopped_)
+
+    net = build_net(ARCH, train_config(loss_prediction=True, max_epochs=5))
+    net.callbacks.append(("spy", Spy()))
+    net.fit(X, y)
+    assert stopped == [False, False, False, True, True]
+    # A further training counts its own epochs, as its learning rate restarts.
+    stopped.clear()
+    net.partial_fit(X, y)
+    assert stopped == [False, False, False, True, True]
+    assert len(net.history) == 10 and np.isfinite(net.history[:, "train_loss"]).all()

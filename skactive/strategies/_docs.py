@@ -32,6 +32,12 @@ estimator : ActiveINASClassifier
 classifier : ActiveINASClassifier, modAL ActiveLearner, other classifier or None
     Where the labeled set (``X_training_``, or an ActiveLearner's ``X_training``) and the
     network come from; None or an unfitted one when nothing is labeled yet.""",
+    "classifier_loss_head": """\
+classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
+    A fitted estimator whose network has a loss-prediction head (``loss_prediction``).""",
+    "raises_no_loss_head": """\
+ValueError
+    If the network was trained without its loss-prediction head.""",
     "X_pool": """\
 X_pool : array-like of shape (n_pool, ...)
     Unlabeled samples.""",

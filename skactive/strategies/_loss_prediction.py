@@ -52,8 +52,7 @@ def predicted_loss(classifier, X) -> np.ndarray:
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
-        A fitted estimator whose network has a loss-prediction head (``loss_prediction``).
+    %(classifier_loss_head)s
     X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
         Samples; a NumPy memmap or a dask array is read chunk by chunk
         (:func:`skactive.pool.map_pool`).
@@ -65,8 +64,7 @@ def predicted_loss(classifier, X) -> np.ndarray:
 
     Raises
     ------
-    ValueError
-        If the network was trained without its loss-prediction head.
+    %(raises_no_loss_head)s
 
     Examples
     --------
@@ -120,8 +118,7 @@ def loss_prediction(
 
     Parameters
     ----------
-    classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
-        A fitted estimator whose network has a loss-prediction head.
+    %(classifier_loss_head)s
     %(X_pool_network)s
     %(n_instances)s
     batch_mode : {"top", "softrank"}, default="top"
@@ -142,8 +139,7 @@ def loss_prediction(
 
     Raises
     ------
-    ValueError
-        If the network was trained without its loss-prediction head.
+    %(raises_no_loss_head)s
 
     Examples
     --------
