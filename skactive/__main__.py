@@ -1,9 +1,11 @@
 """Command line: ``python -m skactive run`` (or ``skactive run``) simulates active learning.
 
-``python -m skactive run`` with no other argument runs the embedded default: Active-iNAS with
-softmax response on scikit-learn's digits, 100 random labels then four rounds of 100 queries,
-printing the number of labels, the chosen architecture and the test accuracy of every round,
-then the summary. Every option is described by ``python -m skactive run --help``.
+``python -m skactive run`` with no other argument runs the embedded default, the main job:
+Active-iNAS and the fixed ResNet-18 layout, by softmax response and at random, on MNIST-1D
+(``mnist1d_5k``, from the ``mnist1d`` package of the ``datasets`` extra), 200 random labels
+then three rounds of 200 queries, printing the number of labels, the chosen architecture and
+the test accuracy of every round, then the summary. Every option is described by
+``python -m skactive run --help``.
 ``python -m skactive summarize DIR`` summarises and plots a finished run's table again, and
 ``summarize DIR DIR ... --out OUT`` puts runs with the same data, loop and seeds together.
 ``python -m skactive labelstudio --checkpoint-dir DIR`` serves the estimator to Label Studio
@@ -158,6 +160,13 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         data = load_dataset(args.dataset, args.data_dir)
     except (FileNotFoundError, ValueError) as error:
         parser.error(str(error))
+    except ImportError as error:
+        # The package that generates the data is an extra: say how to add it, not a traceback.
+        parser.error(
+            f"--dataset {args.dataset} comes from a package of the datasets extra, which is "
+            f"not installed ({error.__cause__ or error}): pip install -e '.[datasets]' in the "
+            "repository, pip install 'skactive[datasets]' otherwise, or give --data-dir."
+        )
     estimator = ActiveINASClassifier(**{name: getattr(args, name) for name in ESTIMATOR_OPTIONS})
     methods = [ACTIVE_INAS, *(f"fixed-{b.lower()}" for b in args.baselines)]
     first = "at random" if args.initial_strategy == "random" else f"by {args.initial_strategy}"

@@ -28,8 +28,9 @@ RESULTS_DIR = "skactive-results"
 _EXAMPLE = """\
 examples:
   python -m skactive run
-      the embedded default: digits, 100 -> 500 labels; Active-iNAS against the fixed
-      ResNet-18 layout A(resnet, 2, 4), by softmax response and by random sampling
+      the embedded default: MNIST-1D (mnist1d_5k), 200 -> 800 labels by 200; Active-iNAS
+      against the fixed ResNet-18 layout A(resnet1d, 2, 4), by softmax response and by
+      random sampling (needs the datasets extra: pip install -e '.[plot,datasets]')
   python -m skactive run --dataset mnist1d_5k \\
       --strategy softmax_response,random --baselines 2x4,1x2 \\
       --initial-size 200 --query-size 200 --budget 1000 --n-repeats 3 --out results/mnist1d
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> from skactive._cli import build_parser
     >>> args = build_parser().parse_args(["run"])
     >>> args.dataset, args.initial_size, args.query_size, args.budget, args.baselines
-    ('digits', 100, 100, 500, ['2x4'])
+    ('mnist1d_5k', 200, 200, 800, ['2x4'])
     """
     parser = argparse.ArgumentParser(
         prog="skactive",
@@ -93,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = run.add_argument_group("data")
     data.add_argument(
         "--dataset",
-        default="digits",
+        default="mnist1d_5k",
         choices=DATASETS,
         metavar="NAME",
         help=f"dataset, one of {', '.join(DATASETS)}; digits, the tables (wine, "
@@ -130,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ResNet-18's layout); an empty string for none",
     )
     loop.add_argument(
-        "--initial-size", type=int, default=100, metavar="K", help="labels to start with"
+        "--initial-size", type=int, default=200, metavar="K", help="labels to start with"
     )
     loop.add_argument(
         "--initial-strategy",
@@ -143,9 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the k-means centres), once per repetition",
     )
     loop.add_argument(
-        "--query-size", type=int, default=100, metavar="B", help="samples queried per round"
+        "--query-size", type=int, default=200, metavar="B", help="samples queried per round"
     )
-    loop.add_argument("--budget", type=int, default=500, metavar="N", help="labels at the end")
+    loop.add_argument("--budget", type=int, default=800, metavar="N", help="labels at the end")
     loop.add_argument("--n-repeats", type=int, default=1, metavar="R", help="repetitions")
     loop.add_argument("--seed", type=int, default=0, help="seed of the repetitions")
     loop.add_argument(

@@ -32,13 +32,24 @@ def test_weight_decay_and_augment_take_the_estimators_values():
 
 def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
     args = build_parser().parse_args(["run"])
+    # MNIST-1D, where the search grows the network within the job's budget (digits would
+    # stay at A(resnet, 1, 1)).
     assert (args.dataset, args.strategy, args.baselines) == (
-        "digits",
+        "mnist1d_5k",
         ["softmax_response", "random"],
         ["2x4"],
     )
-    assert (args.initial_size, args.query_size, args.budget, args.n_repeats) == (100, 100, 500, 1)
-    assert (args.jobs, args.threads) == ("auto", 1)
+    assert (args.initial_size, args.query_size, args.budget, args.n_repeats) == (200, 200, 800, 1)
+    assert (args.jobs, args.threads, args.seed, args.data_dir) == ("auto", 1, 0, None)
+
+
+def test_run_help_names_the_main_job_and_its_extra(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "MNIST-1D (mnist1d_5k), 200 -> 800 labels by 200" in text
+    assert "pip install -e '.[plot,datasets]'" in text
+    assert "(default: mnist1d_5k)" in text
 
 
 def test_the_strategy_auto_is_the_bandit_over_the_default_candidates():

@@ -14,7 +14,8 @@ from skactive.experiment import ExperimentResult, run_experiment
 
 SETTINGS = dict(initial_size=30, query_size=30, budget=60, n_repeats=2, random_state=0)
 TINY = ["--max-epochs", "2", "--base-width", "4", "--batch-size", "32", "--jobs", "1"]
-TINY += ["--device", "cpu", "--no-progress", "--baselines", "", "--strategy", "random"]
+TINY += ["--dataset", "digits", "--device", "cpu", "--no-progress", "--baselines", ""]
+TINY += ["--strategy", "random"]
 TINY += ["--initial-size", "30", "--query-size", "30", "--budget", "60", "--n-repeats", "2"]
 
 

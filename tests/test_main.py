@@ -55,7 +55,8 @@ def test_no_command_prints_help_and_fails(capsys):
 
 def test_run_writes_table_summary_and_figure_and_prints_each_round(tmp_path, capsys):
     out = tmp_path / "results"
-    argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "60"]
+    argv = ["run", "--dataset", "digits", "--initial-size", "30", "--query-size", "30"]
+    argv += ["--budget", "60"]
     argv += ["--baselines", "1x1", "--strategy", "softmax_response,random"]
     assert main([*argv, *TINY, "--max-stacks", "2", "--out", str(out), "--no-progress"]) == 0
     printed = capsys.readouterr().out
@@ -105,7 +106,8 @@ def test_summarize_draws_the_choices_of_every_auto_strategy(tmp_path, capsys):
 
 def test_a_run_never_overwrites_an_earlier_one(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "30"]
+    argv = ["run", "--dataset", "digits", "--initial-size", "30", "--query-size", "30"]
+    argv += ["--budget", "30"]
     argv += ["--strategy", "random", "--baselines", "", *TINY, "--no-progress"]
     assert main(argv) == 0
     assert main(argv) == 0  # the default --out is a new folder per run
@@ -121,7 +123,8 @@ def test_a_run_never_overwrites_an_earlier_one(tmp_path, monkeypatch, capsys):
 
 
 def test_initial_strategy_chooses_the_first_labels_and_is_recorded(tmp_path, capsys):
-    argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "30"]
+    argv = ["run", "--dataset", "digits", "--initial-size", "30", "--query-size", "30"]
+    argv += ["--budget", "30"]
     argv += ["--strategy", "random", "--baselines", "", "--initial-strategy", "kmeans"]
     assert main([*argv, *TINY, "--out", str(tmp_path), "--no-progress"]) == 0
     assert "30 -> 30 labels by 30, the first 30 by kmeans" in capsys.readouterr().out
@@ -143,7 +146,7 @@ def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
         (["--strategy", "psychic"], "Unknown query strategy 'psychic'"),
         (["--initial-strategy", "coreset"], "invalid choice: 'coreset'"),
         (["--dataset", "cifar10"], "pass data_dir"),
-        (["--budget", "5000"], "'budget' parameter of run_experiment must be between 100 and"),
+        (["--budget", "5000"], "'budget' parameter of run_experiment must be between 200 and"),
         (["--baselines", "2by4"], "written IxJ"),
         (["--lr", "-1", "--jobs", "1"], "The 'lr' parameter of "),
         (["--threads", "0"], "--threads and --jobs must be at least 1"),
@@ -153,7 +156,7 @@ def test_summarize_needs_the_folder_of_a_run(tmp_path, capsys):
 )
 def test_bad_arguments_exit_with_a_clear_message(capsys, argv, message):
     with pytest.raises(SystemExit) as exit_:
-        main(["run", *argv])
+        main(["run", "--dataset", "digits", *argv])  # digits loads at once
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
 
@@ -169,10 +172,25 @@ def test_run_on_mnist1d_from_the_shared_folder(shared_data_dir, tmp_path, capsys
 
 
 def test_lada_and_softmax_response_run_under_the_same_mixup_training(tmp_path):
-    argv = ["run", "--initial-size", "30", "--query-size", "10", "--budget", "40"]
+    argv = ["run", "--dataset", "digits", "--initial-size", "30", "--query-size", "10"]
+    argv += ["--budget", "40"]
     argv += ["--strategy", "lada,softmax_response", "--baselines", "", "--mixup", "2.0"]
     argv += ["--inas-iterations", "0"]
     assert main([*argv, *TINY, "--out", str(tmp_path), "--no-progress"]) == 0
     result = ExperimentResult.from_json(tmp_path / "results.json")
     assert "mixup=2.0" in result.settings["estimator"]
     assert set(result.strategies) == {"lada", "softmax_response"}
+
+
+def test_the_bare_run_without_its_data_package_says_how_to_install_it(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    # None in sys.modules makes the import fail, as when the package is not installed.
+    monkeypatch.setitem(sys.modules, "mnist1d", None)
+    monkeypatch.setitem(sys.modules, "mnist1d.data", None)
+    with pytest.raises(SystemExit) as exit_:
+        main(["run"])
+    assert exit_.value.code == 2
+    assert "pip install -e '.[datasets]'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no results folder left behind

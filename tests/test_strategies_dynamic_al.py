@@ -268,7 +268,8 @@ def test_resolves_by_name_and_as_a_candidate(fitted):
 def test_command_line_runs_it(tmp_path, capsys):
     from skactive.__main__ import main
 
-    argv = ["run", "--initial-size", "30", "--query-size", "30", "--budget", "60"]
+    argv = ["run", "--dataset", "digits", "--initial-size", "30", "--query-size", "30"]
+    argv += ["--budget", "60"]
     argv += ["--strategy", "dynamic_al", "--baselines", "", "--inas-iterations", "0"]
     argv += ["--max-epochs", "1", "--base-width", "4", "--jobs", "1", "--device", "cpu"]
     assert main([*argv, "--out", str(tmp_path / "out"), "--no-progress"]) == 0
