@@ -31,6 +31,9 @@ their own.
   InfoMixup virtual sample (:func:`lada_scores`), the mix the network finds most
   informative; pair it with ``ActiveINASClassifier(mixup=...)``, which trains on mixes.
 - :func:`random_sampling`: the baseline.
+- :func:`greedy_oracle` (``"oracle"``, :data:`ORACLE`): CDALBench's greedy oracle, the
+  ceiling of the benchmark; it reads the true labels of the pool and of a test set, so only
+  :func:`skactive.experiment.run_experiment` runs it by name, and an estimator refuses it.
 - :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
   bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
   (:func:`mix_batches`) and rewards them from the labels they bring
@@ -85,6 +88,7 @@ from ._ensemble import (
 )
 from ._lada import LADA_ACQUISITIONS, lada, lada_scores, random_pairs
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
+from ._oracle import ORACLE, greedy_oracle
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
     COLD_START_STRATEGIES,
@@ -147,6 +151,7 @@ __all__ = [
     "COMMITTEES",
     "ENSEMBLE_METHODS",
     "MC_DROPOUT_METHODS",
+    "ORACLE",
     "AUTO_METHODS",
     "GRADIENTS",
     "LADA_ACQUISITIONS",
@@ -167,6 +172,7 @@ __all__ = [
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
+    "greedy_oracle",
     "importance_weighted_gain",
     "inclusion_probabilities",
     "joint_mutual_information",
