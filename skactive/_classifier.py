@@ -19,7 +19,7 @@ from ._search import SearchMixin
 from .networks import POOLINGS
 from .search_space import BLOCKS, Architecture, resolve_block
 from .selective import SelectiveMixin
-from .strategies import STRATEGY_NAMES
+from .strategies import ORACLE, STRATEGY_NAMES, resolve_strategy
 from .training import OPTIMIZERS, PRECISIONS, TrainingConfig, device_type
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -85,7 +85,8 @@ class ActiveINASClassifier(
         ``"mc_dropout:power"``) or a
         function ``f(classifier, X_pool, n_instances, **kwargs) -> (indices, samples)``.
         ``"auto"`` or a :class:`~skactive.strategies.AutoStrategy` chooses among candidate
-        strategies while learning, from the labels its queries bring.
+        strategies while learning, from the labels its queries bring. ``"oracle"`` is
+        refused: the greedy oracle reads true labels, so only simulations run it.
     input_shape : tuple of int or None, default=None
         Shape of one sample as the network sees it, e.g. ``(1, 8, 8)`` to read flat rows of
         64 pixels as images. ``None`` uses the shape of the input.
@@ -352,6 +353,13 @@ class ActiveINASClassifier(
         self.checkpoint_dir = checkpoint_dir
         self.random_state = random_state
         self.verbose = verbose
+
+    def _validate_params(self):
+        # The greedy oracle reads labels no user has: say so, not merely that the name is
+        # not among the strategies.
+        if isinstance(self.query_strategy, str) and self.query_strategy == ORACLE:
+            resolve_strategy(ORACLE)  # raises, naming where the oracle runs
+        super()._validate_params()
 
     def __sklearn_tags__(self):
         """scikit-learn's tags: what input the estimator takes, and how reproducible it is.

@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023); auto "
         f"chooses among {', '.join(DEFAULT_CANDIDATES[:-1])} and {DEFAULT_CANDIDATES[-1]} "
         "while learning (a bandit, as Active Learning by Learning), mixing their picks slot "
-        "by slot; auto:albl draws one of them for each whole batch",
+        "by slot; auto:albl draws one of them for each whole batch; oracle is CDALBench's "
+        "greedy oracle, which reads the pool's and the test set's labels: the ceiling",
     )
     loop.add_argument(
         "--baselines",

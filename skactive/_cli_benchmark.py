@@ -65,8 +65,8 @@ def add_benchmark_command(commands) -> None:
         "--strategies",
         type=comma_list,
         metavar="S[,S...]",
-        help="query strategies, comma-separated; default: every strategy, auto, and the "
-        "oracle when run_experiment knows it",
+        help="query strategies, comma-separated; default: every strategy, auto, and "
+        "the greedy oracle (the ceiling)",
     )
     parser.add_argument(
         "--n-repeats", type=int, metavar="R", help="repetitions of every domain instead of its own"

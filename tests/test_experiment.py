@@ -357,6 +357,29 @@ def test_plot_draws_one_panel_per_strategy_and_one_curve_per_method(experiment):
     matplotlib.pyplot.close(figure)
 
 
+def test_the_greedy_oracle_runs_with_the_labels_and_is_drawn_as_the_ceiling(data):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    fast = {k: v for k, v in FAST.items() if k != "random_state"}
+    result = run_experiment(
+        *data,
+        estimator=ActiveINASClassifier(inas_iterations=0, **fast),
+        strategies=["oracle", "random"],
+        progress=False,
+        **{**SETTINGS, "n_repeats": 1},
+    )
+    rows = [row for row in result.rows if row["strategy"] == "oracle"]
+    assert [row["n_labeled"] for row in rows] == [40, 80]
+    assert rows[1]["queried_by"] == "oracle" and 0 <= rows[1]["accuracy"] <= 1
+    figure = result.plot()
+    (ax,) = [ax for ax in figure.get_axes() if ax.get_visible()]
+    assert ax.get_title() == "random"
+    (ceiling,) = [line for line in ax.get_lines() if line.get_label() == "greedy oracle (ceiling)"]
+    assert ceiling.get_linestyle() == "--" and ceiling.get_color() == "k"
+    np.testing.assert_allclose(ceiling.get_ydata(), [100 * row["accuracy"] for row in rows])
+    matplotlib.pyplot.close(figure)
+
+
 def test_labels_per_class_are_read_per_round_and_drawn_stacked_by_round(experiment):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")

@@ -41,7 +41,6 @@ from ._benchmark import (
     default_strategies,
     domain_of,
     load_benchmark,
-    oracle_available,
     run_benchmark,
 )
 from ._benchmark_page import write_benchmark_page
@@ -71,7 +70,6 @@ __all__ = [
     "legend",
     "load_benchmark",
     "normalized_auc",
-    "oracle_available",
     "parse_baseline",
     "plot_labels_per_class",
     "plot_learning_curves",

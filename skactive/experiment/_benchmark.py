@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
 
-import numpy as np
-from sklearn.utils._param_validation import InvalidParameterError
 from tqdm import tqdm
 
 from .._classifier import ActiveINASClassifier
@@ -118,39 +116,10 @@ and the digits as flat rows), two synthetic (CDALBench's Honeypot and Diverging 
 sequence (MNIST-1D) and two image datasets (the 8x8 digits, MNIST-5k)."""
 
 
-def oracle_available() -> bool:
-    """Whether :func:`run_experiment` accepts the ``"oracle"`` strategy.
-
-    Asked of the code at hand: ``run_experiment`` checks its strategies before its baselines,
-    so with an invalid baseline it fails on the strategies when it does not know the oracle,
-    and on the baselines when it does, either way before any training.
-
-    Returns
-    -------
-    bool
-        True when ``"oracle"`` is a strategy ``run_experiment`` runs.
-
-    Examples
-    --------
-    >>> from skactive.experiment import oracle_available
-    >>> isinstance(oracle_available(), bool)
-    True
-    """
-    X, y = np.zeros((2, 1), dtype=np.float32), np.array([0, 1])
-    try:
-        run_experiment(
-            X, y, X, y, strategies=[ORACLE], baselines=["not a layout"], initial_size=1,
-            budget=1, n_repeats=1, progress=False,
-        )  # fmt: skip
-    except InvalidParameterError as error:
-        return "'strategies'" not in str(error)
-    return True
-
-
 def default_strategies() -> list[str]:
     """Every strategy of the benchmark by default: each name of
     :data:`skactive.strategies.STRATEGIES` (``"random"`` among them), ``"auto"``, and
-    ``"oracle"`` when :func:`oracle_available`.
+    ``"oracle"``, the greedy oracle (:func:`skactive.strategies.greedy_oracle`), the ceiling.
 
     Returns
     -------
@@ -160,10 +129,10 @@ def default_strategies() -> list[str]:
     Examples
     --------
     >>> from skactive.experiment import default_strategies
-    >>> {"random", "auto", "softmax_response"} <= set(default_strategies())
+    >>> {"random", "auto", "softmax_response", "oracle"} <= set(default_strategies())
     True
     """
-    return [*STRATEGIES, "auto", *([ORACLE] if oracle_available() else [])]
+    return [*STRATEGIES, "auto", ORACLE]
 
 
 def _domains(domains) -> tuple[list[Domain], list[str]]:
@@ -202,10 +171,10 @@ def _protocol_problems(domain: Domain, n_train: int | None) -> list[str]:
     return problems
 
 
-def _strategy_problems(strategies, domains: list[Domain], oracle: bool) -> list[str]:
+def _strategy_problems(strategies, domains: list[Domain]) -> list[str]:
     problems = []
     for strategy in strategies:
-        if strategy == ORACLE and oracle:
+        if strategy == ORACLE:
             continue
         try:
             resolve_strategy(strategy)
@@ -300,7 +269,6 @@ def run_benchmark(
     The benchmark cannot run: unknown domain 'cifar'; unknown strategy 'guess'.
     """
     out_dir = Path(out_dir)
-    oracle = oracle_available()
     domains = [domains] if isinstance(domains, (str, Domain)) else domains
     strategies = [strategies] if isinstance(strategies, str) else strategies
     strategies = default_strategies() if strategies is None else list(strategies)
@@ -313,7 +281,7 @@ def run_benchmark(
     for name, value in (("n_repeats", n_repeats), ("budget", budget)):
         if value is not None and (not isinstance(value, Integral) or value < 1):
             problems.append(f"{name}={value!r} must be an integer >= 1")
-    problems += _strategy_problems(strategies, chosen, oracle)
+    problems += _strategy_problems(strategies, chosen)
     if problems:
         # Bad names: nothing is loaded.
         raise ValueError(f"The benchmark cannot run: {'; '.join(problems)}.")

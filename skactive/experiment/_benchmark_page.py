@@ -93,16 +93,9 @@ def _protocol_rows(results: dict[str, ExperimentResult], method: str) -> list[li
 
 
 def _figure(result: ExperimentResult, title: str, method: str):
-    """The learning curves without the oracle, which is drawn as a ceiling in every panel."""
-    rows = [row for row in result.rows if row["strategy"] != ORACLE]
-    figure = plot_learning_curves(ExperimentResult(rows, result.settings), title=title)
-    if ORACLE in result.strategies and method in result.methods_for(ORACLE):
-        n_labeled, accuracy = result.learning_curve(method, ORACLE)
-        for ax in figure.axes:
-            if ax.get_visible():
-                ax.plot(n_labeled, 100 * accuracy.mean(0), "k:", linewidth=1, label=ORACLE)
-        figure.axes[0].legend(loc="lower right", fontsize=8)
-    return figure
+    """The learning curves, the oracle of ``method`` drawn as a ceiling in every panel."""
+    rows = [row for row in result.rows if row["strategy"] != ORACLE or row["method"] == method]
+    return plot_learning_curves(ExperimentResult(rows, result.settings), title=title)
 
 
 def write_benchmark_page(
@@ -121,7 +114,7 @@ def write_benchmark_page(
     with the oracle's AUC as the ceiling when it ran, and each domain's protocol with the mean
     CPU seconds of a run and of the domain. Each figure, ``benchmark_<domain>.png``, holds
     the domain's learning curves (:func:`plot_learning_curves`, random dashed), the oracle
-    dotted in every panel when it ran. Needs matplotlib.
+    black and dashed in every panel when it ran. Needs matplotlib.
 
     Parameters
     ----------

@@ -5,10 +5,15 @@ from __future__ import annotations
 import math
 import re
 
+from ..strategies import ORACLE
+
 _ARCHITECTURE = re.compile(r"A\((\w+), (\d+), (\d+)\)")
 
 RANDOM = "random"
 """The strategy drawn dashed in every other panel, the reference a query strategy must beat."""
+
+CEILING = "greedy oracle (ceiling)"
+"""The label of the ``"oracle"`` strategy's curve, drawn black and dashed in every panel."""
 
 
 def _pyplot(what: str):
@@ -47,7 +52,10 @@ def plot_learning_curves(result, *, title: str | None = None):
     Where a method's architecture changes, the round is marked with the architecture most
     repetitions trained, as ``i,j`` for A(B, i, j). When the table holds the ``"random"``
     strategy beside others, random sampling gets no panel of its own: each method's random
-    curve is drawn dashed in the other panels, as the reference a strategy must beat.
+    curve is drawn dashed in the other panels, as the reference a strategy must beat. The
+    greedy oracle (``"oracle"``) gets no panel either: its mean curve is the ceiling, black
+    and dashed in every panel, labelled :data:`CEILING` (one line per method when several
+    ran it).
 
     Needs matplotlib (``pip install matplotlib``).
 
@@ -80,6 +88,8 @@ def plot_learning_curves(result, *, title: str | None = None):
     """
     plt = _pyplot("Drawing learning curves")
     strategies = result.strategies
+    ceiling = ORACLE in strategies and len(strategies) > 1
+    strategies = [s for s in strategies if not (ceiling and s == ORACLE)]
     overlay = RANDOM in strategies and len(strategies) > 1
     panels = [s for s in strategies if not (overlay and s == RANDOM)]
     n_columns = min(len(panels), PANELS_PER_ROW)
@@ -119,6 +129,11 @@ def plot_learning_curves(result, *, title: str | None = None):
                     color=line.get_color(),
                     label=f"{method}, random",
                 )
+        for k, method in enumerate(result.methods_for(ORACLE) if ceiling else ()):
+            n_labeled, accuracy = result.learning_curve(method, ORACLE)
+            label = CEILING if k == 0 else f"{CEILING}, {method}"
+            style = ("--", ":", "-.")[k % 3]
+            ax.plot(n_labeled, 100 * accuracy.mean(0), f"k{style}", linewidth=1.2, label=label)
         ax.margins(y=0.12)  # room above the highest point for its architecture mark
         ax.set_title(strategy)
         ax.set_xlabel("labeled samples")

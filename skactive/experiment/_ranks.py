@@ -9,11 +9,9 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..strategies import ORACLE
 from ._gains import ACTIVE_INAS
 from ._statistics import t_interval
-
-ORACLE = "oracle"
-"""The strategy that looks at the labels: a ceiling, reported apart and never ranked."""
 
 REFERENCE = "random"
 """The strategy a query strategy must beat."""

@@ -21,7 +21,13 @@ from tqdm import tqdm
 
 from .._classifier import ActiveINASClassifier
 from ..search_space import Architecture, parse_layout
-from ..strategies import COLD_START_STRATEGIES, accepts_random_state, resolve_strategy
+from ..strategies import (
+    COLD_START_STRATEGIES,
+    ORACLE,
+    accepts_random_state,
+    greedy_oracle,
+    resolve_strategy,
+)
 from ..utils import draw_seed
 from ._gains import ACTIVE_INAS
 from ._result import ExperimentResult
@@ -191,7 +197,11 @@ def run_experiment(
         Template for every method: cloned, given the strategy and seed, and, for a baseline,
         frozen at its architecture. ``None`` uses ``ActiveINASClassifier()``.
     strategies : sequence of str or callable, default=("softmax_response",)
-        Query strategies: names of :data:`skactive.strategies.STRATEGY_NAMES` or functions.
+        Query strategies: names of :data:`skactive.strategies.STRATEGY_NAMES` or functions,
+        or ``"oracle"``: CDALBench's greedy oracle (:func:`skactive.strategies.greedy_oracle`),
+        the ceiling, given each round the true labels of the remaining pool and the test set
+        (``X_test``, ``y_test``), on which it measures the gain of its candidates as
+        CDALBench does, so its curve is an upper reference, not a fair competitor.
     baselines : sequence of str, tuple or Architecture, default=()
         Fixed architectures to compare with, e.g. ``("2x4", "1x2")``; see
         :func:`parse_baseline`.
@@ -268,7 +278,8 @@ def run_experiment(
         if not strategies:
             raise ValueError("It must name at least one query strategy.")
         for strategy in strategies:
-            resolve_strategy(strategy)
+            if strategy != ORACLE:
+                resolve_strategy(strategy)
     except ValueError as error:
         raise InvalidParameterError(
             f"The 'strategies' parameter of run_experiment is invalid: {error}"
@@ -355,10 +366,14 @@ def _run_key(run) -> tuple:
 def _run_rows(repeat, seed, initial, strategy, method, template, data, query_size, budget):
     """Yield the rows of one run, one repetition of one strategy with one method, as it goes."""
     X_train, y_train, X_test, y_test = data
-    learner = clone(template).set_params(query_strategy=strategy, random_state=seed)
+    # The oracle is the one strategy that reads labels: the loop hands them to it each round.
+    oracle = isinstance(strategy, str) and strategy == ORACLE
+    learner = clone(template).set_params(
+        query_strategy=greedy_oracle if oracle else strategy, random_state=seed
+    )
     context = {"method": method, "strategy": strategy_name(strategy), "repeat": repeat}
     for row in _active_learning_run(
-        learner, X_train, y_train, X_test, y_test, initial, query_size, budget
+        learner, X_train, y_train, X_test, y_test, initial, query_size, budget, oracle
     ):
         if row["queried_by"] is None:
             row["queried_by"] = context["strategy"]
@@ -376,8 +391,13 @@ def _auto_record(learner) -> dict:
     return history[-1].get("query") or {}
 
 
-def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, query_size, budget):
-    """Yield one row (without method, strategy, repeat) per round of Algorithm 2."""
+def _active_learning_run(
+    learner, X_train, y_train, X_test, y_test, initial, query_size, budget, oracle=False
+):
+    """Yield one row (without method, strategy, repeat) per round of Algorithm 2.
+
+    With ``oracle``, each query also gets the labels of the pool and the test set.
+    """
     began, cpu_began = time.perf_counter(), time.process_time()
     learner.fit(X_train[initial], y_train[initial])
     fit_seconds = time.perf_counter() - began
@@ -391,8 +411,11 @@ def _active_learning_run(learner, X_train, y_train, X_test, y_test, initial, que
     for round_ in range(_n_rounds(n_labeled, query_size, budget)):
         if round_:
             began, cpu_began = time.perf_counter(), time.process_time()
+            labels = {"y_pool": y_train[pool], "X_test": X_test, "y_test": y_test}
             indices, _ = learner.query(
-                X_train[pool], n_instances=min(query_size, budget - n_labeled)
+                X_train[pool],
+                n_instances=min(query_size, budget - n_labeled),
+                **(labels if oracle else {}),
             )
             query_seconds = time.perf_counter() - began
             chosen = pool[indices]

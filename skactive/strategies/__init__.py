@@ -34,6 +34,9 @@ their own.
   loss-prediction head (:mod:`skactive.loss_prediction`), trained jointly with it, predicts
   highest (:func:`predicted_loss`); the estimator trains the head with ``loss_prediction``.
 - :func:`random_sampling`: the baseline.
+- :func:`greedy_oracle` (``"oracle"``, :data:`ORACLE`): CDALBench's greedy oracle, the
+  ceiling of the benchmark; it reads the true labels of the pool and of a test set, so only
+  :func:`skactive.experiment.run_experiment` runs it by name, and an estimator refuses it.
 - :class:`AutoStrategy` (``"auto"``): chooses among candidate strategies while learning, a
   bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
   (:func:`mix_batches`) and rewards them from the labels they bring
@@ -94,6 +97,7 @@ from ._loss_prediction import (
     uses_loss_prediction,
 )
 from ._mc_dropout import MC_DROPOUT_METHODS, bald, mc_dropout, mc_dropout_proba, mc_dropout_utility
+from ._oracle import ORACLE, greedy_oracle
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
     COLD_START_STRATEGIES,
@@ -156,6 +160,7 @@ __all__ = [
     "COMMITTEES",
     "ENSEMBLE_METHODS",
     "MC_DROPOUT_METHODS",
+    "ORACLE",
     "AUTO_METHODS",
     "GRADIENTS",
     "LADA_ACQUISITIONS",
@@ -177,6 +182,7 @@ __all__ = [
     "entropy",
     "entropy_sampling",
     "gradient_embedding",
+    "greedy_oracle",
     "importance_weighted_gain",
     "inclusion_probabilities",
     "joint_mutual_information",

@@ -22,6 +22,7 @@ from ._ensemble import ensemble
 from ._lada import lada
 from ._loss_prediction import loss_prediction
 from ._mc_dropout import mc_dropout
+from ._oracle import ORACLE, SIMULATION_ONLY
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
 from ._uncertainty import entropy_sampling, margin_sampling, softmax_response
@@ -98,8 +99,11 @@ def named_strategy(name: str):
     Raises
     ------
     ValueError
-        If ``name`` is not in :data:`STRATEGY_NAMES`.
+        If ``name`` is not in :data:`STRATEGY_NAMES`; for ``"oracle"``, that the greedy
+        oracle is only available in simulated experiments.
     """
+    if name.partition(":")[0] == ORACLE:
+        raise ValueError(SIMULATION_ONLY)
     if name not in STRATEGY_NAMES:
         raise ValueError(
             f"Unknown query strategy {name!r}; use one of {list(STRATEGY_NAMES)} or a callable."
