@@ -38,7 +38,8 @@ their own.
   bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
   (:func:`mix_batches`) and rewards them from the labels they bring
   (:func:`slot_reward_estimates`, :func:`importance_weighted_gain`), from the starting weights
-  of :data:`DEFAULT_PRIOR`.
+  of :data:`DEFAULT_PRIOR`; ``"auto:autoal"`` hands the queries to :class:`AutoAL`, which
+  learns a per-sample mixture of the candidates' scores on the labeled set (Wang et al., 2025).
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
 
@@ -52,6 +53,7 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 from __future__ import annotations
 
 from ._auto import AUTO_METHODS, DEFAULT_CANDIDATES, DEFAULT_PRIOR, AutoStrategy
+from ._autoal import AutoAL, batch_scores, fit_searchnet, heldout_losses, searchnet_weights
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
     check_n_instances,
@@ -150,6 +152,7 @@ def resolve_strategy(strategy):
 __all__ = [
     "DEFAULT_CANDIDATES",
     "DEFAULT_PRIOR",
+    "AutoAL",
     "AutoStrategy",
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
@@ -168,6 +171,7 @@ __all__ = [
     "bald",
     "batch_bald",
     "batch_bald_select",
+    "batch_scores",
     "check_n_instances",
     "cold_start_features",
     "coreset",
@@ -176,7 +180,9 @@ __all__ = [
     "ensemble_utility",
     "entropy",
     "entropy_sampling",
+    "fit_searchnet",
     "gradient_embedding",
+    "heldout_losses",
     "importance_weighted_gain",
     "inclusion_probabilities",
     "joint_mutual_information",
@@ -208,6 +214,7 @@ __all__ = [
     "random_pairs",
     "random_sampling",
     "resolve_strategy",
+    "searchnet_weights",
     "select_batch",
     "select_top",
     "slot_reward_estimates",
