@@ -239,6 +239,7 @@ class AutoStrategy(BaseEstimator):
         weights = np.exp(log_weights - log_weights.max())
         return (1 - self.exploration) * weights / weights.sum() + self.exploration / n_arms
 
+    @fill_doc
     def restore(self, rounds):
         """Take up the state written in ``rounds_`` records, e.g. read from a checkpoint.
 
@@ -251,8 +252,7 @@ class AutoStrategy(BaseEstimator):
 
         Parameters
         ----------
-        rounds : list of dict
-            Records of :attr:`rounds_`, in order.
+        %(rounds_records)s
 
         Returns
         -------

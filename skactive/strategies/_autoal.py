@@ -340,13 +340,13 @@ class AutoAL(BaseEstimator):
             )
         return names
 
+    @fill_doc
     def restore(self, rounds):
         """Take up SearchNet's weights from ``rounds_`` records, e.g. read from a checkpoint.
 
         Parameters
         ----------
-        rounds : list of dict
-            Records of :attr:`rounds_`, in order.
+        %(rounds_records)s
 
         Returns
         -------
