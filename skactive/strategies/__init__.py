@@ -53,7 +53,7 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 from __future__ import annotations
 
 from ._auto import AUTO_METHODS, DEFAULT_CANDIDATES, DEFAULT_PRIOR, AutoStrategy
-from ._autoal import AutoAL, batch_scores, fit_searchnet, heldout_losses, searchnet_weights
+from ._autoal import AutoAL
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
     check_n_instances,
@@ -105,6 +105,7 @@ from ._registry import (
     named_strategy,
 )
 from ._rewards import importance_weighted_gain, inclusion_probabilities, slot_reward_estimates
+from ._searchnet import batch_scores, fit_searchnet, heldout_losses, searchnet_weights
 from ._typiclust import typicality, typiclust, typiclust_sampling
 from ._uncertainty import (
     entropy,
