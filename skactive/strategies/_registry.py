@@ -72,13 +72,14 @@ STRATEGY_NAMES = (
     "auto",
     "auto:mix",
     "auto:albl",
+    "auto:autoal",
     *(f"{name}:{mode}" for name, modes in _STOCHASTIC.items() for mode in modes),
 )
 """Every name :func:`resolve_strategy` takes: those of :data:`STRATEGIES`, and
 ``"<name>:<mode>"`` for a score-based strategy with a stochastic batch mode (``"power"``,
 ``"softmax"``, ``"softrank"``; see :func:`select_batch`), e.g. ``"mc_dropout:power"``, and
 ``"auto"``, an :class:`AutoStrategy` over :data:`DEFAULT_CANDIDATES` (``"auto:<method>"``
-with that ``method``)."""
+with that ``method``; ``"auto:autoal"`` hands the queries to :class:`AutoAL`)."""
 
 
 def named_strategy(name: str):
