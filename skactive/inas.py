@@ -31,14 +31,15 @@ ScoreFunction = Callable[..., float]
         "y": "no_validation",
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
+        "stratify": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def split_labeled(X, y, validation_fraction: float, random_state=None):
+def split_labeled(X, y, validation_fraction: float, random_state=None, *, stratify=True):
     """Split the labeled set S into S' (training) and V' (validation).
 
-    The split is stratified when every class has at least two samples and both parts can hold
-    every class; otherwise it is a plain random split.
+    The split is stratified when ``stratify`` is True, every class has at least two samples
+    and both parts can hold every class; otherwise it is a plain random split.
 
     Parameters
     ----------
@@ -50,6 +51,8 @@ def split_labeled(X, y, validation_fraction: float, random_state=None):
         Fraction of S that goes to V', in (0, 1).
     random_state : int, RandomState instance or None, default=None
         Seed of the split.
+    stratify : bool, default=True
+        Whether ``y`` holds classes to stratify on; False for continuous targets.
 
     Returns
     -------
@@ -60,12 +63,13 @@ def split_labeled(X, y, validation_fraction: float, random_state=None):
     n_val = int(np.ceil(validation_fraction * n_samples))
     if n_val < 1 or n_samples - n_val < 1:
         return None
-    classes, counts = np.unique(y, return_counts=True)
-    stratify = None
-    if counts.min() >= 2 and min(n_val, n_samples - n_val) >= len(classes):
-        stratify = y
+    strata = None
+    if stratify:
+        classes, counts = np.unique(y, return_counts=True)
+        if counts.min() >= 2 and min(n_val, n_samples - n_val) >= len(classes):
+            strata = y
     return train_test_split(
-        X, y, test_size=n_val, stratify=stratify, random_state=check_random_state(random_state)
+        X, y, test_size=n_val, stratify=strata, random_state=check_random_state(random_state)
     )
 
 
@@ -76,18 +80,21 @@ def split_labeled(X, y, validation_fraction: float, random_state=None):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "min_validation_size": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
+        "stratify": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def validation_splits(X, y, validation_fraction: float, min_validation_size=0, random_state=None):
+def validation_splits(
+    X, y, validation_fraction: float, min_validation_size=0, random_state=None, *, stratify=True
+):
     """The S'/V' splits on which a search compares candidates.
 
     One split (:func:`split_labeled`) when its V' holds at least ``min_validation_size``
     samples; otherwise as many folds of a k-fold partition of S as it takes to validate on that
     many samples, with k = ⌊1 / validation_fraction⌋, or the number of samples if smaller (at
-    most k folds; stratified when every class has k samples). Each V' is then about as large
-    as one split's, the V' of different folds are disjoint, and every candidate is scored on
-    the same folds.
+    most k folds; stratified when ``stratify`` and every class has k samples). Each V' is then
+    about as large as one split's, the V' of different folds are disjoint, and every candidate
+    is scored on the same folds.
 
     Why: V' is the labeled set's fifth, so on a first labeled set of 200 it is 40 samples, one
     sample 2.5 points of error, and a single split often ranks close candidates by chance.
@@ -104,6 +111,8 @@ def validation_splits(X, y, validation_fraction: float, min_validation_size=0, r
         Samples to validate on, over all folds, where S allows it; 0 gives one split.
     random_state : int, RandomState instance or None, default=None
         Seed of the split or the folds.
+    stratify : bool, default=True
+        Whether ``y`` holds classes to stratify on; False for continuous targets.
 
     Returns
     -------
@@ -125,11 +134,11 @@ def validation_splits(X, y, validation_fraction: float, min_validation_size=0, r
     n_parts = min(int(1 / validation_fraction), n_samples)
     n_folds = min(n_parts, -(-min_validation_size // max(n_val, 1)))
     if n_folds <= 1:
-        split = split_labeled(X, y, validation_fraction, random_state)
+        split = split_labeled(X, y, validation_fraction, random_state, stratify=stratify)
         return [] if split is None else [split]
     X, y = np.asarray(X), np.asarray(y)
     seed = draw_seed(check_random_state(random_state))
-    stratified = np.unique(y, return_counts=True)[1].min() >= n_parts
+    stratified = stratify and np.unique(y, return_counts=True)[1].min() >= n_parts
     folds = (StratifiedKFold if stratified else KFold)(n_parts, shuffle=True, random_state=seed)
     return [
         (X[train], X[val], y[train], y[val]) for train, val in list(folds.split(X, y))[:n_folds]
@@ -155,6 +164,7 @@ def _timed_score(score: ScoreFunction, architecture: Architecture, *args) -> tup
         "min_validation_size": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "stratify": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -171,6 +181,7 @@ def search(
     min_validation_size: int = 0,
     random_state=None,
     n_jobs: int | None = None,
+    stratify: bool = True,
 ) -> tuple[Architecture, list[dict]]:
     """Search for the architecture with the lowest validation error near ``start``.
 
@@ -207,6 +218,10 @@ def search(
     n_jobs : int or None, default=None
         Candidates trained at once through joblib; ``None`` means 1 unless inside a
         ``joblib.parallel_config`` context.
+    stratify : bool, default=True
+        Whether the splits are stratified by ``y`` where its classes allow
+        (:func:`validation_splits`); False for continuous targets, where ``score`` then
+        returns a validation loss rather than an error rate.
 
     Returns
     -------
@@ -234,7 +249,9 @@ def search(
     if n_iterations < 1:
         return start, []
     rng = check_random_state(random_state)
-    splits = validation_splits(X, y, validation_fraction, min_validation_size, rng)
+    splits = validation_splits(
+        X, y, validation_fraction, min_validation_size, rng, stratify=stratify
+    )
     if not splits:
         return start, []
     seed = draw_seed(rng)

@@ -4,18 +4,21 @@ Every network of the search, candidate or final, is trained by :func:`train_net`
 :class:`TrainingConfig`; all its randomness comes from the seed it is given. The modules, one
 concern each: :mod:`~skactive.training.config` (the recipe and the budget rule),
 :mod:`~skactive.training.augment`, :mod:`~skactive.training.data` (the data on the device),
-:mod:`~skactive.training.net` (the skorch subclass), :mod:`~skactive.training.fit` (training,
+:mod:`~skactive.training.net` (the skorch subclasses), :mod:`~skactive.training.build`
+(the recipe as a net), :mod:`~skactive.training.fit` (training,
 and the retry when memory runs out), :mod:`~skactive.training.inference` and
 :mod:`~skactive.training.candidates` (the candidates of a search step). How it works and what
 it costs: the engine page of the documentation.
 """
 
 from .augment import crop_padding, draw_mixup, mixup_batch, random_crop, random_hflip
+from .build import REGRESSION_LOSSES, build_net
 from .candidates import (
     CandidateTrainer,
     candidate_device,
     candidate_parallel_config,
     train_and_score,
+    validation_error,
 )
 from .config import (
     AUTO_BATCH_SIZE_RANGE,
@@ -49,7 +52,7 @@ from .inference import (
     network_features,
     network_proba,
 )
-from .net import DeviceNeuralNetClassifier, build_net
+from .net import DeviceNeuralNet, DeviceNeuralNetClassifier, DeviceNeuralNetRegressor
 
 __all__ = [
     "AUTO_BATCHES_PER_EPOCH",
@@ -58,13 +61,16 @@ __all__ = [
     "CandidateTrainer",
     "DeviceBatchIterator",
     "DeviceDataset",
+    "DeviceNeuralNet",
     "DeviceNeuralNetClassifier",
+    "DeviceNeuralNetRegressor",
     "INFERENCE_BATCH_SIZE",
     "MIN_CONTINUED_SHARE",
     "MIN_STEPS",
     "OOM_MIN_BATCH_SIZE",
     "OPTIMIZERS",
     "PRECISIONS",
+    "REGRESSION_LOSSES",
     "TrainingConfig",
     "WEIGHT_DECAYS",
     "build_net",
@@ -90,4 +96,5 @@ __all__ = [
     "train_net_with_oom_retry",
     "training_budget",
     "train_and_score",
+    "validation_error",
 ]

@@ -14,7 +14,7 @@ from joblib.parallel import BACKENDS, DEFAULT_BACKEND
 from ..search_space import Architecture
 from .config import TrainingConfig
 from .fit import optimizer_steps, train_net_with_oom_retry
-from .inference import network_proba
+from .inference import forward_batches, network_proba
 
 _next_candidate = itertools.count()
 """Turn counter of :func:`candidate_device`; ``next`` on it is atomic under the GIL."""
@@ -115,7 +115,7 @@ def train_and_score(
     *,
     config: TrainingConfig,
 ) -> float:
-    """Train ``architecture`` on S' and return its error rate on V'.
+    """Train ``architecture`` on S' and return its error on V' (:func:`validation_error`).
 
     This is the scoring callable that :func:`skactive.inas.search` calls for each candidate. On
     CUDA the candidate trains on a stream of its own (so candidates in threads overlap on one
@@ -138,17 +138,56 @@ def train_and_score(
     Returns
     -------
     float
-        Fraction of V' misclassified.
+        Fraction of V' misclassified; for a regression loss, the mean squared error on V'.
     """
     return _train_candidate(architecture, X_train, y_train, X_val, y_val, seed, config)[0]
+
+
+def validation_error(net, X_val: np.ndarray, y_val: np.ndarray, loss: str) -> float:
+    """How a trained candidate does on V': what the search compares candidates by.
+
+    Parameters
+    ----------
+    net : DeviceNeuralNet
+        A trained network.
+    X_val : ndarray of shape (n_val,) + input_shape, float32
+        V'.
+    y_val : ndarray
+        Encoded labels of shape (n_val,), or standardised targets of shape
+        (n_val, n_outputs).
+    loss : str
+        The training loss, ``TrainingConfig.loss``.
+
+    Returns
+    -------
+    float
+        The error rate for ``"cross_entropy"``; otherwise the mean squared error over
+        samples and outputs, whichever regression loss trained the network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive import Architecture
+    >>> from skactive.training import TrainingConfig, train_net, validation_error
+    >>> config = TrainingConfig(input_shape=(4,), n_classes=1, max_epochs=2, loss="huber")
+    >>> X, y = np.zeros((20, 4), dtype=np.float32), np.ones((20, 1), dtype=np.float32)
+    >>> net = train_net(Architecture("mlp", 1, 1), config, X, y, seed=0)
+    >>> validation_error(net, X, y, "huber") >= 0.0
+    True
+    """
+    if loss == "cross_entropy":
+        predicted = network_proba(net, X_val).argmax(axis=1)
+        return float(np.mean(predicted != y_val))
+    outputs = forward_batches(net, X_val, lambda module, x: module(x))
+    return float(np.mean((outputs - np.asarray(y_val).reshape(outputs.shape)) ** 2))
 
 
 def _train_candidate(architecture, X_train, y_train, X_val, y_val, seed, config):
     config = replace(config, device=candidate_device(config))
     with _candidate_stream(config.device):
         net = train_net_with_oom_retry(architecture, config, X_train, y_train, seed)
-        predicted = network_proba(net, X_val).argmax(axis=1)
-    return float(np.mean(predicted != y_val)), net
+        error = validation_error(net, X_val, y_val, config.loss)
+    return error, net
 
 
 class CandidateTrainer:
@@ -191,7 +230,7 @@ class CandidateTrainer:
         self._trained: list = []
 
     def __call__(self, architecture, X_train, y_train, X_val, y_val, seed) -> float:
-        """Train ``architecture`` on S', keep the network, return its error rate on V'.
+        """Train ``architecture`` on S', keep the network, return its error on V'.
 
         Parameters
         ----------
@@ -207,7 +246,7 @@ class CandidateTrainer:
         Returns
         -------
         float
-            Fraction of V' misclassified.
+            Fraction of V' misclassified; for a regression loss, the mean squared error.
         """
         error, net = _train_candidate(
             architecture, X_train, y_train, X_val, y_val, seed, self.config

@@ -306,7 +306,7 @@ class TrainingConfig:
     input_shape : tuple of int
         Shape of one sample as the network sees it.
     n_classes : int
-        Number of outputs.
+        Number of outputs: classes, or regression targets.
     base_width : int, default=16
         Width of the first stack.
     dropout : float, default=0.25
@@ -344,6 +344,9 @@ class TrainingConfig:
         :func:`skactive.strategies.loss_prediction`.
     compile : bool, default=False
         Compile the module with :func:`torch.compile`.
+    loss : {"cross_entropy", "squared_error", "huber"}, default="cross_entropy"
+        The training loss: cross-entropy over ``n_classes`` classes, or a regression loss
+        over ``n_classes`` standardised targets (:data:`~skactive.training.REGRESSION_LOSSES`).
     candidate_devices : tuple of str, default=()
         GPUs the candidates of a search step go to in turn (:func:`candidate_devices`);
         empty: every candidate trains on ``device``.
@@ -369,6 +372,7 @@ class TrainingConfig:
     mixup: float | None = None
     loss_prediction: bool = False
     compile: bool = False
+    loss: str = "cross_entropy"
     candidate_devices: tuple[str, ...] = ()
     budget_fraction: float = 1.0
 

@@ -15,8 +15,9 @@ from skorch import NeuralNetClassifier
 
 from ..search_space import Architecture
 from ..utils import derive_seed
+from .build import build_net
 from .config import TrainingConfig, full_fp32
-from .net import DeviceNeuralNetClassifier, build_net
+from .net import DeviceNeuralNetClassifier
 
 _INIT_LOCK = threading.Lock()
 """Serialises the only use of torch's global generator, so threads initialise reproducibly."""

@@ -1,34 +1,35 @@
-"""The skorch network: skorch's loop with a device-resident data path, precision and layout."""
+"""The skorch networks: skorch's loop with a device-resident data path, precision and layout.
+
+:class:`DeviceNeuralNet` holds the rungs that differ from skorch's; the classifier and the
+regressor are skorch's twins with them, as ``NeuralNetClassifier`` and ``NeuralNetRegressor``
+are over ``NeuralNet``.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import torch
-from skorch import NeuralNetClassifier
-from skorch.callbacks import LRScheduler
+from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import is_dataset, to_tensor
-from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from ..loss_prediction import LOSS_WEIGHT, STOP_GRADIENT_FRACTION, ranking_loss
-from ..networks import HomogeneousNet
-from ..search_space import Architecture
-from .config import OPTIMIZERS, TrainingConfig, resolve_precision, resolve_weight_decay
-from .data import DeviceBatchIterator, DeviceDataset
+from .config import resolve_precision
+from .data import DeviceDataset
 
 
-class DeviceNeuralNetClassifier(NeuralNetClassifier):
-    """skorch's classifier with the data path, precision and layout of a fast GPU loop.
+class DeviceNeuralNet(NeuralNet):
+    """skorch's net with the data path, precision and layout of a fast GPU loop.
 
     The training loop is skorch's own; only the rungs below differ. On the CPU with
-    ``precision="fp32"`` it computes what a plain ``NeuralNetClassifier`` with a shuffled
-    batch iterator computes.
+    ``precision="fp32"`` it computes what a plain skorch net with a shuffled batch iterator
+    computes. :class:`DeviceNeuralNetClassifier` and :class:`DeviceNeuralNetRegressor` are
+    the ones to build.
 
     Parameters
     ----------
     module : torch.nn.Module class or instance
-        As for :class:`skorch.NeuralNetClassifier`.
+        As for :class:`skorch.NeuralNet`.
     *args
-        Passed to :class:`skorch.NeuralNetClassifier`.
+        Passed to skorch.
     precision : {"auto", "bf16", "fp32"}, default="auto"
         Autocast of the forward pass, resolved against the device at each use, so a network
         trained on a GPU and unpickled on a CPU-only machine predicts in float32.
@@ -41,22 +42,8 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
         paper's epoch 120 of 200). A training that goes on from an earlier one
         (:func:`continue_training`) counts its own epochs.
     **kwargs
-        Passed to :class:`skorch.NeuralNetClassifier`; set ``iterator_train`` and
-        ``iterator_valid`` to :class:`DeviceBatchIterator`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import torch
-    >>> from skactive.training import DeviceBatchIterator, DeviceNeuralNetClassifier
-    >>> net = DeviceNeuralNetClassifier(
-    ...     torch.nn.Linear, module__in_features=2, module__out_features=2,
-    ...     criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0,
-    ...     iterator_train=DeviceBatchIterator, iterator_valid=DeviceBatchIterator,
-    ...     train_split=None)
-    >>> net = net.fit(np.zeros((8, 2), dtype=np.float32), np.array([0, 1] * 4))
-    >>> len(net.history[-1, "batches"])
-    1
+        Passed to skorch; set ``iterator_train`` and ``iterator_valid`` to
+        :class:`DeviceBatchIterator`.
     """
 
     def __init__(
@@ -109,7 +96,7 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
 
         Returns
         -------
-        self : DeviceNeuralNetClassifier
+        self : DeviceNeuralNet
         """
         super().initialize_module()
         self.module_ = self.module_.to(memory_format=torch.channels_last)
@@ -247,7 +234,7 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        net : DeviceNeuralNetClassifier
+        net : DeviceNeuralNet
             This net.
         X, y : object, default=None
             The training data.
@@ -265,7 +252,7 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        net : DeviceNeuralNetClassifier
+        net : DeviceNeuralNet
             This net.
         dataset_train, dataset_valid : Dataset or None, default=None
             The epoch's data.
@@ -320,69 +307,56 @@ class DeviceNeuralNetClassifier(NeuralNetClassifier):
         self.history.record(prefix + "_batch_count", len(losses))
 
 
-def build_net(
-    architecture: Architecture, config: TrainingConfig, seed: int = 0
-) -> DeviceNeuralNetClassifier:
-    """Return an untrained skorch classifier for ``architecture``.
+class DeviceNeuralNetClassifier(DeviceNeuralNet, NeuralNetClassifier):
+    """:class:`DeviceNeuralNet` as skorch's classifier: class indices, cross-entropy.
 
     Parameters
     ----------
-    architecture : Architecture
-        The network to build.
-    config : TrainingConfig
-        The training recipe.
-    seed : int, default=0
-        Seed of the batch order and the augmentation.
+    module : torch.nn.Module class or instance
+        As for :class:`skorch.NeuralNetClassifier`.
+    *args
+        Passed to :class:`DeviceNeuralNet` and :class:`skorch.NeuralNetClassifier`.
+    **kwargs
+        Passed to :class:`DeviceNeuralNet` and :class:`skorch.NeuralNetClassifier`.
 
-    Returns
-    -------
-    DeviceNeuralNetClassifier
-        Not yet initialised; :func:`train_net` initialises and fits it.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skactive.training import DeviceBatchIterator, DeviceNeuralNetClassifier
+    >>> net = DeviceNeuralNetClassifier(
+    ...     torch.nn.Linear, module__in_features=2, module__out_features=2,
+    ...     criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0,
+    ...     iterator_train=DeviceBatchIterator, iterator_valid=DeviceBatchIterator,
+    ...     train_split=None)
+    >>> net = net.fit(np.zeros((8, 2), dtype=np.float32), np.array([0, 1] * 4))
+    >>> len(net.history[-1, "batches"])
+    1
     """
-    # An impossible precision fails here, before anything trains.
-    resolve_precision(config.precision, config.device)
-    optimizer = OPTIMIZERS[config.optimizer]
-    weight_decay = resolve_weight_decay(config.weight_decay, config.optimizer)
-    optimizer_kwargs = {"optimizer__weight_decay": weight_decay}
-    if config.optimizer == "sgd":
-        optimizer_kwargs.update(optimizer__momentum=0.9, optimizer__nesterov=True)
-    # One fused kernel per step instead of a loop over parameters, on every device (torch's
-    # fused AdamW and SGD run on the CPU too).
-    optimizer_kwargs["optimizer__fused"] = True
-    return DeviceNeuralNetClassifier(
-        HomogeneousNet,
-        module__architecture=architecture,
-        module__input_shape=config.input_shape,
-        module__n_classes=config.n_classes,
-        module__base_width=config.base_width,
-        module__dropout=config.dropout,
-        module__pooling=config.pooling,
-        module__loss_prediction=config.loss_prediction,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=optimizer,
-        lr=config.lr,
-        max_epochs=config.max_epochs,
-        batch_size=config.batch_size,
-        iterator_train=DeviceBatchIterator,
-        iterator_train__shuffle=True,
-        iterator_train__augment=config.augment if architecture.block == "resnet" else False,
-        iterator_train__seed=seed,
-        iterator_train__mixup=config.mixup,
-        iterator_train__n_classes=config.n_classes,
-        iterator_valid=DeviceBatchIterator,
-        train_split=None,
-        classes=np.arange(config.n_classes),
-        # last_epoch=-1: every fit runs one whole cosine, so a network trained further
-        # restarts it (skorch would go on from the number of epochs in its history).
-        callbacks=[
-            (
-                "lr_scheduler",
-                LRScheduler(CosineAnnealingLR, T_max=config.max_epochs, last_epoch=-1),
-            )
-        ],
-        device=config.device,
-        precision=config.precision,
-        compile=config.compile,
-        verbose=0,
-        **optimizer_kwargs,
-    )
+
+
+class DeviceNeuralNetRegressor(DeviceNeuralNet, NeuralNetRegressor):
+    """:class:`DeviceNeuralNet` as skorch's regressor: float targets of shape (n, n_outputs).
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        As for :class:`skorch.NeuralNetRegressor`.
+    *args
+        Passed to :class:`DeviceNeuralNet` and :class:`skorch.NeuralNetRegressor`.
+    **kwargs
+        Passed to :class:`DeviceNeuralNet` and :class:`skorch.NeuralNetRegressor`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skactive.training import DeviceBatchIterator, DeviceNeuralNetRegressor
+    >>> net = DeviceNeuralNetRegressor(
+    ...     torch.nn.Linear, module__in_features=2, module__out_features=1, max_epochs=2,
+    ...     verbose=0, iterator_train=DeviceBatchIterator, iterator_valid=DeviceBatchIterator,
+    ...     train_split=None)
+    >>> net = net.fit(np.zeros((8, 2), dtype=np.float32), np.ones((8, 1), dtype=np.float32))
+    >>> len(net.history)
+    2
+    """
