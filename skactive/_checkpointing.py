@@ -161,14 +161,15 @@ class CheckpointMixin:
             records = [entry["query"] for entry in history if "query" in entry]
             self.query_strategy_.restore(records)
         if checkpoint.finished:
-            classes = np.unique(checkpoint.y)
+            encoding = self._target_encoding(checkpoint.y)
             device = self._restoring_device(store)
-            config = self._training_config(self.input_shape_, len(classes), device)
+            config = self._training_config(self.input_shape_, self._n_outputs(encoding), device)
             self.net_ = store.load_weights(model, build_net(model.architecture, config))
             committee = load_committee(store, model.round, lambda a: build_net(a, config))
             if committee is not None:
                 self.search_networks_ = committee
-            self.classes_, self.device_, self.architecture_ = classes, device, model.architecture
+            self.device_, self.architecture_ = device, model.architecture
+            self.__dict__.update(encoding)
             return
         warnings.warn(
             f"The last training of checkpoint {str(store.path)!r} did not finish (its "

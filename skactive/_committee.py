@@ -99,9 +99,9 @@ class CommitteeMixin:
     def _member_committee(self, n_members: int) -> list:
         members = list(self.__dict__.get("ensemble_members_", ()))
         if len(members) < n_members - 1:
-            classes = self.classes_
-            X, y = self._network_training_set(self.input_shape_, classes)
-            config = self._training_config(self.input_shape_, len(classes), self.device_)
+            encoding = {"classes_": self.classes_}
+            X, y = self._network_training_set(self.input_shape_, encoding)
+            config = self._training_config(self.input_shape_, len(self.classes_), self.device_)
             began, steps = time.perf_counter(), 0
             for member in range(len(members) + 1, n_members):
                 seed = derive_seed(self.random_state, len(y), _MEMBER_STREAM, member)

@@ -1,4 +1,4 @@
-"""What ActiveINASClassifier does with its trained network: checks, predictions and queries."""
+"""What an Active-iNAS estimator does with its trained network: checks, embeddings, queries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 import numpy as np
 import torch
 from sklearn.base import clone
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .pool import check_lazy_pool, is_lazy_pool, take_rows
@@ -17,15 +16,16 @@ from .strategies import (
     check_n_instances,
     resolve_strategy,
 )
-from .training import forward_batches, network_features, network_proba
+from .training import forward_batches, network_features
 from .utils import draw_seed
 
 
 class NetworkMixin:
-    """Input checks, predictions, embeddings, queries and the batched forward strategies use.
+    """Input checks, embeddings, queries and the batched forward strategies use.
 
-    A building block of :class:`~skactive.ActiveINASClassifier`, which sets ``net_``,
-    ``input_shape_`` and the labeled set.
+    A building block of :class:`~skactive._base.BaseActiveINAS`, which sets ``net_``,
+    ``input_shape_`` and the labeled set; its face checks the targets (``_validate_Xy``,
+    ``_check_taught_targets``) and predicts.
     """
 
     def _validate_X(self, X, *, reset: bool):
@@ -53,19 +53,6 @@ class NetworkMixin:
                 f"on samples of shape {self.input_shape_}."
             )
 
-    def _validate_Xy(self, X, y, *, reset: bool):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            accept_sparse=False,
-            allow_nd=True,
-            dtype=(np.float64, np.float32),
-        )
-        check_classification_targets(y)
-        return X, y
-
     def _labeled_set_with(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """The labeled set followed by ``(X, y)``, after every check; nothing is changed."""
         X, y = self._validate_Xy(X, y, reset=False)
@@ -74,19 +61,9 @@ class NetworkMixin:
                 f"X has samples of shape {X.shape[1:]}, but the labeled set holds samples of "
                 f"shape {self.X_training_.shape[1:]}."
             )
-        y_old = self.y_training_
-        # numpy would silently turn integers taught to a string-labeled set into strings (a
-        # class "3" beside "digit3"), and floats taught to an integer-labeled set into floats.
-        text_old, text_new = y_old.dtype.kind in "UO", y.dtype.kind in "UO"
-        if text_old != text_new or (
-            not text_old and np.result_type(y_old.dtype, y.dtype).kind != y_old.dtype.kind
-        ):
-            raise TypeError(
-                f"y has labels of dtype {y.dtype}, but the labeled set holds labels of dtype "
-                f"{y_old.dtype}; teach labels of the same type."
-            )
+        y = self._check_taught_targets(y)
         X_all = np.concatenate([self.X_training_, X.astype(self.X_training_.dtype)])
-        return X_all, np.concatenate([y_old, y])
+        return X_all, np.concatenate([self.y_training_, y])
 
     def _network_shape(self, X) -> tuple[int, ...]:
         """Shape of one sample as the network sees it; raises before any state changes."""
@@ -177,38 +154,6 @@ class NetworkMixin:
             return X_pool
         return self._validate_X(X_pool, reset=False)
 
-    def predict_proba(self, X):
-        """Class probabilities of the current network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Probabilities, columns in the order of ``classes_``.
-        """
-        X = self.network_input(X)  # checks that the estimator is fitted first
-        return network_proba(self.net_, X)
-
-    def predict(self, X):
-        """Most probable class of each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples,) + input_shape
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Predicted labels, drawn from ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
     def embed(self, X):
         """Penultimate features of the current network, as used by core-set and BADGE.
 
@@ -226,10 +171,10 @@ class NetworkMixin:
         return network_features(self.net_, X)
 
     def network_input(self, X):
-        """``X`` checked as :meth:`predict_proba` checks it, and shaped as the network reads it.
+        """``X`` checked as predictions check it, and shaped as the network reads it.
 
         The first step of a query strategy that runs the network itself: a pool is then
-        accepted or refused exactly as ``predict_proba`` would.
+        accepted or refused exactly as ``predict`` (``predict_proba``) would.
 
         Parameters
         ----------

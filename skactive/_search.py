@@ -12,7 +12,6 @@ from sklearn.utils import check_random_state
 
 from .inas import search
 from .search_space import Architecture, parse_layout
-from .strategies import uses_loss_prediction
 from .training import (
     CandidateTrainer,
     TrainingConfig,
@@ -35,9 +34,9 @@ anew on all of them. ``ActiveINASClassifier(**PAPER_SEARCH)`` runs it; the defau
 class SearchMixin:
     """iNAS from a start architecture, then the winner trained on every label.
 
-    A building block of :class:`~skactive.ActiveINASClassifier`, which sets the parameters
+    A building block of :class:`~skactive._base.BaseActiveINAS`, which sets the parameters
     it reads (``max_blocks``, ``inas_iterations``, the training recipe) and the labeled set
-    (``X_training_``, ``y_training_``).
+    (``X_training_``, ``y_training_``); its face encodes the targets.
     """
 
     def _start_architecture(self, block: str) -> Architecture:
@@ -98,22 +97,16 @@ class SearchMixin:
             if a in trainer.networks
         ]
 
-    def _network_training_set(self, input_shape, classes) -> tuple[np.ndarray, np.ndarray]:
+    def _network_training_set(self, input_shape, encoding: dict) -> tuple[np.ndarray, np.ndarray]:
         """The labeled set as the networks train on it: float32 inputs of ``input_shape``,
-        labels as indices into ``classes``."""
+        targets encoded by the face (``_encode_targets``) with the fitted ``encoding``."""
         X = np.asarray(self.X_training_, dtype=np.float32).reshape(-1, *input_shape)
-        return X, np.searchsorted(classes, self.y_training_).astype(np.int64)
+        return X, self._encode_targets(self.y_training_, encoding)
 
-    def _trains_loss_head(self) -> bool:
-        """``loss_prediction`` resolved: ``"auto"`` is on for a strategy that needs the head."""
-        if self.loss_prediction == "auto":
-            return uses_loss_prediction(self.query_strategy)
-        return bool(self.loss_prediction)
-
-    def _training_config(self, input_shape, n_classes: int, device: str) -> TrainingConfig:
+    def _training_config(self, input_shape, n_outputs: int, device: str) -> TrainingConfig:
         return TrainingConfig(
             input_shape=input_shape,
-            n_classes=n_classes,
+            n_classes=n_outputs,
             base_width=self.base_width,
             dropout=self.dropout,
             pooling=self.pooling,
@@ -126,10 +119,9 @@ class SearchMixin:
             device=device,
             precision=self.precision,
             augment=self.augment,
-            mixup=self.mixup,
-            loss_prediction=self._trains_loss_head(),
             compile=self.compile,
             candidate_devices=candidate_devices(self.device),
+            **self._task_recipe(),
         )
 
     def _search_and_train(
@@ -138,14 +130,15 @@ class SearchMixin:
         """Run iNAS from ``start`` on the labeled set, then train the winner on all of it.
 
         The fitted attributes change together once the new network is trained, so a training
-        that raises (out of memory, an interrupt) leaves the previous model whole: its classes,
-        input shape and history still match ``net_``.
+        that raises (out of memory, an interrupt) leaves the previous model whole: its target
+        encoding (classes, or targets' mean and scale), input shape and history still match
+        ``net_``.
         """
-        classes = np.unique(self.y_training_)
+        encoding = self._target_encoding(self.y_training_)
         device = resolve_device(self.device)
-        X, y = self._network_training_set(input_shape, classes)
+        X, y = self._network_training_set(input_shape, encoding)
         rng = self._rng(len(y))
-        config = self._training_config(input_shape, len(classes), device)
+        config = self._training_config(input_shape, self._n_outputs(encoding), device)
         began = time.perf_counter()
         # A candidate's budget is a fraction of the final network's epochs on all labels, not of
         # what the rule would give its smaller training set S': candidates then cost a known
@@ -167,6 +160,7 @@ class SearchMixin:
                 min_validation_size=self.min_validation_size,
                 random_state=rng,
                 n_jobs=self.n_jobs,
+                stratify=self._stratified_search,
             )
         searched = time.perf_counter()
         for candidate in candidates:
@@ -176,7 +170,8 @@ class SearchMixin:
         keep = keep_history and hasattr(self, "history_")
         history = self.history_ if keep else []
         architectures = self.architecture_history_ if keep else []
-        self.net_, self.classes_, self.device_ = net, classes, device
+        self.net_, self.device_ = net, device
+        self.__dict__.update(encoding)
         self.search_networks_ = search_networks
         # The ensemble members of the last labeled set are not members of this one.
         self.__dict__.pop("ensemble_members_", None)
