@@ -1,9 +1,9 @@
-"""scikit-learn's full estimator contract, run on small settings."""
+"""scikit-learn's full estimator contract: the classifier on small settings, the regressor as is."""
 
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skactive import ActiveINASClassifier
+from skactive import ActiveINASClassifier, ActiveINASRegressor
 
 
 def _small_estimators():
@@ -23,4 +23,9 @@ def _small_estimators():
 
 @parametrize_with_checks(_small_estimators())
 def test_sklearn_contract(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks([ActiveINASRegressor()])
+def test_sklearn_contract_regressor_defaults(estimator, check):
     check(estimator)

@@ -33,6 +33,10 @@ their own.
 - Learning loss (:func:`loss_prediction`): the pool samples whose loss the network's
   loss-prediction head (:mod:`skactive.loss_prediction`), trained jointly with it, predicts
   highest (:func:`predicted_loss`); the estimator trains the head with ``loss_prediction``.
+- Regression (:func:`variance_sampling`, ``"variance"``): for an
+  :class:`~skactive.ActiveINASRegressor`, the pool samples whose MC-dropout predictive
+  variance (:func:`mc_dropout_std`) is highest; :data:`REGRESSION_STRATEGIES` names the
+  strategies a regressor takes.
 - :func:`random_sampling`: the baseline.
 - :func:`greedy_oracle` (``"oracle"``, :data:`ORACLE`): CDALBench's greedy oracle, the
   ceiling of the benchmark; it reads the true labels of the pool and of a test set, so only
@@ -103,6 +107,7 @@ from ._oracle import ORACLE, greedy_oracle
 from ._probcover import probcover, probcover_delta, probcover_sampling
 from ._registry import (
     COLD_START_STRATEGIES,
+    REGRESSION_STRATEGIES,
     STRATEGIES,
     STRATEGY_NAMES,
     accepts_random_state,
@@ -120,6 +125,7 @@ from ._uncertainty import (
     softmax_response,
     uncertainty_query,
 )
+from ._variance import mc_dropout_std, variance_sampling
 
 
 def resolve_strategy(strategy):
@@ -169,6 +175,7 @@ __all__ = [
     "GRADIENTS",
     "LADA_ACQUISITIONS",
     "LOSS_PREDICTION_BATCH_MODES",
+    "REGRESSION_STRATEGIES",
     "REPRESENTATIONS",
     "STRATEGIES",
     "STRATEGY_NAMES",
@@ -206,6 +213,7 @@ __all__ = [
     "margin",
     "margin_sampling",
     "mc_dropout",
+    "mc_dropout_std",
     "mc_dropout_proba",
     "mc_dropout_utility",
     "mix_batches",
@@ -233,5 +241,6 @@ __all__ = [
     "typiclust_sampling",
     "uncertainty_query",
     "uses_loss_prediction",
+    "variance_sampling",
     "variation_ratio",
 ]

@@ -26,6 +26,7 @@ from ._oracle import ORACLE, SIMULATION_ONLY
 from ._probcover import probcover_sampling
 from ._typiclust import typiclust_sampling
 from ._uncertainty import entropy_sampling, margin_sampling, softmax_response
+from ._variance import variance_sampling
 
 # The free committee of ensemble queries, named like the others for AutoStrategy and reports.
 _ensemble_candidates = partial(ensemble, committee="candidates")
@@ -50,6 +51,10 @@ STRATEGIES = {
     "ensemble_candidates": _ensemble_candidates,
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
+
+REGRESSION_STRATEGIES = {"random": random_sampling, "variance": variance_sampling}
+"""Strategies accepted by name in ``ActiveINASRegressor(query_strategy=...)``: they need no
+class probabilities."""
 
 COLD_START_STRATEGIES = ("random", "typiclust", "probcover", "kmeans")
 """Names of :data:`STRATEGIES` that need no trained model, so can choose the first labels
@@ -89,7 +94,7 @@ def named_strategy(name: str):
     ----------
     name : str
         A strategy name, e.g. ``"coreset"`` or ``"mc_dropout:power"`` (MC-dropout whose batch
-        is sampled with power weights).
+        is sampled with power weights), or one of :data:`REGRESSION_STRATEGIES`.
 
     Returns
     -------
@@ -100,11 +105,13 @@ def named_strategy(name: str):
     Raises
     ------
     ValueError
-        If ``name`` is not in :data:`STRATEGY_NAMES`; for ``"oracle"``, that the greedy
-        oracle is only available in simulated experiments.
+        If ``name`` is in neither :data:`STRATEGY_NAMES` nor :data:`REGRESSION_STRATEGIES`;
+        for ``"oracle"``, that the greedy oracle is only available in simulated experiments.
     """
     if name.partition(":")[0] == ORACLE:
         raise ValueError(SIMULATION_ONLY)
+    if name in REGRESSION_STRATEGIES:
+        return REGRESSION_STRATEGIES[name]
     if name not in STRATEGY_NAMES:
         raise ValueError(
             f"Unknown query strategy {name!r}; use one of {list(STRATEGY_NAMES)} or a callable."

@@ -1,0 +1,184 @@
+"""ActiveINASRegressor: the classifier's twin for continuous targets."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from sklearn.datasets import make_friedman1
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skactive import ActiveINASClassifier, ActiveINASRegressor, Architecture
+from skactive.search_space import neighbours
+from skactive.strategies import variance_sampling
+
+
+@pytest.fixture(scope="module")
+def friedman():
+    X, y = make_friedman1(n_samples=400, noise=0.1, random_state=0)
+    return X.astype(np.float32), y
+
+
+@pytest.fixture(scope="module")
+def fitted(friedman):
+    """One regressor fitted on 150 samples, shared: every bad call must leave it as it was."""
+    X, y = friedman
+    return ActiveINASRegressor(**dict(FAST, max_epochs=40)).fit(X[:150], y[:150])
+
+
+def test_flat_features_search_mlp_and_learn(friedman, fitted):
+    X, y = friedman
+    assert fitted.architecture_.block == "mlp"
+    assert fitted.architecture_ in neighbours(Architecture("mlp", 1, 1), 12, 5)
+    # The search compares candidates by validation MSE on standardised targets, not by an
+    # error rate bounded by 1.
+    assert all(c["val_error"] >= 0 for c in fitted.history_[0]["candidates"])
+    assert isinstance(fitted.net_.criterion_, torch.nn.MSELoss)
+    assert fitted.predict(X[300:]).shape == (100,)
+    assert fitted.score(X[300:], y[300:]) > 0.5
+
+
+def test_targets_standardised_in_fit_and_restored_in_predict(friedman, fitted):
+    X, y = friedman
+    scaled = ActiveINASRegressor(**dict(FAST, max_epochs=40)).fit(X[:150], 1000 * y[:150])
+    assert scaled.y_mean_ == pytest.approx(1000 * fitted.y_mean_)
+    assert scaled.y_std_ == pytest.approx(1000 * fitted.y_std_)
+    assert np.isclose(fitted.y_mean_, y[:150].mean()) and np.isclose(fitted.y_std_, y[:150].std())
+    # The network sees the same standardised targets, so it predicts at the targets' scale.
+    np.testing.assert_allclose(scaled.predict(X[300:]), 1000 * fitted.predict(X[300:]), rtol=1e-3)
+    assert scaled.score(X[300:], 1000 * y[300:]) > 0.5
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_multi_output_predictions_and_std_have_the_targets_shape(friedman, n_outputs):
+    X, y = friedman
+    Y = np.column_stack([y * (k + 1) + k for k in range(n_outputs)])
+    reg = ActiveINASRegressor(**FAST).fit(X[:100], Y[:100])
+    assert reg.net_.module_.head[-1].out_features == n_outputs
+    assert reg.y_mean_.shape == reg.y_std_.shape == (n_outputs,)
+    mean, std = reg.predict(X[100:120], return_std=True)
+    assert mean.shape == std.shape == (20, n_outputs)
+    assert (std > 0).all()
+    np.testing.assert_array_equal(mean, reg.predict(X[100:120]))
+
+
+def test_return_std_is_positive_reproducible_and_on_the_targets_scale(friedman, fitted):
+    X, y = friedman
+    mean, std = fitted.predict(X[300:], return_std=True)
+    assert mean.shape == std.shape == (100,)
+    assert np.isfinite(std).all() and (std > 0).all()
+    np.testing.assert_array_equal(std, fitted.predict(X[300:], return_std=True)[1])
+    # The passes' spread is computed in standardised units, then scaled back.
+    assert np.median(std) < fitted.y_std_
+
+
+def test_return_std_needs_dropout(friedman):
+    X, y = friedman
+    reg = ActiveINASRegressor(**dict(FAST, dropout=0.0, inas_iterations=0)).fit(X[:60], y[:60])
+    assert reg.predict(X[:5]).shape == (5,)
+    with pytest.raises(ValueError, match="dropout"):
+        reg.predict(X[:5], return_std=True)
+
+
+def test_query_picks_the_highest_variance_and_teach_grows_the_labeled_set(friedman):
+    X, y = friedman
+    reg = ActiveINASRegressor(**FAST).fit(X[:80], y[:80])
+    assert reg.query_strategy == "variance"
+    pool = X[80:]
+    indices, samples, utilities = reg.query(pool, n_instances=10, return_utilities=True)
+    assert len(set(indices.tolist())) == 10
+    np.testing.assert_array_equal(samples, pool[indices])
+    assert utilities[indices].min() >= np.delete(utilities, indices).max()
+    first = reg.architecture_
+    reg.teach(samples, y[80:][indices])
+    assert len(reg.y_training_) == len(reg.X_training_) == 90
+    np.testing.assert_array_equal(reg.y_training_[80:], y[80:][indices])
+    assert reg.architecture_.depth >= first.depth
+    assert len(reg.architecture_history_) == 2
+    assert reg.y_mean_ == pytest.approx(reg.y_training_.mean())
+
+
+def test_variance_sampling_works_through_its_name_and_directly(friedman, fitted):
+    X, _ = friedman
+    direct, _, utilities = variance_sampling(
+        fitted, X[300:], n_instances=4, random_state=0, return_utilities=True
+    )
+    np.testing.assert_array_equal(direct, np.argsort(-utilities, kind="stable")[:4])
+    random_indices, _ = ActiveINASRegressor(**dict(FAST, query_strategy="random")).fit(
+        X[:60], np.asarray(fitted.y_training_[:60])
+    ).query(X[300:], n_instances=4)
+    assert len(set(random_indices.tolist())) == 4
+
+
+def test_huber_loss_option(friedman, fitted):
+    X, y = friedman
+    huber = ActiveINASRegressor(**dict(FAST, max_epochs=40, loss="huber")).fit(X[:150], y[:150])
+    assert isinstance(huber.net_.criterion_, torch.nn.HuberLoss)
+    assert not np.allclose(huber.predict(X[300:]), fitted.predict(X[300:]))
+    assert huber.score(X[300:], y[300:]) > 0.5
+
+
+def test_integer_valued_targets_are_split_at_random_not_by_class(friedman):
+    """Repeated target values would stratify a classifier's folds; a regressor never does."""
+    X, y = friedman
+    Y = np.column_stack([np.round(y), np.round(y) % 3])
+    reg = ActiveINASRegressor(**dict(FAST, min_validation_size=100)).fit(X[:200], Y[:200])
+    assert reg.history_[0]["candidates"][0]["folds"] == 3
+
+
+def test_strategies_of_the_other_task_are_refused(friedman):
+    X, y = friedman
+    with pytest.raises(InvalidParameterError, match="query_strategy"):
+        ActiveINASRegressor(query_strategy="softmax_response").fit(X[:20], y[:20])
+    with pytest.raises(InvalidParameterError, match="query_strategy"):
+        ActiveINASClassifier(query_strategy="variance").fit(X[:20], (y[:20] > 14).astype(int))
+    with pytest.raises(InvalidParameterError, match="loss"):
+        ActiveINASRegressor(loss="absolute_error").fit(X[:20], y[:20])
+
+
+def _snapshot(reg):
+    return reg.X_training_.copy(), reg.y_training_.copy(), len(reg.history_), reg.y_mean_
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (lambda y: np.where(np.arange(len(y)) == 3, np.nan, y), "NaN"),
+        (lambda y: np.where(np.arange(len(y)) == 3, np.inf, y), "infinity"),
+        (lambda y: y.reshape(-1, 1, 1), r"shape \(n_samples,\) or \(n_samples, n_outputs\)"),
+        (lambda y: np.where(y > 14, "high", "low"), "class labels"),
+        (lambda y: np.array(["a"] * len(y), dtype=object), "class labels"),
+    ],
+    ids=["nan", "inf", "3-d", "strings", "objects"],
+)
+def test_bad_targets_are_refused_and_the_labeled_set_unchanged(friedman, fitted, bad, match):
+    X, y = friedman
+    before = _snapshot(fitted)
+    with pytest.raises(ValueError, match=match):
+        ActiveINASRegressor(**FAST).fit(X[:20], bad(y[:20]))
+    with pytest.raises(ValueError, match=match):
+        fitted.teach(X[200:210], bad(y[200:210]))
+    after = _snapshot(fitted)
+    np.testing.assert_array_equal(after[0], before[0])
+    np.testing.assert_array_equal(after[1], before[1])
+    assert after[2:] == before[2:]
+
+
+def test_teach_refuses_another_number_of_outputs(friedman, fitted):
+    X, y = friedman
+    n_labeled = len(fitted.y_training_)
+    with pytest.raises(ValueError, match="as many outputs"):
+        fitted.teach(X[200:205], np.column_stack([y[200:205], y[200:205]]))
+    assert len(fitted.y_training_) == n_labeled
+
+
+def test_pipeline_and_grid_search(friedman):
+    X, y = friedman
+    pipe = make_pipeline(StandardScaler(), ActiveINASRegressor(**dict(FAST, inas_iterations=0)))
+    grid = GridSearchCV(pipe, {"activeinasregressor__loss": ["squared_error", "huber"]}, cv=2)
+    grid.fit(X[:80], y[:80])
+    assert grid.best_params_["activeinasregressor__loss"] in ("squared_error", "huber")
+    assert grid.predict(X[:7]).shape == (7,)
+    assert np.isfinite(grid.score(X[80:120], y[80:120]))
