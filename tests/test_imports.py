@@ -17,6 +17,7 @@ ROOT = Path(skactive.__file__).parent
 LOWER = ("inas", "training", "strategies", "checkpoint", "datasets", "pool", "networks")
 LOWER += ("search_space", "utils")
 UPPER = ("_classifier", "_search", "_network", "_checkpointing", "experiment", "modal")
+UPPER += ("_base", "_docs", "_regressor")
 UPPER += ("pipeline", "_cli", "__main__")
 UPPER += ("labelstudio", "label", "_committee", "_cli_options", "_cli_labeling")
 
@@ -87,7 +88,8 @@ def test_the_graph_reader_finds_the_package_and_its_imports():
     assert {"skactive._classifier", "skactive.strategies._auto", "skactive.training.fit"} <= set(
         graph
     )
-    assert "skactive.search_space" in graph["skactive._classifier"]
+    assert "skactive.search_space" in graph["skactive._base"]
+    assert "skactive._base" in graph["skactive._classifier"]
 
 
 def test_the_cycle_finder_finds_a_cycle():

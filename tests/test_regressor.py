@@ -106,9 +106,11 @@ def test_variance_sampling_works_through_its_name_and_directly(friedman, fitted)
         fitted, X[300:], n_instances=4, random_state=0, return_utilities=True
     )
     np.testing.assert_array_equal(direct, np.argsort(-utilities, kind="stable")[:4])
-    random_indices, _ = ActiveINASRegressor(**dict(FAST, query_strategy="random")).fit(
-        X[:60], np.asarray(fitted.y_training_[:60])
-    ).query(X[300:], n_instances=4)
+    random_indices, _ = (
+        ActiveINASRegressor(**dict(FAST, query_strategy="random"))
+        .fit(X[:60], np.asarray(fitted.y_training_[:60]))
+        .query(X[300:], n_instances=4)
+    )
     assert len(set(random_indices.tolist())) == 4
 
 

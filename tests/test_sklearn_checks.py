@@ -1,4 +1,5 @@
-"""scikit-learn's full estimator contract: the classifier on small settings, the regressor as is."""
+"""scikit-learn's full estimator contract: the classifier on small settings, the regressor's
+defaults."""
 
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
