@@ -42,6 +42,7 @@ from .experiment import (
     combine_results,
     format_summary,
     legend,
+    plot_architectures,
     plot_strategy_choices,
     run_experiment,
     verdict,
@@ -54,6 +55,7 @@ _OUTPUTS = (
     "summary.json",
     "learning_curves.png",
     "strategy_choices.png",
+    "architectures.png",
 )
 _PARTIAL = "results.partial.json"
 """The table of the finished runs while 'run' goes on, removed when it ends."""
@@ -144,6 +146,10 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
         if strategy.partition(":")[0] == "auto":
             suffix = "" if strategy == "auto" else "_" + strategy.replace(":", "_")
             figures[f"strategy_choices{suffix}.png"] = plot_strategy_choices(result, strategy)
+    if ACTIVE_INAS in result.methods:
+        figures["architectures.png"] = plot_architectures(
+            result, title=result.settings.get("dataset")
+        )
     for name, figure in figures.items():
         written.append(out / name)
         figure.savefig(written[-1], dpi=150)

@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
             "strategy, repetition and round), summary.json (normalised AUC of every method "
             "and the AUC gain of Active-iNAS over each baseline with a 95% Student-t "
             "interval over repetitions) and learning_curves.png (with matplotlib; also "
+            "architectures.png, the architecture of every round of Active-iNAS, and "
             "strategy_choices.png for --strategy auto, strategy_choices_auto_albl.png for "
             "auto:albl) to --out. "
             "Threads: each run trains on --threads torch threads (1: small networks are "

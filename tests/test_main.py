@@ -80,6 +80,7 @@ def test_run_writes_table_summary_and_figure_and_prints_each_round(tmp_path, cap
     assert summary["gains"][0]["baseline"] == "fixed-1x1"
     pytest.importorskip("matplotlib")
     assert (out / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "architectures.png").read_bytes()[:4] == b"\x89PNG"
     (out / "summary.json").unlink()
     (out / "learning_curves.png").unlink()
     assert main(["summarize", str(out)]) == 0

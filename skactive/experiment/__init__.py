@@ -48,6 +48,7 @@ from ._choice import candidate_gain_table
 from ._combine import MUST_AGREE, combine_results
 from ._gains import ACTIVE_INAS
 from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_choices
+from ._plot_architectures import architecture_paths, plot_architectures
 from ._ranks import rank_table
 from ._report import format_summary, legend, verdict
 from ._result import COLUMNS, ExperimentResult
@@ -56,6 +57,7 @@ from ._statistics import class_share_range, normalized_auc, t_interval
 
 __all__ = [
     "ACTIVE_INAS",
+    "architecture_paths",
     "COLUMNS",
     "DOMAINS",
     "MUST_AGREE",
@@ -71,6 +73,7 @@ __all__ = [
     "load_benchmark",
     "normalized_auc",
     "parse_baseline",
+    "plot_architectures",
     "plot_labels_per_class",
     "plot_learning_curves",
     "plot_strategy_choices",

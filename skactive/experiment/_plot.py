@@ -7,7 +7,7 @@ import re
 
 from ..strategies import ORACLE
 
-_ARCHITECTURE = re.compile(r"A\((\w+), (\d+), (\d+)\)")
+ARCHITECTURE = re.compile(r"A\((\w+), (\d+), (\d+)\)")
 
 RANDOM = "random"
 """The strategy drawn dashed in every other panel, the reference a query strategy must beat."""
@@ -16,7 +16,7 @@ CEILING = "greedy oracle (ceiling)"
 """The label of the ``"oracle"`` strategy's curve, drawn black and dashed in every panel."""
 
 
-def _pyplot(what: str):
+def pyplot_for(what: str):
     """matplotlib.pyplot, imported only when a figure is drawn: the library does not need it."""
     try:
         import matplotlib.pyplot as plt
@@ -27,7 +27,7 @@ def _pyplot(what: str):
 
 def _short(architecture: str) -> str:
     """``"A(resnet, 1, 2)"`` as ``"1,2"``: the block is the same for every point."""
-    match = _ARCHITECTURE.fullmatch(architecture)
+    match = ARCHITECTURE.fullmatch(architecture)
     return f"{match[2]},{match[3]}" if match else architecture
 
 
@@ -86,7 +86,7 @@ def plot_learning_curves(result, *, title: str | None = None):
     >>> [ax.get_title() for ax in figure.axes]
     ['softmax_response']
     """
-    plt = _pyplot("Drawing learning curves")
+    plt = pyplot_for("Drawing learning curves")
     strategies = result.strategies
     ceiling = ORACLE in strategies and len(strategies) > 1
     strategies = [s for s in strategies if not (ceiling and s == ORACLE)]
@@ -206,7 +206,7 @@ def plot_strategy_choices(result, strategy: str = "auto"):
     >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     ['coreset', 'margin']
     """
-    plt = _pyplot("Drawing strategy choices")
+    plt = pyplot_for("Drawing strategy choices")
     rows = [r for r in result.rows if r["strategy"] == strategy and r.get("queried_by")]
     if not rows:
         raise ValueError(f"The table records no choice of strategy {strategy!r}.")
@@ -280,7 +280,7 @@ def plot_labels_per_class(
     >>> [float(bar.get_height()) for bar in figure.axes[0].patches]
     [2.0, 2.0, 1.0, 3.0]
     """
-    plt = _pyplot("Drawing labels per class")
+    plt = pyplot_for("Drawing labels per class")
     strategies = result.strategies if strategies is None else list(strategies)
     fig, axes = plt.subplots(
         1, len(strategies), figsize=(4 * len(strategies), 3.2), squeeze=False, sharey=True
