@@ -3,15 +3,20 @@
 import numpy as np
 import pytest
 from conftest import FAST
+from sklearn.datasets import make_friedman1
 
-from skactive import ActiveINASClassifier
+from skactive import ActiveINASClassifier, ActiveINASRegressor
 from skactive.strategies import (
     BATCH_MODES,
+    REGRESSION_STRATEGIES,
     STRATEGY_NAMES,
+    pool_result,
     resolve_strategy,
     select_batch,
     select_top,
     softmax_response,
+    stochastic_batch,
+    variance_sampling,
 )
 
 UTILITY = np.array([1.0, 2.0, 3.0, 4.0])
@@ -99,3 +104,63 @@ def test_mc_dropout_samples_its_batch_with_power_weights(small_digits):
     assert len(set(picks.tolist())) == 15
     top = resolve_strategy("mc_dropout")(clf, X_pool, 15, random_state=0)[0]
     assert set(picks) != set(top)
+
+
+def _scored(utility, seeds):
+    """A score-based strategy over fixed utilities that records the seeds it is given."""
+
+    def strategy(estimator, X_pool, n_instances=1, *, random_state=None, return_utilities=False):
+        seeds.append(random_state)
+        indices = select_top(utility, n_instances)
+        return pool_result(X_pool, indices, utility if return_utilities else None)
+
+    return strategy
+
+
+def test_stochastic_batch_draws_from_the_strategy_s_utilities():
+    utility, seeds = np.random.RandomState(0).rand(60), []
+    X_pool = np.arange(120).reshape(60, 2)
+    scored = _scored(utility, seeds)
+    top = stochastic_batch(None, X_pool, 8, strategy=scored, batch_mode="top")[0]
+    assert top.tolist() == select_top(utility, 8).tolist()
+    batches = [
+        stochastic_batch(None, X_pool, 8, strategy=scored, random_state=s) for s in range(5)
+    ]
+    assert all(len(set(indices.tolist())) == 8 for indices, _ in batches)
+    assert any(set(indices) != set(top) for indices, _ in batches)
+    np.testing.assert_array_equal(batches[2][1], X_pool[batches[2][0]])
+    again = stochastic_batch(None, X_pool, 8, strategy=scored, random_state=2)[0]
+    assert again.tolist() == batches[2][0].tolist()
+    # The strategy is seeded from random_state too, with a seed of its own.
+    assert seeds[-1] == seeds[-4] != seeds[-5]  # random_state 2, 2 and 1
+    *_, utilities = stochastic_batch(None, X_pool, 3, strategy=scored, return_utilities=True)
+    np.testing.assert_array_equal(utilities, utility)
+
+
+def test_stochastic_batch_refuses_bad_settings():
+    scored, X_pool = _scored(np.array([0.5, -1.0]), []), np.zeros((2, 1))
+    with pytest.raises(ValueError, match="utilities >= 0"):
+        stochastic_batch(None, X_pool, 1, strategy=scored)
+    with pytest.raises(ValueError, match="between 1 and the pool size 2, got 3"):
+        stochastic_batch(None, X_pool, 3, strategy=scored, batch_mode="softmax")
+    with pytest.raises(ValueError, match="'batch_mode' parameter of stochastic_batch"):
+        stochastic_batch(None, X_pool, 1, strategy=scored, batch_mode="greedy")
+
+
+def test_the_regressor_queries_a_seeded_stochastic_variance_batch():
+    X, y = make_friedman1(n_samples=200, noise=0.1, random_state=0)
+    X, X_pool = X[:60].astype(np.float32), X[60:].astype(np.float32)
+    names = {"variance:power", "variance:softmax", "variance:softrank"}
+    assert names <= set(REGRESSION_STRATEGIES)
+    strategy = resolve_strategy("variance:power")
+    assert strategy.func is stochastic_batch and strategy.__name__ == "variance:power"
+    assert strategy.keywords == {"strategy": variance_sampling, "batch_mode": "power"}
+    kwargs = dict(inas_iterations=0, **FAST)
+    power = ActiveINASRegressor(query_strategy="variance:power", **kwargs).fit(X, y[:60])
+    picks = power.query(X_pool, 10)[0]
+    assert picks.tolist() == power.query(X_pool, 10)[0].tolist()  # seeded by random_state
+    assert len(set(picks.tolist())) == 10
+    top = variance_sampling(power, X_pool, 10, random_state=0)[0]
+    assert set(picks) != set(top)
+    with pytest.raises(ValueError, match="'random' takes no batch mode"):
+        resolve_strategy("random:power")

@@ -35,8 +35,15 @@ their own.
   highest (:func:`predicted_loss`); the estimator trains the head with ``loss_prediction``.
 - Regression (:func:`variance_sampling`, ``"variance"``): for an
   :class:`~skactive.ActiveINASRegressor`, the pool samples whose MC-dropout predictive
-  variance (:func:`mc_dropout_std`) is highest; :data:`REGRESSION_STRATEGIES` names the
-  strategies a regressor takes.
+  variance (:func:`mc_dropout_std`) is highest, its batch drawn stochastically with
+  ``"variance:power"``, ``"variance:softmax"`` or ``"variance:softrank"``
+  (:func:`stochastic_batch`); greedy sampling (Wu et al., 2019; :func:`greedy_sampling_select`),
+  the pool samples farthest from the labeled set in the inputs (:func:`greedy_sampling_x`,
+  ``"gsx"``, which needs no model), between predictions and targets
+  (:func:`greedy_sampling_y`, ``"gsy"``) or by the product of both
+  (:func:`improved_greedy_sampling`, ``"igs"``), on a regressor or a modAL ``ActiveLearner``
+  wrapping any scikit-learn regressor; :data:`REGRESSION_STRATEGIES` names the strategies a
+  regressor takes.
 - :func:`random_sampling`: the baseline.
 - :func:`greedy_oracle` (``"oracle"``, :data:`ORACLE`): CDALBench's greedy oracle, the
   ceiling of the benchmark; it reads the true labels of the pool and of a test set, so only
@@ -71,7 +78,7 @@ from ._base import (
     select_top,
     torch_generator,
 )
-from ._batch import BATCH_MODES, mix_batches, select_batch
+from ._batch import BATCH_MODES, mix_batches, select_batch, stochastic_batch
 from ._batch_bald import batch_bald, batch_bald_select, joint_mutual_information
 from ._cold_start import (
     REPRESENTATIONS,
@@ -94,6 +101,13 @@ from ._ensemble import (
     ensemble_utility,
     predictive_entropy,
     variation_ratio,
+)
+from ._greedy_sampling import (
+    GREEDY_SPACES,
+    greedy_sampling_select,
+    greedy_sampling_x,
+    greedy_sampling_y,
+    improved_greedy_sampling,
 )
 from ._lada import LADA_ACQUISITIONS, lada, lada_scores, random_pairs
 from ._loss_prediction import (
@@ -173,6 +187,7 @@ __all__ = [
     "ORACLE",
     "AUTO_METHODS",
     "GRADIENTS",
+    "GREEDY_SPACES",
     "LADA_ACQUISITIONS",
     "LOSS_PREDICTION_BATCH_MODES",
     "REGRESSION_STRATEGIES",
@@ -196,8 +211,12 @@ __all__ = [
     "fit_searchnet",
     "gradient_embedding",
     "greedy_oracle",
+    "greedy_sampling_select",
+    "greedy_sampling_x",
+    "greedy_sampling_y",
     "heldout_losses",
     "importance_weighted_gain",
+    "improved_greedy_sampling",
     "inclusion_probabilities",
     "joint_mutual_information",
     "kcenter_greedy",
@@ -234,6 +253,7 @@ __all__ = [
     "select_top",
     "slot_reward_estimates",
     "softmax_response",
+    "stochastic_batch",
     "torch_generator",
     "training_dynamics_gain",
     "typicality",

@@ -15,7 +15,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._base import check_n_instances, select_top
+from ..utils import draw_seed
+from ._base import check_n_instances, pool_result, select_top
 from ._docs import fill_doc
 
 BATCH_MODES = ("top", "power", "softmax", "softrank")
@@ -104,6 +105,96 @@ def select_batch(
     keys = _log_weights(utility, mode, float(beta))
     keys = keys + check_random_state(random_state).gumbel(size=len(utility))
     return select_top(keys, n_instances)
+
+
+@validate_params(
+    {
+        "estimator": "no_validation",
+        "X_pool": "no_validation",
+        "n_instances": "no_validation",
+        "strategy": [callable],
+        "batch_mode": [StrOptions(set(BATCH_MODES))],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "return_utilities": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+@fill_doc
+def stochastic_batch(
+    estimator,
+    X_pool,
+    n_instances: int = 1,
+    *,
+    strategy,
+    batch_mode: str = "power",
+    beta: float = 1.0,
+    random_state=None,
+    return_utilities: bool = False,
+    **strategy_kwargs,
+):
+    """Query a batch drawn by :func:`select_batch` from the utilities of a score-based strategy.
+
+    Stochastic batches for a strategy that has no ``batch_mode`` of its own, such as
+    :func:`variance_sampling` for a regressor: ``strategy`` scores the pool once
+    (``return_utilities=True``), and the batch is sampled from those scores. It fits
+    strategies that rank samples by a score, whose top-k batch is :func:`select_top` of their
+    utilities; not greedy ones (:func:`greedy_sampling_x`), whose utilities hold only for
+    their first pick. ``"variance:power"`` and the other modes name it for a regressor.
+
+    Parameters
+    ----------
+    estimator : object
+        Passed to ``strategy``.
+    X_pool : array-like of shape (n_pool, ...)
+        Unlabeled samples, passed to ``strategy``.
+    %(n_instances)s
+    strategy : callable
+        A strategy taking ``random_state`` and ``return_utilities``; utilities >= 0 for
+        ``batch_mode="power"``.
+    batch_mode : {"top", "power", "softmax", "softrank"}, default="power"
+        How the batch is drawn (:func:`select_batch`); ``"top"`` gives the strategy's own
+        batch.
+    %(beta)s
+    random_state : int, RandomState instance or None, default=None
+        Seeds ``strategy`` and the draw, each with a seed of its own.
+    %(return_utilities)s
+    **strategy_kwargs
+        Passed to ``strategy``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Indices into ``X_pool``, in the order drawn.
+    %(samples)s
+    %(utilities)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import pool_result, select_top, stochastic_batch
+    >>> def larger(estimator, X_pool, n_instances=1, *, random_state=None,
+    ...            return_utilities=False):
+    ...     utilities = np.asarray(X_pool, dtype=float)
+    ...     indices = select_top(utilities, n_instances)
+    ...     return pool_result(X_pool, indices, utilities if return_utilities else None)
+    >>> indices, samples = stochastic_batch(None, np.arange(10.0), 3, strategy=larger,
+    ...                                     random_state=0)
+    >>> len(set(indices.tolist()))
+    3
+    """
+    n_instances = check_n_instances(n_instances, len(X_pool))
+    rng = check_random_state(random_state)
+    _, _, utilities = strategy(
+        estimator,
+        X_pool,
+        1,
+        random_state=draw_seed(rng),
+        return_utilities=True,
+        **strategy_kwargs,
+    )
+    indices = select_batch(utilities, n_instances, batch_mode, beta, rng)
+    return pool_result(X_pool, indices, utilities if return_utilities else None)
 
 
 def mix_batches(batches, arms) -> np.ndarray:

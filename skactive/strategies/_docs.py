@@ -38,6 +38,10 @@ classifier : ActiveINASClassifier or modAL ActiveLearner wrapping one
     "raises_no_loss_head": """\
 ValueError
     If the network was trained without its loss-prediction head.""",
+    "regressor_predict": """\
+regressor : fitted ActiveINASRegressor or modAL ActiveLearner
+    Gives the labeled set (``X_training_`` and ``y_training_``, or an ActiveLearner's
+    ``X_training`` and ``y_training``) and the pool's predicted outputs (``predict``).""",
     "rounds_records": """\
 rounds : list of dict
     Records of :attr:`rounds_`, in order.""",
@@ -55,6 +59,9 @@ X_pool : array-like of shape (n_pool, n_features) or (n_pool,) + input_shape
     "X_pool_cold_start": """\
 X_pool : array-like of shape (n_pool, n_features) or (n_pool, ...)
     Unlabeled samples; see :func:`kmeans_sampling` for what is held in memory.""",
+    "X_pool_greedy": """\
+X_pool : array-like of shape (n_pool, n_features) or (n_pool, ...)
+    Unlabeled samples, held in memory as flattened rows of floats.""",
     "n_instances": """\
 n_instances : int, default=1
     Number of samples to query.""",
@@ -71,6 +78,10 @@ beta : float, default=1.0
     "random_state_stochastic": """\
 random_state : int, RandomState instance or None, default=None
     Seed of the stochastic modes.""",
+    "random_state_greedy": """\
+random_state : int, RandomState instance or None, default=None
+    Unused: the picks are deterministic, ties to the lower index. Accepted for the common
+    strategy signature.""",
     "random_state_representation": """\
 random_state : int, RandomState instance or None, default=None
     Seeds the representation's PCA and k-means.""",

@@ -13,12 +13,13 @@ from functools import partial
 
 from ._badge import badge
 from ._base import random_sampling
-from ._batch import BATCH_MODES
+from ._batch import BATCH_MODES, stochastic_batch
 from ._batch_bald import batch_bald
 from ._cold_start import kmeans_sampling
 from ._coreset import coreset
 from ._dynamic_al import dynamic_al
 from ._ensemble import ensemble
+from ._greedy_sampling import greedy_sampling_x, greedy_sampling_y, improved_greedy_sampling
 from ._lada import lada
 from ._loss_prediction import loss_prediction
 from ._mc_dropout import mc_dropout
@@ -52,9 +53,26 @@ STRATEGIES = {
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 
-REGRESSION_STRATEGIES = {"random": random_sampling, "variance": variance_sampling}
+
+def _stochastic(strategy, mode: str):
+    """``strategy`` whose batch is drawn with ``mode`` (:func:`stochastic_batch`)."""
+    function = partial(stochastic_batch, strategy=strategy, batch_mode=mode)
+    function.__name__ = f"{strategy.__name__.removesuffix('_sampling')}:{mode}"
+    return function
+
+
+REGRESSION_STRATEGIES = {
+    "random": random_sampling,
+    "variance": variance_sampling,
+    "gsx": greedy_sampling_x,
+    "gsy": greedy_sampling_y,
+    "igs": improved_greedy_sampling,
+    **{f"variance:{mode}": _stochastic(variance_sampling, mode) for mode in BATCH_MODES[1:]},
+}
 """Strategies accepted by name in ``ActiveINASRegressor(query_strategy=...)``: they need no
-class probabilities."""
+class probabilities. ``"variance:<mode>"`` draws the variance query's batch with a stochastic
+mode (``"power"``, ``"softmax"``, ``"softrank"``; :func:`stochastic_batch`); the greedy
+``"gsx"``, ``"gsy"`` and ``"igs"`` build their batch pick by pick and take no mode."""
 
 COLD_START_STRATEGIES = ("random", "typiclust", "probcover", "kmeans")
 """Names of :data:`STRATEGIES` that need no trained model, so can choose the first labels
@@ -105,18 +123,27 @@ def named_strategy(name: str):
     Raises
     ------
     ValueError
-        If ``name`` is in neither :data:`STRATEGY_NAMES` nor :data:`REGRESSION_STRATEGIES`;
-        for ``"oracle"``, that the greedy oracle is only available in simulated experiments.
+        If ``name`` is in neither :data:`STRATEGY_NAMES` nor :data:`REGRESSION_STRATEGIES`
+        (``"gsx:power"``: a greedy strategy takes no batch mode); for ``"oracle"``, that the
+        greedy oracle is only available in simulated experiments.
     """
     if name.partition(":")[0] == ORACLE:
         raise ValueError(SIMULATION_ONLY)
     if name in REGRESSION_STRATEGIES:
         return REGRESSION_STRATEGIES[name]
+    base, _, mode = name.partition(":")
+    if mode and base in REGRESSION_STRATEGIES and name not in STRATEGY_NAMES:
+        sampled = [key for key in REGRESSION_STRATEGIES if ":" in key]
+        raise ValueError(
+            f"Query strategy {base!r} takes no batch mode, so {name!r} is unknown: a "
+            "stochastic mode draws the batch from per-sample scores, and this strategy "
+            f"chooses its batch otherwise (greedily, or at random). Modes for a regressor: "
+            f"{sampled}."
+        )
     if name not in STRATEGY_NAMES:
         raise ValueError(
             f"Unknown query strategy {name!r}; use one of {list(STRATEGY_NAMES)} or a callable."
         )
-    base, _, mode = name.partition(":")
     if not mode:
         return STRATEGIES[base]
     function = partial(STRATEGIES[base], batch_mode=mode)
