@@ -4,7 +4,9 @@
 Active-iNAS and the fixed ResNet-18 layout, by softmax response and at random, on MNIST-1D
 (``mnist1d_5k``, from the ``mnist1d`` package of the ``datasets`` extra), 200 random labels
 then three rounds of 200 queries, printing the number of labels, the chosen architecture and
-the test accuracy of every round, then the summary. Every option is described by
+the test accuracy of every round, then the summary. A regression ``--dataset`` (``diabetes``,
+``friedman1``, ``friedman3``, the active search ``interaction``) runs
+:class:`~skactive.ActiveINASRegressor`, scored by the test RMSE. Every option is described by
 ``python -m skactive run --help``.
 ``python -m skactive summarize DIR`` summarises and plots a finished run's table again, and
 ``summarize DIR DIR ... --out OUT`` puts runs with the same data, loop and seeds together.
@@ -35,9 +37,11 @@ from ._classifier import ActiveINASClassifier
 from ._cli import RESULTS_DIR, build_parser
 from ._cli_benchmark import benchmark_command
 from ._cli_options import ESTIMATOR_OPTIONS
+from ._cli_task import check_task, task_estimator
 from .datasets import load_dataset
 from .experiment import (
     ACTIVE_INAS,
+    GP_BO,
     ExperimentResult,
     combine_results,
     format_summary,
@@ -160,6 +164,7 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.threads < 1 or (args.jobs != "auto" and args.jobs < 1):
         parser.error("--threads and --jobs must be at least 1.")
+    task = check_task(args, parser)
     out = _output_dir(args, parser)
     torch.set_num_threads(args.threads)
     try:
@@ -173,23 +178,29 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"not installed ({error.__cause__ or error}): pip install -e '.[datasets]' in the "
             "repository, pip install 'skactive[datasets]' otherwise, or give --data-dir."
         )
-    estimator = ActiveINASClassifier(**{name: getattr(args, name) for name in ESTIMATOR_OPTIONS})
-    methods = [ACTIVE_INAS, *(f"fixed-{b.lower()}" for b in args.baselines)]
+    estimator = task_estimator(args, task)
+    methods = [ACTIVE_INAS, *(b if b == GP_BO else f"fixed-{b.lower()}" for b in args.baselines)]
     first = "at random" if args.initial_strategy == "random" else f"by {args.initial_strategy}"
+    goal = ""
+    if task == "regression":
+        goal = f", targets from {data.y_train.min():.4g} to {data.y_train.max():.4g}"
+    if data.top_fraction is not None:
+        goal += f"; the goal: the top {100 * data.top_fraction:g}% of the pool"
     print(
         f"{data.name}: {len(data.y_train)} training samples of shape {data.sample_shape}, "
-        f"{len(data.y_test)} test samples; {args.initial_size} -> {args.budget} labels by "
-        f"{args.query_size}, the first {args.initial_size} {first}, {args.n_repeats} "
+        f"{len(data.y_test)} test samples{goal}; {args.initial_size} -> {args.budget} labels "
+        f"by {args.query_size}, the first {args.initial_size} {first}, {args.n_repeats} "
         "repetition(s)\n"
     )
-    print(legend(methods, args.strategy) + "\n")
+    metric = "rmse" if task == "regression" else "accuracy"
+    print(legend(methods, args.strategy, metric=metric, top_fraction=data.top_fraction) + "\n")
     n_jobs = _n_jobs(args, args.n_repeats * len(args.strategy) * len(methods))
     out.mkdir(parents=True, exist_ok=True)
     try:
         # Worker processes start with OMP_NUM_THREADS set from inner_max_num_threads.
         with joblib.parallel_config(backend="loky", inner_max_num_threads=args.threads):
             result = _experiment(args, data, estimator, n_jobs, out / _PARTIAL)
-    except InvalidParameterError as error:
+    except (InvalidParameterError, ImportError) as error:
         parser.error(str(error))
     result.settings["dataset"] = data.name
     written = _write_tables(result, out)
@@ -220,6 +231,7 @@ def _experiment(
         verbose=1,
         n_jobs=n_jobs,
         checkpoint=checkpoint,
+        top_fraction=data.top_fraction,
     )
 
 

@@ -19,11 +19,26 @@ from ._cli_options import (
     comma_list,
     int_or_auto,
 )
-from .datasets import DATASETS
-from .strategies import COLD_START_STRATEGIES, DEFAULT_CANDIDATES, STRATEGIES
+from .datasets import DATASET_TASKS, DATASETS, SEARCH_DATASETS
+from .experiment import GP_BO
+from .strategies import (
+    COLD_START_STRATEGIES,
+    DEFAULT_CANDIDATES,
+    REGRESSION_STRATEGIES,
+    STRATEGIES,
+)
 
 RESULTS_DIR = "skactive-results"
 """Where a run writes when no ``--out`` is given: a new folder per run inside it."""
+
+DEFAULT_STRATEGIES = {
+    "classification": ["softmax_response", "random"],
+    "regression": ["variance", "random"],
+}
+"""``run``'s strategies when ``--strategy`` is not given, by the task of ``--dataset``."""
+
+_REGRESSION = [name for name, task in DATASET_TASKS.items() if task == "regression"]
+_CLASSIFICATION = [name for name, task in DATASET_TASKS.items() if task == "classification"]
 
 _EXAMPLE = """\
 examples:
@@ -34,6 +49,12 @@ examples:
   python -m skactive run --dataset mnist1d_5k \\
       --strategy softmax_response,random --baselines 2x4,1x2 \\
       --initial-size 200 --query-size 200 --budget 1000 --n-repeats 3 --out results/mnist1d
+  python -m skactive run --dataset diabetes --strategy random,variance --baselines 2x4,1x2 \\
+      --initial-size 50 --query-size 25 --budget 150 --n-repeats 3
+      regression: ActiveINASRegressor, scored by the test RMSE (lower is better)
+  python -m skactive run --dataset interaction --baselines 1x2,gp-bo \\
+      --initial-size 100 --query-size 100 --budget 500
+      active search: also the recall of the pool's top 1%, against Bayesian optimisation
 """
 
 
@@ -52,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args = build_parser().parse_args(["run"])
     >>> args.dataset, args.initial_size, args.query_size, args.budget, args.baselines
     ('mnist1d_5k', 200, 200, 800, ['2x4'])
+    >>> args.strategy is None  # the task's DEFAULT_STRATEGIES
+    True
     """
     parser = argparse.ArgumentParser(
         prog="skactive",
@@ -76,7 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--query-size samples per round with each --strategy until --budget labels, "
             "scoring the test set every round; for Active-iNAS and every --baselines network, "
             "--n-repeats times with different seeds (the same initial labels for every method "
-            "within a repetition). Writes results.csv and results.json (one row per method, "
+            "within a repetition). A regression --dataset runs ActiveINASRegressor, scored by "
+            "the test RMSE (in the targets' units) and R²; its AUC is the mean RMSE over the "
+            "budget, lower is better, and a gain > 0 still means Active-iNAS does better; an "
+            "active search (interaction) also records the recall of the pool's top 1%. "
+            "Writes results.csv and results.json (one row per method, "
             "strategy, repetition and round), summary.json (normalised AUC of every method "
             "and the AUC gain of Active-iNAS over each baseline with a 95% Student-t "
             "interval over repetitions) and learning_curves.png (with matplotlib; also "
@@ -98,10 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="mnist1d_5k",
         choices=DATASETS,
         metavar="NAME",
-        help=f"dataset, one of {', '.join(DATASETS)}; digits, the tables (wine, "
-        "breast_cancer, iris, digits_flat) and the synthetic honeypot and diverging_sine need "
-        "nothing, mnist_5k and mnist1d_* need the datasets extra or --data-dir, the others "
-        "--data-dir",
+        help=f"dataset: for classification one of {', '.join(_CLASSIFICATION)}; for "
+        f"regression one of {', '.join(_REGRESSION)} ({', '.join(SEARCH_DATASETS)}: an active "
+        "search for the pairs of largest target). digits, the tables (wine, breast_cancer, "
+        "iris, digits_flat), the synthetic honeypot and diverging_sine and the regression "
+        "datasets need nothing, mnist_5k and mnist1d_* need the datasets extra or --data-dir, "
+        "the others --data-dir",
     )
     data.add_argument(
         "--data-dir",
@@ -113,10 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     loop = run.add_argument_group("active learning (run_experiment parameters)")
     loop.add_argument(
         "--strategy",
-        default="softmax_response,random",
         type=comma_list,
         metavar="S[,S...]",
-        help=f"query strategies, comma-separated, among {', '.join(STRATEGIES)}; a "
+        help=f"query strategies, comma-separated (default: "
+        f"{','.join(DEFAULT_STRATEGIES['classification'])} for classification, "
+        f"{','.join(DEFAULT_STRATEGIES['regression'])} for regression); for a regression "
+        f"--dataset among {', '.join(REGRESSION_STRATEGIES)}; for classification among "
+        f"{', '.join(STRATEGIES)}; a "
         "score-based one may name a stochastic batch mode, e.g. mc_dropout:power or "
         "softmax_response:softrank (power, softmax, softrank: Kirsch et al., 2023); auto "
         f"chooses among {', '.join(DEFAULT_CANDIDATES[:-1])} and {DEFAULT_CANDIDATES[-1]} "
@@ -130,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=comma_list,
         metavar="IxJ[,IxJ...]",
         help="fixed architectures A(B, I, J) to compare with, comma-separated (2x4 is "
-        "ResNet-18's layout); an empty string for none",
+        f"ResNet-18's layout), and for a regression --dataset {GP_BO}: Bayesian "
+        "optimisation by expected improvement over a Gaussian process (modAL's "
+        "BayesianOptimizer, needs modAL); an empty string for none",
     )
     loop.add_argument(
         "--initial-size", type=int, default=200, metavar="K", help="labels to start with"

@@ -6,7 +6,7 @@ import pytest
 
 from skactive import ActiveINASClassifier
 from skactive.__main__ import main
-from skactive._cli import build_parser
+from skactive._cli import DEFAULT_STRATEGIES, build_parser
 from skactive._cli_options import ESTIMATOR_OPTIONS
 from skactive.experiment import DOMAINS
 from skactive.strategies import DEFAULT_CANDIDATES, AutoStrategy, resolve_strategy
@@ -34,11 +34,9 @@ def test_bare_run_compares_with_a_fixed_network_and_random_sampling():
     args = build_parser().parse_args(["run"])
     # MNIST-1D, where the search grows the network within the job's budget (digits would
     # stay at A(resnet, 1, 1)).
-    assert (args.dataset, args.strategy, args.baselines) == (
-        "mnist1d_5k",
-        ["softmax_response", "random"],
-        ["2x4"],
-    )
+    assert (args.dataset, args.strategy, args.baselines) == ("mnist1d_5k", None, ["2x4"])
+    # No --strategy: the task's defaults, softmax response and random sampling here.
+    assert DEFAULT_STRATEGIES["classification"] == ["softmax_response", "random"]
     assert (args.initial_size, args.query_size, args.budget, args.n_repeats) == (200, 200, 800, 1)
     assert (args.jobs, args.threads, args.seed, args.data_dir) == ("auto", 1, 0, None)
 

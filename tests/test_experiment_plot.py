@@ -65,3 +65,33 @@ def test_marks_follow_the_architecture_most_repetitions_chose(pyplot):
     rows += _rows("active-inas", "margin", ["A(resnet1d, 1, 1)"] * 4, repeat=2)
     figure = plot_learning_curves(ExperimentResult(rows))
     assert [text for text, *_ in _marks(figure.axes[0])] == ["1,1", "1,2", "2,2"]
+
+
+def _regression_rows(method, strategy, recall):
+    return [
+        dict(method=method, strategy=strategy, repeat=0, round=k, n_labeled=100 * (k + 1),
+             rmse=60.0 - 5 * k, r2=0.1 * k, top_recall=recall and 0.2 * k,
+             architecture=architecture, fit_seconds=1.0, query_seconds=0.0)
+        for k, architecture in enumerate(GROWN)
+    ]  # fmt: skip
+
+
+def test_regression_curves_are_the_rmse_in_target_units(pyplot):
+    rows = [r for s in ("variance", "random") for r in _regression_rows("active-inas", s, None)]
+    figure = plot_learning_curves(ExperimentResult(rows))
+    (ax,) = figure.axes
+    assert ax.get_ylabel() == "test RMSE (target units)"
+    assert ax.get_lines()[0].get_ydata().tolist() == [60.0, 55.0, 50.0, 45.0]
+    assert [text for text, *_ in _marks(ax)] == ["1,1", "1,2", "2,2"]
+
+
+def test_an_active_search_adds_a_row_of_recall_curves(pyplot):
+    rows = _regression_rows("active-inas", "variance", True) + _regression_rows(
+        "gp-bo", "variance", True
+    )
+    figure = plot_learning_curves(ExperimentResult(rows, {"top_fraction": 0.01}))
+    rmse, recall = figure.axes
+    assert recall.get_ylabel() == "top 1% of the pool labeled (%)"
+    assert recall.get_lines()[0].get_ydata().tolist() == pytest.approx([0.0, 20.0, 40.0, 60.0])
+    assert len(recall.texts) == 0 and len(rmse.texts) == 6  # architectures marked once
+    assert [t.get_text() for t in recall.get_legend().get_texts()] == ["active-inas", "gp-bo"]

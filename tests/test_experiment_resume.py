@@ -7,9 +7,9 @@ from conftest import FAST
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skactive.experiment._run
-from skactive import ActiveINASClassifier
+from skactive import ActiveINASClassifier, ActiveINASRegressor
 from skactive.__main__ import main
-from skactive.datasets import load_digits_images
+from skactive.datasets import load_dataset, load_digits_images
 from skactive.experiment import ExperimentResult, run_experiment
 
 SETTINGS = dict(initial_size=30, query_size=30, budget=60, n_repeats=2, random_state=0)
@@ -128,3 +128,32 @@ def test_the_command_line_adds_repetitions_to_a_finished_run(tmp_path):
         (r["repeat"], r["round"], r["accuracy"]) for r in two.rows
     ]
     assert {r["repeat"] for r in three.rows} == {0, 1, 2}
+
+
+def test_a_regression_experiment_goes_on_where_it_stopped(tmp_path, monkeypatch):
+    diabetes = load_dataset("diabetes")
+    data = diabetes.X_train[:100], diabetes.y_train[:100], diabetes.X_test, diabetes.y_test
+    fast = {k: v for k, v in FAST.items() if k != "random_state"}
+
+    def run(**kwargs):
+        return run_experiment(
+            *data, estimator=ActiveINASRegressor(inas_iterations=0, **fast),
+            strategies=["random", "variance"], progress=False, **SETTINGS, **kwargs,
+        )  # fmt: skip
+
+    checkpoint = tmp_path / "partial.json"
+    whole = run(checkpoint=checkpoint)
+    content = json.loads(checkpoint.read_text())
+    # Interrupted in the middle of repetition 1's variance run.
+    stop = (1, "variance", 1)
+    rows = content["rows"]
+    content["rows"] = [r for r in rows if (r["repeat"], r["strategy"], r["round"]) != stop]
+    checkpoint.write_text(json.dumps(content))
+    started = record_started_runs(monkeypatch)
+    resumed = run(checkpoint=checkpoint)
+    assert started == [1]
+    assert [(r["rmse"], r["r2"]) for r in resumed.rows] == [
+        (r["rmse"], r["r2"]) for r in whole.rows
+    ]
+    with pytest.raises(InvalidParameterError, match=r"settings differ in \['top_fraction'\]"):
+        run(checkpoint=checkpoint, top_fraction=0.1)

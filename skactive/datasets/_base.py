@@ -15,18 +15,28 @@ from sklearn.preprocessing import StandardScaler
 class Dataset:
     """A labeled train/test split, samples channels first as float32.
 
+    A classification dataset holds class labels (int64), a regression dataset targets
+    (float64, in their own units); :data:`~skactive.datasets.DATASET_TASKS` says which task
+    every registered dataset is before it is loaded.
+
     Parameters
     ----------
     name : str
         The dataset's name, e.g. ``"mnist1d_5k"``.
     X_train : ndarray of shape (n_train,) + sample_shape, float32
         Training samples: the pool an active learner draws from.
-    y_train : ndarray of shape (n_train,), int64
-        Their labels.
+    y_train : ndarray of shape (n_train,), int64 or float64
+        Their labels, or their targets for a regression task.
     X_test : ndarray of shape (n_test,) + sample_shape, float32
         Held-out samples for the learning curve.
-    y_test : ndarray of shape (n_test,), int64
-        Their labels.
+    y_test : ndarray of shape (n_test,), int64 or float64
+        Their labels or targets.
+    task : {"classification", "regression"}, default="classification"
+        What ``y`` holds.
+    top_fraction : float or None, default=None
+        For an active-search task, the fraction of the pool with the largest targets that the
+        search is after (:func:`skactive.experiment.run_experiment` records how much of it is
+        labeled, round by round); None otherwise.
     """
 
     name: str
@@ -34,6 +44,8 @@ class Dataset:
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
+    task: str = "classification"
+    top_fraction: float | None = None
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -42,7 +54,7 @@ class Dataset:
 
     @property
     def n_classes(self) -> int:
-        """Number of distinct labels in the training and test sets together."""
+        """Number of distinct labels in the training and test sets together (classification)."""
         return len(np.union1d(self.y_train, self.y_test))
 
 

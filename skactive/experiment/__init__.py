@@ -28,6 +28,15 @@ still paired by repetition, e.g. a strategy run later beside random sampling run
 :func:`candidate_gain_table` compares a strategy that chooses while learning (``"auto"``)
 with the best of its candidates and with their mean.
 
+:func:`run_experiment` with an :class:`~skactive.ActiveINASRegressor` runs a regression
+experiment: each round is scored by the test RMSE (in the targets' units) and R²
+(:data:`REGRESSION_COLUMNS`), the AUC is the mean RMSE over the budget, lower being better,
+and every gain is signed so that > 0 means Active-iNAS does better (the error it saves). With
+``top_fraction`` (an active search, e.g. ``"interaction"`` of :mod:`skactive.datasets`) each
+round also records the share of the pool's largest targets labeled so far, and the AUC of
+that recall. Beside fixed networks, ``baselines=["gp-bo"]`` adds :class:`GPBaseline`,
+Bayesian optimisation over a Gaussian process with modAL's ``BayesianOptimizer``.
+
 :func:`run_benchmark` runs every strategy on every domain of :data:`DOMAINS` (tabular,
 synthetic, sequence and image datasets, each with its protocol), one experiment per domain;
 :func:`rank_table` ranks the strategies by normalised AUC within each domain and across
@@ -47,12 +56,15 @@ from ._benchmark_page import write_benchmark_page
 from ._choice import candidate_gain_table
 from ._combine import MUST_AGREE, combine_results
 from ._gains import ACTIVE_INAS
+from ._gp_baseline import GP_BO, GPBaseline
+from ._methods import parse_baseline, strategy_name
+from ._metrics import METRICS, REGRESSION_COLUMNS
 from ._plot import plot_labels_per_class, plot_learning_curves, plot_strategy_choices
 from ._plot_architectures import architecture_paths, plot_architectures
 from ._ranks import rank_table
 from ._report import format_summary, legend, verdict
 from ._result import COLUMNS, ExperimentResult
-from ._run import parse_baseline, run_experiment, strategy_name
+from ._run import run_experiment
 from ._statistics import class_share_range, normalized_auc, t_interval
 
 __all__ = [
@@ -60,9 +72,13 @@ __all__ = [
     "architecture_paths",
     "COLUMNS",
     "DOMAINS",
+    "GP_BO",
+    "METRICS",
     "MUST_AGREE",
+    "REGRESSION_COLUMNS",
     "Domain",
     "ExperimentResult",
+    "GPBaseline",
     "candidate_gain_table",
     "class_share_range",
     "combine_results",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from ._result import ExperimentResult
 
-MUST_AGREE = ("dataset", "n_train", "n_test", "initial_size", "query_size", "budget", "seeds")
-"""Settings that runs must share to be combined: the same data, loop and repetition seeds, so
-that their rows stay paired by repetition."""
+MUST_AGREE = (
+    *("dataset", "task", "top_fraction", "n_train", "n_test"),
+    *("initial_size", "query_size", "budget", "seeds"),
+)
+"""Settings that runs must share to be combined: the same data and task, loop and repetition
+seeds, so that their rows stay paired by repetition."""
 
 
 def combine_results(results, names=None) -> ExperimentResult:

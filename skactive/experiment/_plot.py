@@ -6,6 +6,7 @@ import math
 import re
 
 from ..strategies import ORACLE
+from ._metrics import METRICS
 
 ARCHITECTURE = re.compile(r"A\((\w+), (\d+), (\d+)\)")
 
@@ -31,18 +32,24 @@ def _short(architecture: str) -> str:
     return f"{match[2]},{match[3]}" if match else architecture
 
 
-def _curve(ax, n_labeled, accuracy, **style):
-    ddof = 1 if len(accuracy) > 1 else 0
-    mean = 100 * accuracy.mean(axis=0)
+def _curve(ax, n_labeled, scores, scale=100, **style):
+    ddof = 1 if len(scores) > 1 else 0
+    mean = scale * scores.mean(axis=0)
     (line,) = ax.plot(n_labeled, mean, **style)
     if style.get("linestyle") != "--":
-        std = 100 * accuracy.std(axis=0, ddof=ddof)
+        std = scale * scores.std(axis=0, ddof=ddof)
         ax.fill_between(n_labeled, mean - std, mean + std, alpha=0.2, color=line.get_color())
     return line, mean
 
 
 PANELS_PER_ROW = 4
 """Panels side by side in :func:`plot_learning_curves`; more strategies start new rows."""
+
+
+def _axis_label(metric: str, settings: dict) -> str:
+    if metric == "top_recall" and settings.get("top_fraction") is not None:
+        return f"top {100 * settings['top_fraction']:g}% of the pool labeled (%)"
+    return METRICS[metric].label
 
 
 def plot_learning_curves(result, *, title: str | None = None):
@@ -57,6 +64,9 @@ def plot_learning_curves(result, *, title: str | None = None):
     and dashed in every panel, labelled :data:`CEILING` (one line per method when several
     ran it).
 
+    A regression table is drawn as its test RMSE (in the targets' units, lower is better);
+    an active search adds a row of panels below, the recall of the pool's top targets.
+
     Needs matplotlib (``pip install matplotlib``).
 
     Parameters
@@ -69,7 +79,7 @@ def plot_learning_curves(result, *, title: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
-        Test accuracy (%) against the number of labeled samples.
+        Test accuracy (%), or test RMSE, against the number of labeled samples.
 
     Examples
     --------
@@ -92,59 +102,29 @@ def plot_learning_curves(result, *, title: str | None = None):
     strategies = [s for s in strategies if not (ceiling and s == ORACLE)]
     overlay = RANDOM in strategies and len(strategies) > 1
     panels = [s for s in strategies if not (overlay and s == RANDOM)]
+    metrics = [result.metric, *(["top_recall"] if result.searched else [])]
     n_columns = min(len(panels), PANELS_PER_ROW)
-    n_rows = math.ceil(len(panels) / n_columns)
+    rows_per_metric = math.ceil(len(panels) / n_columns)
     fig, axes = plt.subplots(
-        n_rows, n_columns, figsize=(5 * n_columns, 3.8 * n_rows), sharey=True, squeeze=False
+        rows_per_metric * len(metrics),
+        n_columns,
+        figsize=(5 * n_columns, 3.8 * rows_per_metric * len(metrics)),
+        sharey=True if len(metrics) == 1 else "row",
+        squeeze=False,
     )
-    for ax in axes.flat[len(panels) :]:
-        ax.set_visible(False)
-    for ax, strategy in zip(axes.flat, panels):
-        for method in result.methods_for(strategy):
-            n_labeled, accuracy = result.learning_curve(method, strategy)
-            line, mean = _curve(ax, n_labeled, accuracy, marker="o", markersize=3, label=method)
-            architectures = result.typical_architectures(method, strategy)
-            if len(set(architectures)) > 1:
-                changes = [
-                    k for k, a in enumerate(architectures) if k == 0 or a != architectures[k - 1]
-                ]
-                for k in changes:
-                    ax.annotate(
-                        _short(architectures[k]),
-                        (n_labeled[k], mean[k]),
-                        textcoords="offset points",
-                        xytext=(0, 6),
-                        ha="center",
-                        fontsize=7,
-                        color=line.get_color(),
-                    )
-            if overlay and method in result.methods_for(RANDOM):
-                n_random, random = result.learning_curve(method, RANDOM)
-                _curve(
-                    ax,
-                    n_random,
-                    random,
-                    linestyle="--",
-                    linewidth=1,
-                    color=line.get_color(),
-                    label=f"{method}, random",
-                )
-        for k, method in enumerate(result.methods_for(ORACLE) if ceiling else ()):
-            n_labeled, accuracy = result.learning_curve(method, ORACLE)
-            label = CEILING if k == 0 else f"{CEILING}, {method}"
-            style = ("--", ":", "-.")[k % 3]
-            ax.plot(n_labeled, 100 * accuracy.mean(0), f"k{style}", linewidth=1.2, label=label)
-        ax.margins(y=0.12)  # room above the highest point for its architecture mark
-        ax.set_title(strategy)
-        ax.set_xlabel("labeled samples")
-        ax.grid(alpha=0.3)
-    for row in axes:
-        row[0].set_ylabel("test accuracy (%)")
-    # The legend goes where most curves are: a table put together may hold baselines for
-    # some strategies only.
-    max(axes.flat[: len(panels)], key=lambda ax: len(ax.get_lines())).legend(
-        loc="lower right", fontsize=8
-    )
+    for k, metric in enumerate(metrics):
+        grid = axes[k * rows_per_metric : (k + 1) * rows_per_metric]
+        for ax in grid.flat[len(panels) :]:
+            ax.set_visible(False)
+        for ax, strategy in zip(grid.flat, panels):
+            _panel(ax, result, strategy, metric, overlay, ceiling, marks=k == 0)
+        for row in grid:
+            row[0].set_ylabel(_axis_label(metric, result.settings))
+        # The legend goes where most curves are: a table put together may hold baselines
+        # for some strategies only. RMSE curves fall, so their lower right is taken.
+        max(grid.flat[: len(panels)], key=lambda ax: len(ax.get_lines())).legend(
+            loc="upper right" if metric == "rmse" else "lower right", fontsize=8
+        )
     if any(
         len(set(result.typical_architectures(m, s))) > 1
         for s in panels
@@ -155,6 +135,51 @@ def plot_learning_curves(result, *, title: str | None = None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _panel(ax, result, strategy: str, metric: str, overlay: bool, ceiling: bool, marks: bool):
+    """One strategy's curves of one score: every method, its random curve dashed, the ceiling;
+    with ``marks``, the rounds where an architecture changes."""
+    scale = 100 if METRICS[metric].percent else 1
+    for method in result.methods_for(strategy):
+        n_labeled, scores = result.learning_curve(method, strategy, metric)
+        line, mean = _curve(ax, n_labeled, scores, scale, marker="o", markersize=3, label=method)
+        architectures = result.typical_architectures(method, strategy)
+        if marks and len(set(architectures)) > 1:
+            changes = [
+                k for k, a in enumerate(architectures) if k == 0 or a != architectures[k - 1]
+            ]
+            for k in changes:
+                ax.annotate(
+                    _short(architectures[k]),
+                    (n_labeled[k], mean[k]),
+                    textcoords="offset points",
+                    xytext=(0, 6),
+                    ha="center",
+                    fontsize=7,
+                    color=line.get_color(),
+                )
+        if overlay and method in result.methods_for(RANDOM):
+            n_random, random = result.learning_curve(method, RANDOM, metric)
+            _curve(
+                ax,
+                n_random,
+                random,
+                scale,
+                linestyle="--",
+                linewidth=1,
+                color=line.get_color(),
+                label=f"{method}, random",
+            )
+    for k, method in enumerate(result.methods_for(ORACLE) if ceiling else ()):
+        n_labeled, scores = result.learning_curve(method, ORACLE, metric)
+        label = CEILING if k == 0 else f"{CEILING}, {method}"
+        style = ("--", ":", "-.")[k % 3]
+        ax.plot(n_labeled, scale * scores.mean(0), f"k{style}", linewidth=1.2, label=label)
+    ax.margins(y=0.12)  # room above the highest point for its architecture mark
+    ax.set_title(strategy)
+    ax.set_xlabel("labeled samples")
+    ax.grid(alpha=0.3)
 
 
 def _shares(row) -> dict:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from ._choice import candidate_gain_table
 from ._gains import ACTIVE_INAS, GainsMixin
+from ._metrics import REGRESSION_COLUMNS, main_metric
 from ._plot import plot_learning_curves
 from ._statistics import class_share_range, normalized_auc
+from ._table_files import TableFilesMixin
 
 COLUMNS = (
     "method",
@@ -41,7 +40,7 @@ bandit drew (with a mixed batch, the candidate of the most labels; empty in roun
 from older tables). ``query_shares`` maps every candidate of a mixed ``"auto"`` batch to the
 labels it chose (None otherwise). ``labels_per_class`` counts the
 labeled set's samples of each class, in the sorted order of the training labels' classes (a
-list; absent from older tables)."""
+list; absent from older tables). A regression table has :data:`REGRESSION_COLUMNS` instead."""
 
 
 def _std(values: np.ndarray) -> float:
@@ -53,14 +52,16 @@ def _unique(values) -> list:
 
 
 @dataclass
-class ExperimentResult(GainsMixin):
+class ExperimentResult(GainsMixin, TableFilesMixin):
     """The tidy table of an active-learning experiment, with its summaries.
 
     Parameters
     ----------
     rows : list of dict
         One dict per method, strategy, repetition and round, with the keys of
-        :data:`COLUMNS`.
+        :data:`COLUMNS`, or of :data:`REGRESSION_COLUMNS` for a regression experiment: then
+        the learning curves, AUCs and gains are of the test RMSE (:attr:`metric`), where lower
+        is better, and a gain is still > 0 when the method is better.
     settings : dict, default={}
         How the experiment was run (sizes, seeds, estimator), JSON-serialisable.
 
@@ -85,6 +86,17 @@ class ExperimentResult(GainsMixin):
     settings: dict = field(default_factory=dict)
 
     @property
+    def metric(self) -> str:
+        """The score of the learning curves and AUCs: ``"accuracy"``, or ``"rmse"`` for a
+        regression table (see :data:`METRICS`)."""
+        return main_metric(self.rows, self.settings)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table's columns: :data:`COLUMNS`, or :data:`REGRESSION_COLUMNS`."""
+        return REGRESSION_COLUMNS if self.metric == "rmse" else COLUMNS
+
+    @property
     def methods(self) -> list[str]:
         """Methods in order of first appearance."""
         return _unique(row["method"] for row in self.rows)
@@ -102,8 +114,10 @@ class ExperimentResult(GainsMixin):
         """
         return _unique(row["method"] for row in self.rows if row["strategy"] == strategy)
 
-    def learning_curve(self, method: str, strategy: str) -> tuple[np.ndarray, np.ndarray]:
-        """Accuracy against number of labels for every repetition of one method and strategy.
+    def learning_curve(
+        self, method: str, strategy: str, metric: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A score against number of labels for every repetition of one method and strategy.
 
         Parameters
         ----------
@@ -111,17 +125,23 @@ class ExperimentResult(GainsMixin):
             A method of the table, e.g. ``"active-inas"`` or ``"fixed-2x4"``.
         strategy : str
             A strategy of the table.
+        metric : str or None, default=None
+            A score column of the table (:data:`METRICS`); None is :attr:`metric`, the test
+            accuracy or, for regression, the test RMSE.
 
         Returns
         -------
         n_labeled : ndarray of shape (n_rounds,)
             Numbers of labels, shared by all repetitions.
-        accuracy : ndarray of shape (n_repeats, n_rounds)
-            Test accuracy of each repetition at each of them.
+        scores : ndarray of shape (n_repeats, n_rounds)
+            The score of each repetition at each of them.
         """
+        metric = self.metric if metric is None else metric
         n_labeled, curves = self._runs(method, strategy)
-        accuracy = np.array([[float(row["accuracy"]) for row in curve] for curve in curves])
-        return n_labeled, accuracy
+        if any(row.get(metric) is None for curve in curves for row in curve):
+            raise ValueError(f"The rows of {method!r} with {strategy!r} have no {metric!r}.")
+        scores = np.array([[float(row[metric]) for row in curve] for curve in curves])
+        return n_labeled, scores
 
     def labels_per_class(self, method: str, strategy: str) -> tuple[np.ndarray, np.ndarray]:
         """The labeled set's count of each class, every round of every repetition.
@@ -169,7 +189,7 @@ class ExperimentResult(GainsMixin):
                 )
         return n_labeled, curves
 
-    def aucs(self, method: str, strategy: str) -> np.ndarray:
+    def aucs(self, method: str, strategy: str, metric: str | None = None) -> np.ndarray:
         """Normalised AUC of each repetition of one method and strategy.
 
         Parameters
@@ -178,17 +198,20 @@ class ExperimentResult(GainsMixin):
             A method of the table.
         strategy : str
             A strategy of the table.
+        metric : str or None, default=None
+            The score whose curve it is; None is :attr:`metric` (for regression the mean
+            test RMSE over the budget, lower being better).
 
         Returns
         -------
         ndarray of shape (n_repeats,)
             :func:`normalized_auc` of each repetition, in repetition order.
         """
-        n_labeled, accuracy = self.learning_curve(method, strategy)
-        return np.array([normalized_auc(n_labeled, curve) for curve in accuracy])
+        n_labeled, scores = self.learning_curve(method, strategy, metric)
+        return np.array([normalized_auc(n_labeled, curve) for curve in scores])
 
     def auc_table(self) -> list[dict]:
-        """Normalised AUC, final accuracy and cost of every method and strategy.
+        """Normalised AUC, final score and cost of every method and strategy.
 
         Returns
         -------
@@ -198,12 +221,18 @@ class ExperimentResult(GainsMixin):
             deviations over repetitions with ddof=1, NaN for one repetition), ``seconds_mean``
             (fit and query seconds of a whole run, averaged over repetitions), ``cpu_seconds_mean``
             (its CPU time) and ``class_share`` (:func:`class_share_range` over the queried
-            rounds); the last two None where the table lacks their columns.
+            rounds); the last two None where the table lacks their columns. For regression
+            the AUC is of the test RMSE (its mean over the budget, lower is better),
+            ``final_rmse_mean``, ``final_rmse_std``, ``final_r2_mean`` and ``final_r2_std``
+            replace the final accuracy, and an active search adds ``recall_auc_mean``,
+            ``recall_auc_std`` (the AUC of ``top_recall``), ``final_top_recall_mean`` and
+            ``final_top_recall_std``.
         """
+        main = self.metric
         table = []
         for strategy in self.strategies:
             for method in self.methods_for(strategy):
-                _, accuracy = self.learning_curve(method, strategy)
+                _, scores = self.learning_curve(method, strategy)
                 aucs = self.aucs(method, strategy)
                 rows = [
                     r for r in self.rows if r["method"] == method and r["strategy"] == strategy
@@ -216,13 +245,34 @@ class ExperimentResult(GainsMixin):
                         "n_repeats": len(aucs),
                         "auc_mean": float(aucs.mean()),
                         "auc_std": _std(aucs),
-                        "final_accuracy_mean": float(accuracy[:, -1].mean()),
-                        "final_accuracy_std": _std(accuracy[:, -1]),
+                        f"final_{main}_mean": float(scores[:, -1].mean()),
+                        f"final_{main}_std": _std(scores[:, -1]),
+                        **self._regression_scores(method, strategy),
                         "seconds_mean": seconds / len(aucs),
                         **self._cost_and_balance(method, strategy, rows, len(aucs)),
                     }
                 )
         return table
+
+    @property
+    def searched(self) -> bool:
+        """Whether the table records the recall of the top targets (an active search)."""
+        return any(row.get("top_recall") is not None for row in self.rows)
+
+    def _regression_scores(self, method: str, strategy: str) -> dict:
+        """The final R² and, for an active search, the AUC and final value of the recall;
+        nothing for classification."""
+        if self.metric != "rmse":
+            return {}
+        scores = {}
+        for metric in ("r2", "top_recall") if self.searched else ("r2",):
+            _, values = self.learning_curve(method, strategy, metric)
+            if metric == "top_recall":
+                aucs = self.aucs(method, strategy, metric)
+                scores.update(recall_auc_mean=float(aucs.mean()), recall_auc_std=_std(aucs))
+            scores[f"final_{metric}_mean"] = float(values[:, -1].mean())
+            scores[f"final_{metric}_std"] = _std(values[:, -1])
+        return scores
 
     def _cost_and_balance(self, method: str, strategy: str, rows, n_repeats: int) -> dict:
         """CPU seconds of a run and the class-share range of the queried rounds, or None;
@@ -249,83 +299,36 @@ class ExperimentResult(GainsMixin):
         Returns
         -------
         dict
-            ``settings``, ``confidence``, ``auc`` (:meth:`auc_table`), ``gains``
-            (:meth:`gain_table` of ``"active-inas"``, empty without it or without
-            baselines), ``gains_over_random`` (:meth:`strategy_gain_table` of
-            ``"active-inas"``, empty without it or without ``"random"`` and another strategy)
-            and ``gains_over_candidates`` (:func:`candidate_gain_table` of ``"active-inas"``,
-            empty without ``"auto"`` and all its candidates).
+            ``settings``, ``metric`` (:attr:`metric`), ``confidence``, ``auc``
+            (:meth:`auc_table`), ``gains`` (:meth:`gain_table` of ``"active-inas"``, empty
+            without it or without baselines), ``gains_over_random``
+            (:meth:`strategy_gain_table` of ``"active-inas"``, empty without it or without
+            ``"random"`` and another strategy) and ``gains_over_candidates``
+            (:func:`candidate_gain_table` of ``"active-inas"``, empty without ``"auto"`` and
+            all its candidates). Every gain is > 0 when Active-iNAS does better: for
+            regression, a lower RMSE AUC. An active search adds ``recall_gains``, the gains
+            in the AUC of the recall of the top targets over each baseline.
         """
-        gains, over_random, over_candidates = [], [], []
+        gains, over_random, over_candidates, recall_gains = [], [], [], []
         if ACTIVE_INAS in self.methods:
             gains = self.gain_table(ACTIVE_INAS, confidence=confidence)
             if "random" in self.strategies and len(self.strategies) > 1:
                 over_random = self.strategy_gain_table(ACTIVE_INAS, confidence=confidence)
             over_candidates = candidate_gain_table(self, ACTIVE_INAS, confidence=confidence)
+            if self.searched:
+                recall_gains = self.gain_table(
+                    ACTIVE_INAS, confidence=confidence, metric="top_recall"
+                )
         return {
             "settings": self.settings,
+            "metric": self.metric,
             "confidence": confidence,
             "auc": self.auc_table(),
             "gains": gains,
             "gains_over_random": over_random,
             "gains_over_candidates": over_candidates,
+            **({"recall_gains": recall_gains} if self.searched else {}),
         }
-
-    def to_csv(self, path) -> None:
-        """Write the table as CSV with a header row of :data:`COLUMNS`.
-
-        Parameters
-        ----------
-        path : str or path-like
-            File to write.
-        """
-        with open(path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(self.rows)
-
-    def to_json(self, path) -> None:
-        """Write the settings and the table as JSON, readable by :meth:`from_json`.
-
-        Parameters
-        ----------
-        path : str or path-like
-            File to write.
-        """
-        Path(path).write_text(json.dumps({"settings": self.settings, "rows": self.rows}, indent=1))
-
-    @classmethod
-    def from_json(cls, path) -> ExperimentResult:
-        """Read a result written by :meth:`to_json`.
-
-        Parameters
-        ----------
-        path : str or path-like
-            File to read.
-
-        Returns
-        -------
-        ExperimentResult
-            The same rows and settings.
-        """
-        content = json.loads(Path(path).read_text())
-        return cls(content["rows"], content.get("settings", {}))
-
-    def to_frame(self):
-        """The table as a pandas DataFrame (needs pandas).
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per method, strategy, repetition and round; columns :data:`COLUMNS`.
-        """
-        try:
-            import pandas as pd
-        except ImportError as error:
-            raise ImportError(
-                "ExperimentResult.to_frame needs pandas: pip install pandas"
-            ) from error
-        return pd.DataFrame(self.rows, columns=list(COLUMNS))
 
     def typical_architectures(self, method: str, strategy: str) -> list[str]:
         """The architecture most repetitions of one method and strategy trained at each round.

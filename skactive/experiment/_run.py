@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import os
 import time
-from numbers import Integral
+from numbers import Integral, Real
 
 import joblib
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -20,7 +20,6 @@ from sklearn.utils._param_validation import (
 from tqdm import tqdm
 
 from .._classifier import ActiveINASClassifier
-from ..search_space import Architecture, parse_layout
 from ..strategies import (
     COLD_START_STRATEGIES,
     ORACLE,
@@ -29,55 +28,17 @@ from ..strategies import (
     resolve_strategy,
 )
 from ..utils import draw_seed
-from ._gains import ACTIVE_INAS
-from ._result import ExperimentResult
+from ._gp_baseline import GP_ACQUISITION, GP_BO
+from ._methods import (
+    check_frozen_search,
+    check_strategies,
+    check_targets,
+    experiment_methods,
+    strategy_name,
+)
+from ._metrics import REGRESSION_COLUMNS, ClassificationScores, RegressionScores, round_line
+from ._result import COLUMNS, ExperimentResult
 from ._resume import finished_runs, write_runs
-
-
-def parse_baseline(baseline) -> tuple[str, dict]:
-    """Turn a fixed-architecture baseline into its method name and estimator parameters.
-
-    Parameters
-    ----------
-    baseline : str, tuple of (int, int) or Architecture
-        ``"2x4"``, ``(2, 4)`` or ``Architecture("resnet", 2, 4)`` (see
-        :func:`skactive.search_space.parse_layout`): the network A(B, 2, 4) (ResNet-18 for
-        the resnet block), trained from scratch every round, never searched.
-
-    Returns
-    -------
-    name : str
-        ``"fixed-<i>x<j>"``.
-    params : dict
-        ``initial_architecture`` and ``inas_iterations=0``, to set on the estimator.
-
-    Examples
-    --------
-    >>> from skactive.experiment import parse_baseline
-    >>> parse_baseline("2x4")
-    ('fixed-2x4', {'initial_architecture': (2, 4), 'inas_iterations': 0})
-    """
-    i, j = parse_layout(baseline)
-    architecture = baseline if isinstance(baseline, Architecture) else (i, j)
-    return f"fixed-{i}x{j}", {"initial_architecture": architecture, "inas_iterations": 0}
-
-
-def strategy_name(strategy) -> str:
-    """The name of a strategy in the result table: itself for a name, ``__name__`` otherwise.
-
-    Parameters
-    ----------
-    strategy : str or callable
-        A name of :data:`skactive.strategies.STRATEGIES` or a strategy function.
-
-    Returns
-    -------
-    str
-        The label used in the ``strategy`` column.
-    """
-    if isinstance(strategy, str):
-        return strategy
-    return getattr(strategy, "__name__", repr(strategy))
 
 
 def _n_rounds(initial_size: int, query_size: int, budget: int) -> int:
@@ -107,28 +68,8 @@ def _initial_labels(initial_strategy, X_train, initial_size: int, seed: int) -> 
     return indices
 
 
-def _methods(estimator: ActiveINASClassifier, baselines) -> dict[str, ActiveINASClassifier]:
-    """Active-iNAS and one frozen copy of the estimator per baseline, by method name."""
-    methods = {ACTIVE_INAS: clone(estimator)}
-    params = estimator.get_params()
-    for baseline in baselines:
-        name, frozen = parse_baseline(baseline)
-        if name in methods:
-            raise ValueError(f"Baseline {name!r} is given twice.")
-        i, j = parse_layout(frozen["initial_architecture"])
-        # A frozen network never searches, so the search-space bounds must only admit it.
-        bounds = {
-            "max_blocks": max(params["max_blocks"], i),
-            "max_stacks": max(params["max_stacks"], j),
-        }
-        methods[name] = clone(estimator).set_params(**frozen, **bounds)
-    return methods
-
-
 def _json_safe(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return repr(value)
+    return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
 
 
 @validate_params(
@@ -150,6 +91,7 @@ def _json_safe(value):
         "verbose": ["verbose"],
         "n_jobs": [Integral, None],
         "checkpoint": [str, os.PathLike, None],
+        "top_fraction": [Interval(Real, 0, 1, closed="right"), None],
     },
     # The estimator's own parameters are checked when it is fitted, so nested validation stays.
     prefer_skip_nested_validation=False,
@@ -173,6 +115,7 @@ def run_experiment(
     verbose: int = 0,
     n_jobs: int | None = None,
     checkpoint=None,
+    top_fraction: float | None = None,
 ) -> ExperimentResult:
     """Simulate active learning with Active-iNAS and fixed-architecture baselines.
 
@@ -182,6 +125,12 @@ def run_experiment(
     than ``budget`` samples are labeled, queries ``query_size`` of the remaining training
     samples (the last round fewer, to end at ``budget``), is taught their labels and is scored
     on the test set.
+
+    The task is the estimator's: an :class:`~skactive.ActiveINASClassifier` is scored by test
+    accuracy, an :class:`~skactive.ActiveINASRegressor` by test RMSE (in the targets' units)
+    and R² (the table's ``rmse`` and ``r2`` columns, :data:`REGRESSION_COLUMNS`), and its
+    AUC is the mean RMSE over the budget, lower being better. Strategies of the other task
+    are refused before any training.
 
     Parameters
     ----------
@@ -193,7 +142,7 @@ def run_experiment(
         Samples for the learning curve, never queried.
     y_test : array-like of shape (n_test,)
         Their labels.
-    estimator : ActiveINASClassifier or None, default=None
+    estimator : ActiveINASClassifier, ActiveINASRegressor or None, default=None
         Template for every method: cloned, given the strategy and seed, and, for a baseline,
         frozen at its architecture. ``None`` uses ``ActiveINASClassifier()``.
     strategies : sequence of str or callable, default=("softmax_response",)
@@ -201,10 +150,15 @@ def run_experiment(
         or ``"oracle"``: CDALBench's greedy oracle (:func:`skactive.strategies.greedy_oracle`),
         the ceiling, given each round the true labels of the remaining pool and the test set
         (``X_test``, ``y_test``), on which it measures the gain of its candidates as
-        CDALBench does, so its curve is an upper reference, not a fair competitor.
+        CDALBench does, so its curve is an upper reference, not a fair competitor. With a
+        regressor, names of :data:`skactive.strategies.REGRESSION_STRATEGIES` or functions.
     baselines : sequence of str, tuple or Architecture, default=()
         Fixed architectures to compare with, e.g. ``("2x4", "1x2")``; see
-        :func:`parse_baseline`.
+        :func:`parse_baseline`. With a regressor also ``"gp-bo"`` (:data:`GP_BO`):
+        Bayesian optimisation by expected improvement over a Gaussian process
+        (:class:`GPBaseline`, modAL's ``BayesianOptimizer`` and ``max_EI``), which queries
+        the same way whatever the strategy (its rows' ``queried_by`` is ``"max_EI"``) and is
+        run beside each strategy so that its gains pair by repetition.
     initial_strategy : str or callable, default="random"
         How the first ``initial_size`` labels are chosen, once per repetition (every strategy
         and method of it starts from them): a name of
@@ -241,6 +195,12 @@ def run_experiment(
         experiment (the same settings), or from one with fewer repetitions whose seeds come
         first (a larger ``n_repeats`` with the same ``random_state`` then runs only the new
         repetitions); otherwise a ``ValueError`` says which settings differ.
+    top_fraction : float or None, default=None
+        For an active search (a regressor only): after each round, record in ``top_recall``
+        the share of the ``ceil(top_fraction * n_train)`` pool samples of largest target that
+        are labeled (e.g. 0.01: the top 1% of the pool; the test set, which is never queried,
+        does not count), and summarise its AUC. :class:`skactive.datasets.Dataset` gives it
+        for the search datasets.
 
     Returns
     -------
@@ -274,35 +234,25 @@ def run_experiment(
                 f"{n_train} training samples. Got {value} instead."
             )
     strategies = list(strategies)
+    estimator = ActiveINASClassifier() if estimator is None else estimator
+    regression = is_regressor(estimator)
     try:
-        if not strategies:
-            raise ValueError("It must name at least one query strategy.")
-        for strategy in strategies:
-            if strategy != ORACLE:
-                resolve_strategy(strategy)
+        check_strategies(strategies, regression)
     except ValueError as error:
         raise InvalidParameterError(
             f"The 'strategies' parameter of run_experiment is invalid: {error}"
         ) from error
-    estimator = ActiveINASClassifier() if estimator is None else estimator
     try:
-        methods = _methods(estimator, baselines)
+        methods = experiment_methods(estimator, baselines)
     except (TypeError, ValueError) as error:
         raise InvalidParameterError(
             f"The 'baselines' parameter of run_experiment is invalid: {error}"
         ) from error
-    # The search's free committee needs a search: say so before any training, not at the
-    # first query of a frozen network hours later.
-    frozen = [name for name, method in methods.items() if method.inas_iterations == 0]
-    needs_search = [
-        s for s in map(strategy_name, strategies) if s.startswith("ensemble_candidates")
-    ]
-    if frozen and needs_search:
-        raise InvalidParameterError(
-            f"The strategies {needs_search} query the networks of the last search step, but "
-            f"{frozen} never search (inas_iterations=0); run them without fixed baselines "
-            "(baselines=[]) and with inas_iterations >= 1."
-        )
+    try:
+        check_targets(y_train, estimator, top_fraction)
+        check_frozen_search(methods, strategies)
+    except ValueError as error:
+        raise InvalidParameterError(str(error)) from error
     seeds = draw_seed(random_state, size=n_repeats)
     initials = [_initial_labels(initial_strategy, X_train, initial_size, seed) for seed in seeds]
     n_rounds = _n_rounds(initial_size, query_size, budget)
@@ -320,6 +270,9 @@ def run_experiment(
         "n_test": len(X_test),
         "estimator": repr(estimator),
     }
+    if regression:
+        # Classification settings stay as before, so that older checkpoints still resume.
+        settings.update(task="regression", top_fraction=top_fraction)
     runs = [
         (repeat, seed, initials[repeat], strategy, method, template)
         for repeat, seed in enumerate(seeds)
@@ -333,7 +286,7 @@ def run_experiment(
         total=len(todo) * n_rounds, disable=not progress, desc="active learning", unit="round"
     )
     with bar:
-        tasks = [(*run, data, query_size, budget) for run in todo]
+        tasks = [(*run, data, query_size, budget, top_fraction) for run in todo]
         if joblib.effective_n_jobs(n_jobs) == 1:
             # In process, rows stream round by round to the progress bar and the log.
             results = (_run_rows(*task) for task in tasks)
@@ -347,11 +300,7 @@ def run_experiment(
                 rows.append(row)
                 bar.update()
                 if verbose:
-                    tqdm.write(
-                        f"{row['method']:<12} {row['strategy']:<18} repeat {row['repeat']}  "
-                        f"{row['n_labeled']:>6} labels  {row['architecture']:<18} "
-                        f"test accuracy {row['accuracy']:.4f}"
-                    )
+                    tqdm.write(round_line(row))
             if checkpoint is not None:
                 write_runs(checkpoint, settings, done)
     # In the order of the runs, whichever call ran them.
@@ -363,21 +312,32 @@ def _run_key(run) -> tuple:
     return repeat, strategy_name(strategy), method
 
 
-def _run_rows(repeat, seed, initial, strategy, method, template, data, query_size, budget):
+def _run_rows(
+    repeat, seed, initial, strategy, method, template, data, query_size, budget, top_fraction
+):
     """Yield the rows of one run, one repetition of one strategy with one method, as it goes."""
     X_train, y_train, X_test, y_test = data
     # The oracle is the one strategy that reads labels: the loop hands them to it each round.
     oracle = isinstance(strategy, str) and strategy == ORACLE
-    learner = clone(template).set_params(
-        query_strategy=greedy_oracle if oracle else strategy, random_state=seed
-    )
     context = {"method": method, "strategy": strategy_name(strategy), "repeat": repeat}
-    for row in _active_learning_run(
-        learner, X_train, y_train, X_test, y_test, initial, query_size, budget, oracle
-    ):
+    if method == GP_BO:
+        # Its own acquisition queries whatever the strategy; the strategy pairs its rows.
+        learner = clone(template).set_params(random_state=seed)
+        queried_by = GP_ACQUISITION
+    else:
+        learner = clone(template).set_params(
+            query_strategy=greedy_oracle if oracle else strategy, random_state=seed
+        )
+        queried_by = context["strategy"]
+    if is_regressor(template):
+        scores, columns = RegressionScores(y_train, initial, top_fraction), REGRESSION_COLUMNS
+    else:
+        scores, columns = ClassificationScores(y_train, initial), COLUMNS
+    for row in _active_learning_run(learner, data, initial, query_size, budget, scores, oracle):
         if row["queried_by"] is None:
-            row["queried_by"] = context["strategy"]
-        yield {**context, **row}
+            row["queried_by"] = queried_by
+        row.update(context)
+        yield {column: row[column] for column in columns}
 
 
 def _run_table(*task) -> list[dict]:
@@ -391,13 +351,14 @@ def _auto_record(learner) -> dict:
     return history[-1].get("query") or {}
 
 
-def _active_learning_run(
-    learner, X_train, y_train, X_test, y_test, initial, query_size, budget, oracle=False
-):
+def _active_learning_run(learner, data, initial, query_size, budget, scores, oracle=False):
     """Yield one row (without method, strategy, repeat) per round of Algorithm 2.
 
-    With ``oracle``, each query also gets the labels of the pool and the test set.
+    ``scores`` (:class:`ClassificationScores` or :class:`RegressionScores`) follows the
+    labeled set and scores each round. With ``oracle``, each query also gets the labels of
+    the pool and the test set.
     """
+    X_train, y_train, X_test, y_test = data
     began, cpu_began = time.perf_counter(), time.process_time()
     learner.fit(X_train[initial], y_train[initial])
     fit_seconds = time.perf_counter() - began
@@ -405,9 +366,6 @@ def _active_learning_run(
     cpu_seconds = time.process_time() - cpu_began
     pool = np.setdiff1d(np.arange(len(X_train)), initial)
     n_labeled = len(initial)
-    # Class of every training sample, as an index into the sorted classes.
-    classes = np.unique(y_train, return_inverse=True)[1]
-    counts = np.bincount(classes[initial], minlength=classes.max() + 1)
     for round_ in range(_n_rounds(n_labeled, query_size, budget)):
         if round_:
             began, cpu_began = time.perf_counter(), time.process_time()
@@ -425,18 +383,17 @@ def _active_learning_run(
             cpu_seconds = time.process_time() - cpu_began
             pool = np.delete(pool, indices)
             n_labeled += len(chosen)
-            counts += np.bincount(classes[chosen], minlength=len(counts))
+            scores.add(chosen)
         # Round 0's labels were not queried; later rounds file an AutoStrategy's record.
         record = _auto_record(learner) if round_ else {"strategy": ""}
         yield {
             "round": round_,
             "n_labeled": n_labeled,
-            "accuracy": float(learner.score(X_test, y_test)),
+            **scores.scores(learner, X_test, y_test),
             "architecture": str(learner.architecture_),
             "fit_seconds": fit_seconds,
             "query_seconds": query_seconds,
             "cpu_seconds": cpu_seconds,
             "queried_by": record.get("strategy"),
             "query_shares": record.get("shares"),
-            "labels_per_class": counts.tolist(),
         }
