@@ -150,7 +150,8 @@ def _write_summary(result: ExperimentResult, out: Path) -> list[Path]:
         if strategy.partition(":")[0] == "auto":
             suffix = "" if strategy == "auto" else "_" + strategy.replace(":", "_")
             figures[f"strategy_choices{suffix}.png"] = plot_strategy_choices(result, strategy)
-    if ACTIVE_INAS in result.methods:
+    searched = [row for row in result.rows if row["method"] == ACTIVE_INAS]
+    if searched and all(row.get("architecture") for row in searched):
         figures["architectures.png"] = plot_architectures(
             result, title=result.settings.get("dataset")
         )
