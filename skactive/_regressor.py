@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import RECIPE, BaseActiveINAS, fill_shared_docs
+from ._checkpointing import CheckpointMixin
 from .strategies import REGRESSION_STRATEGIES, mc_dropout_std
 from .training import REGRESSION_LOSSES
 from .utils import draw_seed
@@ -42,7 +43,7 @@ def _check_continuous(y) -> None:
 
 
 @fill_shared_docs
-class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
+class ActiveINASRegressor(CheckpointMixin, RegressorMixin, BaseActiveINAS):
     """Deep active learner for continuous targets whose architecture grows with the labels.
 
     Active-iNAS (Geifman & El-Yaniv, NeurIPS 2019) for regression: the search space, the
@@ -68,6 +69,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
         standard deviation of the labeled targets and linear beyond, less swayed by
         outliers. Candidates are compared by validation squared error either way.
     %(loop_parameters)s
+    %(checkpoint_parameters)s
     %(seed_parameters)s
 
     Attributes
@@ -118,6 +120,17 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
     >>> mean, std = reg.predict(X[:3], return_std=True)
     >>> mean.shape, bool((std > 0).all())
     ((3,), True)
+
+    A checkpoint brings back the labels, the targets' scale and the network, without pickle:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as path:
+    ...     reg = ActiveINASRegressor(base_width=4, max_epochs=2, inas_iterations=0,
+    ...                               checkpoint_dir=path, random_state=0)
+    ...     reg = reg.fit(X[:60], y[:60])
+    ...     restored = ActiveINASRegressor.from_checkpoint(path)
+    >>> bool((restored.predict(X[:5]) == reg.predict(X[:5])).all())
+    True
     """
 
     _stratified_search = False
@@ -126,6 +139,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
         **BaseActiveINAS._parameter_constraints,
         "query_strategy": [StrOptions(set(REGRESSION_STRATEGIES)), callable],
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        **CheckpointMixin._checkpoint_constraints,
     }
 
     def __init__(
@@ -158,6 +172,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
         compile=RECIPE["compile"],
         warm_start=False,
         n_jobs=None,
+        checkpoint_dir=None,
         random_state=None,
         verbose=0,
     ):
@@ -192,6 +207,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
             verbose=verbose,
         )
         self.loss = loss
+        self.checkpoint_dir = checkpoint_dir
 
     def __sklearn_tags__(self):
         """scikit-learn's tags: those of the twins, and one or several outputs.
