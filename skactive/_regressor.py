@@ -21,25 +21,46 @@ def _outputs(module, x):
     return module(x)
 
 
-def _check_continuous(y) -> None:
-    """Refuse class labels and targets of more than two dimensions, naming what was given."""
+def _continuous_targets(y) -> np.ndarray:
+    """``y`` as an array of real numbers of shape (n,) or (n, n_outputs), or why it is not.
+
+    As scikit-learn's regressors, any real numbers are targets, integers and booleans too
+    (:func:`~sklearn.utils.multiclass.type_of_target` calls integers "multiclass", but only
+    the dtype says whether they are numbers); text, even text that parses as numbers, is class
+    labels. Numbers held as objects are returned as floats, so that a None among them is
+    checked as the NaN it becomes.
+    """
     array = np.asarray(y)
-    labels = array.dtype.kind in "US"
+    if array.dtype.kind in "US":
+        text = array.flat[0] if array.size else None
+    else:
+        objects = array.flat if array.dtype.kind == "O" else ()
+        text = next((v for v in objects if isinstance(v, (str, bytes))), None)
+    if text is not None:
+        raise ValueError(
+            f"y holds class labels (dtype {array.dtype}, e.g. {text!r}), but "
+            "ActiveINASRegressor needs numeric targets; use ActiveINASClassifier for classes."
+        )
     if array.dtype.kind == "O":
         try:
-            array.astype(np.float64)
+            array = array.astype(np.float64)
         except (TypeError, ValueError):
-            labels = True
-    if labels:
+            pass  # left as objects, refused below with an example
+    if array.dtype.kind == "c":
+        # scikit-learn's own words, which its estimator checks look for.
+        raise ValueError(f"Complex data not supported: y has dtype {array.dtype}.")
+    if array.dtype.kind not in "biuf":
         example = array.flat[0] if array.size else None
         raise ValueError(
-            f"y holds class labels (dtype {array.dtype}, e.g. {example!r}), but "
-            "ActiveINASRegressor needs numeric targets; use ActiveINASClassifier for classes."
+            f"y must hold real numbers, but it has dtype {np.asarray(y).dtype} (e.g. {example!r})."
         )
     if array.ndim not in (1, 2):
         raise ValueError(
             f"y must have shape (n_samples,) or (n_samples, n_outputs), got shape {array.shape}."
         )
+    if array.ndim == 2 and array.shape[1] == 0:
+        raise ValueError(f"y has no outputs: shape {array.shape}.")
+    return array
 
 
 @fill_shared_docs
@@ -225,7 +246,7 @@ class ActiveINASRegressor(CheckpointMixin, RegressorMixin, BaseActiveINAS):
 
     def _validate_Xy(self, X, y, *, reset: bool):
         if y is not None:
-            _check_continuous(y)
+            y = _continuous_targets(y)
         X, y = validate_data(
             self,
             X,
@@ -242,9 +263,12 @@ class ActiveINASRegressor(CheckpointMixin, RegressorMixin, BaseActiveINAS):
     def _check_taught_targets(self, y):
         expected = self.y_training_.shape[1:]
         if y.shape[1:] != expected:
+            # Strict even for (n,) against (n, 1): predictions take the fitted targets' shape.
+            shape = ", ".join(["n_new", *map(str, expected)]) + ("," if not expected else "")
             raise ValueError(
                 f"y has targets of shape {y.shape[1:]} per sample, but the labeled set holds "
-                f"targets of shape {expected}; teach as many outputs as were fitted."
+                f"targets of shape {expected}; teach as many outputs as were fitted, as y of "
+                f"shape ({shape})."
             )
         return y
 
