@@ -35,10 +35,10 @@ class CheckpointMixin:
         with their outputs), with the parameters, the input shape and the search history; the
         target encoding (``classes_``; ``y_mean_`` and ``y_std_``) is derived from them again,
         so the restored estimator predicts as the original and makes the same next
-        :meth:`query`. When the last training had finished, its weights are
-        loaded; when it had not (the process died while training on labels that were already
-        on disk), the round is trained again from the restored labels, with a ``UserWarning``
-        saying so, and the checkpoint is completed, so the estimator returned always predicts.
+        :meth:`query`. When the last training had finished, its weights are loaded; when it
+        had not (the process died while training on labels that were already on disk), the
+        round is trained again from the restored labels, with a ``UserWarning`` saying so,
+        and the checkpoint is completed, so the estimator returned always predicts.
         That retraining locks the directory like a ``teach``. A checkpoint written with
         ``device="cuda"`` is loaded on the CPU when no GPU is available, with a
         ``DeviceWarning``, as when unpickling; the ``device`` parameter stays as stored.
