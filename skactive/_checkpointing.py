@@ -1,15 +1,16 @@
-"""How ActiveINASClassifier writes its labels and network to a checkpoint, and comes back."""
+"""How an Active-iNAS estimator writes its labels and network to a checkpoint, and comes back."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 
 import numpy as np
 import torch
 from skorch.exceptions import DeviceWarning
 
-from .checkpoint import Checkpoint, CheckpointStore, load_committee, save_committee
+from .checkpoint import MODEL, Checkpoint, CheckpointStore, load_committee, save_committee
 from .search_space import Architecture
 from .training import build_net, device_type, resolve_device
 
@@ -17,20 +18,27 @@ from .training import build_net, device_type, resolve_device
 class CheckpointMixin:
     """Labels committed before every training, the network after it, and the way back.
 
-    A building block of :class:`~skactive.ActiveINASClassifier`: the store
-    (:mod:`skactive.checkpoint`) knows nothing of the estimator, and the estimator restores
-    its own fitted attributes from the records the store reads.
+    A building block of :class:`~skactive.ActiveINASClassifier` and
+    :class:`~skactive.ActiveINASRegressor`: the store (:mod:`skactive.checkpoint`) knows
+    nothing of the estimator, and the estimator restores its own fitted attributes (its
+    target encoding through its face's hooks: ``classes_``, or ``y_mean_`` and ``y_std_``)
+    from the records the store reads.
     """
+
+    _checkpoint_constraints: dict = {"checkpoint_dir": [str, os.PathLike, None]}
 
     @classmethod
     def from_checkpoint(cls, path, **params):
         """Restore an estimator from the checkpoint in ``path``, losing no label.
 
-        Every label ever taught comes back, in arrival order, with the parameters, the input
-        shape and the search history. When the last training had finished, its weights are
-        loaded; when it had not (the process died while training on labels that were already
-        on disk), the round is trained again from the restored labels, with a ``UserWarning``
-        saying so, and the checkpoint is completed, so the estimator returned always predicts.
+        Every label ever taught comes back, in arrival order (a regressor's float targets
+        with their outputs), with the parameters, the input shape and the search history; the
+        target encoding (``classes_``; ``y_mean_`` and ``y_std_``) is derived from them again,
+        so the restored estimator predicts as the original and makes the same next
+        :meth:`query`. When the last training had finished, its weights are loaded; when it
+        had not (the process died while training on labels that were already on disk), the
+        round is trained again from the restored labels, with a ``UserWarning`` saying so,
+        and the checkpoint is completed, so the estimator returned always predicts.
         That retraining locks the directory like a ``teach``. A checkpoint written with
         ``device="cuda"`` is loaded on the CPU when no GPU is available, with a
         ``DeviceWarning``, as when unpickling; the ``device`` parameter stays as stored.
@@ -51,14 +59,15 @@ class CheckpointMixin:
 
         Returns
         -------
-        ActiveINASClassifier
-            The fitted estimator.
+        estimator
+            The fitted estimator, of the class this is called on.
 
         Raises
         ------
         ValueError
-            If ``path`` holds no checkpoint, a damaged or tampered one, or one whose stored
-            parameters must be passed again.
+            If ``path`` holds no checkpoint, a damaged or tampered one, one whose stored
+            parameters must be passed again, or one written by the other twin (a
+            classifier's restored as a regressor's, or the reverse).
         skactive.checkpoint.CheckpointLockedError
             If the last training must be redone while another process writes to ``path``.
 
@@ -139,7 +148,8 @@ class CheckpointMixin:
                 architecture_history=self.architecture_history_,
                 history=self.history_,
                 n_labeled=len(self.y_training_),
-                n_classes=len(self.classes_),
+                # The target encoding's entries are fitted attributes of the same names.
+                n_outputs=self._n_outputs(vars(self)),
             )
             committee = [(net.module__architecture, net) for net in self.search_networks_]
             save_committee(store, round_, committee)
@@ -162,6 +172,12 @@ class CheckpointMixin:
             self.query_strategy_.restore(records)
         if checkpoint.finished:
             encoding = self._target_encoding(checkpoint.y)
+            if self._n_outputs(encoding) != model.n_outputs:
+                raise ValueError(
+                    f"checkpoint {store.path}: {MODEL} holds a network of {model.n_outputs} "
+                    f"outputs, but its labels give {type(self).__name__} "
+                    f"{self._n_outputs(encoding)} outputs."
+                )
             device = self._restoring_device(store)
             config = self._training_config(self.input_shape_, self._n_outputs(encoding), device)
             self.net_ = store.load_weights(model, build_net(model.architecture, config))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from numbers import Real
 
 import numpy as np
@@ -68,16 +67,7 @@ class ActiveINASClassifier(
         before; True for that strategy called directly or through modAL. The head's weights
         are part of the network's state, saved in a checkpoint.
     %(loop_parameters)s
-    checkpoint_dir : str, path-like or None, default=None
-        Directory of a durable checkpoint. ``fit`` and ``teach`` write the new labels there
-        (temporary file, fsync, atomic rename) before any training starts, and the
-        architecture, search history and weights once training has finished, so a process
-        killed at any moment loses no label: :meth:`from_checkpoint` restores them. The
-        labeled set in a checkpoint is only ever appended to: ``fit`` refuses a directory
-        holding labels that are not the first ones of its ``(X, y)``. Nothing is pickled.
-        Each ``fit`` and ``teach`` locks the directory until its model is saved, so another
-        estimator or process writing there meanwhile gets a
-        :class:`~skactive.checkpoint.CheckpointLockedError` (see :mod:`skactive.checkpoint`).
+    %(checkpoint_parameters)s
     %(seed_parameters)s
 
     Attributes
@@ -153,7 +143,7 @@ class ActiveINASClassifier(
         "query_strategy": [StrOptions(set(STRATEGY_NAMES)), callable],
         "mixup": [Interval(Real, 0, None, closed="neither"), None],
         "loss_prediction": ["boolean", StrOptions({"auto"})],
-        "checkpoint_dir": [str, os.PathLike, None],
+        **CheckpointMixin._checkpoint_constraints,
     }
 
     def __init__(

@@ -103,6 +103,18 @@ _SHARED_DOCS = {
         once on CUDA and one after the other on the CPU. A ``joblib.parallel_config`` of
         the user's (processes, dask) takes precedence.
 """,
+    "checkpoint_parameters": """\
+    checkpoint_dir : str, path-like or None, default=None
+        Directory of a durable checkpoint. ``fit`` and ``teach`` write the new labels there
+        (temporary file, fsync, atomic rename) before any training starts, and the
+        architecture, search history and weights once training has finished, so a process
+        killed at any moment loses no label: :meth:`from_checkpoint` restores them. The
+        labeled set in a checkpoint is only ever appended to: ``fit`` refuses a directory
+        holding labels that are not the first ones of its ``(X, y)``. Nothing is pickled.
+        Each ``fit`` and ``teach`` locks the directory until its model is saved, so another
+        estimator or process writing there meanwhile gets a
+        :class:`~skactive.checkpoint.CheckpointLockedError` (see :mod:`skactive.checkpoint`).
+""",
     "seed_parameters": """\
     random_state : int, RandomState instance or None, default=None
         Seeds the splits, the networks' training and the randomised queries; an int gives
@@ -117,8 +129,8 @@ def fill_shared_docs(cls):
     """Write the parameters the twins share into ``cls``'s docstring, once for both.
 
     A line ``%(name)s`` of the docstring (indented as a parameter) is replaced by the entries
-    of that name: ``search_parameters``, ``network_parameters``, ``loop_parameters`` and
-    ``seed_parameters``.
+    of that name: ``search_parameters``, ``network_parameters``, ``loop_parameters``,
+    ``checkpoint_parameters`` and ``seed_parameters``.
 
     Parameters
     ----------

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import RECIPE, BaseActiveINAS, fill_shared_docs
+from ._checkpointing import CheckpointMixin
 from .strategies import REGRESSION_STRATEGIES, mc_dropout_std
 from .training import REGRESSION_LOSSES
 from .utils import draw_seed
@@ -20,29 +21,50 @@ def _outputs(module, x):
     return module(x)
 
 
-def _check_continuous(y) -> None:
-    """Refuse class labels and targets of more than two dimensions, naming what was given."""
+def _continuous_targets(y) -> np.ndarray:
+    """``y`` as an array of real numbers of shape (n,) or (n, n_outputs), or why it is not.
+
+    As scikit-learn's regressors, any real numbers are targets, integers and booleans too
+    (:func:`~sklearn.utils.multiclass.type_of_target` calls integers "multiclass", but only
+    the dtype says whether they are numbers); text, even text that parses as numbers, is class
+    labels. Numbers held as objects are returned as floats, so that a None among them is
+    checked as the NaN it becomes.
+    """
     array = np.asarray(y)
-    labels = array.dtype.kind in "US"
+    if array.dtype.kind in "US":
+        text = array.flat[0] if array.size else None
+    else:
+        objects = array.flat if array.dtype.kind == "O" else ()
+        text = next((v for v in objects if isinstance(v, (str, bytes))), None)
+    if text is not None:
+        raise ValueError(
+            f"y holds class labels (dtype {array.dtype}, e.g. {text!r}), but "
+            "ActiveINASRegressor needs numeric targets; use ActiveINASClassifier for classes."
+        )
     if array.dtype.kind == "O":
         try:
-            array.astype(np.float64)
+            array = array.astype(np.float64)
         except (TypeError, ValueError):
-            labels = True
-    if labels:
+            pass  # left as objects, refused below with an example
+    if array.dtype.kind == "c":
+        # scikit-learn's own words, which its estimator checks look for.
+        raise ValueError(f"Complex data not supported: y has dtype {array.dtype}.")
+    if array.dtype.kind not in "biuf":
         example = array.flat[0] if array.size else None
         raise ValueError(
-            f"y holds class labels (dtype {array.dtype}, e.g. {example!r}), but "
-            "ActiveINASRegressor needs numeric targets; use ActiveINASClassifier for classes."
+            f"y must hold real numbers, but it has dtype {np.asarray(y).dtype} (e.g. {example!r})."
         )
     if array.ndim not in (1, 2):
         raise ValueError(
             f"y must have shape (n_samples,) or (n_samples, n_outputs), got shape {array.shape}."
         )
+    if array.ndim == 2 and array.shape[1] == 0:
+        raise ValueError(f"y has no outputs: shape {array.shape}.")
+    return array
 
 
 @fill_shared_docs
-class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
+class ActiveINASRegressor(CheckpointMixin, RegressorMixin, BaseActiveINAS):
     """Deep active learner for continuous targets whose architecture grows with the labels.
 
     Active-iNAS (Geifman & El-Yaniv, NeurIPS 2019) for regression: the search space, the
@@ -68,6 +90,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
         standard deviation of the labeled targets and linear beyond, less swayed by
         outliers. Candidates are compared by validation squared error either way.
     %(loop_parameters)s
+    %(checkpoint_parameters)s
     %(seed_parameters)s
 
     Attributes
@@ -118,6 +141,17 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
     >>> mean, std = reg.predict(X[:3], return_std=True)
     >>> mean.shape, bool((std > 0).all())
     ((3,), True)
+
+    A checkpoint brings back the labels, the targets' scale and the network, without pickle:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as path:
+    ...     reg = ActiveINASRegressor(base_width=4, max_epochs=2, inas_iterations=0,
+    ...                               checkpoint_dir=path, random_state=0)
+    ...     reg = reg.fit(X[:60], y[:60])
+    ...     restored = ActiveINASRegressor.from_checkpoint(path)
+    >>> bool((restored.predict(X[:5]) == reg.predict(X[:5])).all())
+    True
     """
 
     _stratified_search = False
@@ -126,6 +160,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
         **BaseActiveINAS._parameter_constraints,
         "query_strategy": [StrOptions(set(REGRESSION_STRATEGIES)), callable],
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        **CheckpointMixin._checkpoint_constraints,
     }
 
     def __init__(
@@ -158,6 +193,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
         compile=RECIPE["compile"],
         warm_start=False,
         n_jobs=None,
+        checkpoint_dir=None,
         random_state=None,
         verbose=0,
     ):
@@ -192,6 +228,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
             verbose=verbose,
         )
         self.loss = loss
+        self.checkpoint_dir = checkpoint_dir
 
     def __sklearn_tags__(self):
         """scikit-learn's tags: those of the twins, and one or several outputs.
@@ -209,7 +246,7 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
 
     def _validate_Xy(self, X, y, *, reset: bool):
         if y is not None:
-            _check_continuous(y)
+            y = _continuous_targets(y)
         X, y = validate_data(
             self,
             X,
@@ -226,9 +263,12 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
     def _check_taught_targets(self, y):
         expected = self.y_training_.shape[1:]
         if y.shape[1:] != expected:
+            # Strict even for (n,) against (n, 1): predictions take the fitted targets' shape.
+            shape = ", ".join(["n_new", *map(str, expected)]) + ("," if not expected else "")
             raise ValueError(
                 f"y has targets of shape {y.shape[1:]} per sample, but the labeled set holds "
-                f"targets of shape {expected}; teach as many outputs as were fitted."
+                f"targets of shape {expected}; teach as many outputs as were fitted, as y of "
+                f"shape ({shape})."
             )
         return y
 

@@ -384,7 +384,7 @@ def _unknown_param(meta):
         (_json_edit(MANIFEST, _wrong_count), "shape"),
         (_json_edit(MANIFEST, _unknown_param), "parameters do not fit"),
         (_json_edit(MODEL, lambda m: m["architecture"].update(x=1)), "model.json"),
-        (_json_edit(MODEL, lambda m: m.update(n_classes=3)), "classes"),
+        (_json_edit(MODEL, lambda m: m.update(n_outputs=3)), "3 outputs"),
     ],
 )
 def test_a_tampered_checkpoint_raises_and_runs_nothing(tmp_path, small_digits, tamper, message):

@@ -89,7 +89,7 @@ def test_a_bad_manifest_field_is_named(manifest, edit, message):
     [
         (lambda m: m.pop("weights"), "model.json: field 'weights' is missing"),
         (lambda m: m["weights"].update(file="../x.pt"), "field 'weights'.*'file'"),
-        (lambda m: m.update(n_classes="2"), "field 'n_classes'"),
+        (lambda m: m.update(n_outputs="2"), "field 'n_outputs'"),
         (lambda m: m.update(architecture_history=[{"block": "mlp"}]), "architecture_history"),
         (lambda m: m.update(history={}), "field 'history'"),
         (lambda m: m.update(format="other"), "not a skactive checkpoint file"),
@@ -142,3 +142,47 @@ def test_writing_outside_the_lock_is_refused(tmp_path, manifest):
             keep_history=True,
         )
     assert store.read_manifest() == manifest
+
+
+def test_records_written_before_regression_targets_stay_readable(manifest):
+    """Older checkpoints name a network's outputs ``n_classes`` and hold no target shape."""
+    record = _model_record().to_json()
+    record["n_classes"] = record.pop("n_outputs")
+    assert ModelRecord.from_json(record) == _model_record()
+    old = manifest.to_json()
+    del old["target_shape"]
+    assert Manifest.from_json(old) == manifest and manifest.target_shape == ()
+
+
+def test_multi_output_targets_round_trip_with_their_shape(tmp_path):
+    store = CheckpointStore(tmp_path)
+    X, Y = np.arange(8.0).reshape(4, 2), np.linspace(0, 1, 12).reshape(4, 3)
+    with store.writing():
+        for n_new, end in [(None, 3), (1, 4)]:
+            store.commit_labels(
+                X[:end],
+                Y[:end],
+                n_new=n_new,
+                params={},
+                feature_names_in=None,
+                input_shape=(2,),
+                start=START,
+                keep_history=False,
+            )
+    assert store.read_manifest().target_shape == (3,)
+    X_back, Y_back = store.read_labels()
+    np.testing.assert_array_equal(X_back, X)
+    np.testing.assert_array_equal(Y_back, Y)
+    assert Y_back.dtype == Y.dtype
+    with store.writing(), pytest.raises(ValueError, match="not the first 4"):
+        # A labeled set whose targets have another number of outputs does not extend it.
+        store.commit_labels(
+            X,
+            Y[:, :2],
+            n_new=None,
+            params={},
+            feature_names_in=None,
+            input_shape=(2,),
+            start=START,
+            keep_history=False,
+        )

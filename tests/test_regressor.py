@@ -140,40 +140,132 @@ def test_strategies_of_the_other_task_are_refused(friedman):
         ActiveINASRegressor(loss="absolute_error").fit(X[:20], y[:20])
 
 
-def _snapshot(reg):
-    return reg.X_training_.copy(), reg.y_training_.copy(), len(reg.history_), reg.y_mean_
+def _snapshot(reg, X):
+    """What a rejected call must leave as it was: the labeled set, the history, the model."""
+    return {
+        "X": reg.X_training_.copy(),
+        "y": reg.y_training_.copy(),
+        "history": [entry["architecture"] for entry in reg.history_],
+        "architectures": list(reg.architecture_history_),
+        "encoding": (np.copy(reg.y_mean_), np.copy(reg.y_std_)),
+        "n_features_in": reg.n_features_in_,
+        "predictions": reg.predict(X),
+    }
+
+
+def _assert_unchanged(reg, before, X):
+    after = _snapshot(reg, X)
+    for name in ("X", "y", "predictions"):
+        np.testing.assert_array_equal(after[name], before[name])
+        assert after[name].dtype == before[name].dtype
+    np.testing.assert_array_equal(after["encoding"], before["encoding"])
+    assert [after[k] == before[k] for k in ("history", "architectures", "n_features_in")] == [
+        True
+    ] * 3
+
+
+def _at(y, index, value):
+    bad = np.array(y, dtype=object if value is None else float)
+    bad[index] = value
+    return bad
 
 
 @pytest.mark.parametrize(
     ("bad", "match"),
     [
-        (lambda y: np.where(np.arange(len(y)) == 3, np.nan, y), "NaN"),
-        (lambda y: np.where(np.arange(len(y)) == 3, np.inf, y), "infinity"),
+        (lambda y: _at(y, 3, np.nan), "NaN"),
+        (lambda y: _at(y, 3, np.inf), "infinity"),
+        (lambda y: _at(y, 0, -np.inf), "infinity"),
+        (lambda y: _at(y, 2, None), "NaN"),
         (lambda y: y.reshape(-1, 1, 1), r"shape \(n_samples,\) or \(n_samples, n_outputs\)"),
+        (lambda y: np.empty((len(y), 0)), "no outputs"),
         (lambda y: np.where(y > 14, "high", "low"), "class labels"),
         (lambda y: np.array(["a"] * len(y), dtype=object), "class labels"),
+        (lambda y: np.array([str(v) for v in y], dtype=object), "class labels.*'"),
+        (lambda y: np.array([b"x"] * len(y)), "class labels"),
+        (lambda y: np.array([{}] * len(y), dtype=object), "real numbers.*object"),
+        (lambda y: y + 1j, "Complex data not supported: y"),
     ],
-    ids=["nan", "inf", "3-d", "strings", "objects"],
+    ids=[
+        "nan",
+        "inf",
+        "-inf",
+        "none",
+        "3-d",
+        "no-outputs",
+        "strings",
+        "objects",
+        "numeric-strings",
+        "bytes",
+        "dicts",
+        "complex",
+    ],
 )
 def test_bad_targets_are_refused_and_the_labeled_set_unchanged(friedman, fitted, bad, match):
     X, y = friedman
-    before = _snapshot(fitted)
+    before = _snapshot(fitted, X[300:])
     with pytest.raises(ValueError, match=match):
         ActiveINASRegressor(**FAST).fit(X[:20], bad(y[:20]))
     with pytest.raises(ValueError, match=match):
         fitted.teach(X[200:210], bad(y[200:210]))
-    after = _snapshot(fitted)
-    np.testing.assert_array_equal(after[0], before[0])
-    np.testing.assert_array_equal(after[1], before[1])
-    assert after[2:] == before[2:]
+    # A rejected fit of a fitted regressor leaves it as it was too.
+    with pytest.raises(ValueError, match=match):
+        fitted.fit(X[:20], bad(y[:20]))
+    _assert_unchanged(fitted, before, X[300:])
 
 
-def test_teach_refuses_another_number_of_outputs(friedman, fitted):
+@pytest.mark.parametrize(
+    ("fit_targets", "taught"),
+    [
+        (lambda y: y, lambda y: np.column_stack([y, y])),
+        (lambda y: y, lambda y: y[:, None]),
+        (lambda y: np.column_stack([y, y]), lambda y: y),
+        (lambda y: np.column_stack([y, y]), lambda y: np.column_stack([y, y, y])),
+    ],
+    ids=["1-d+2", "1-d+column", "2+1-d", "2+3"],
+)
+def test_teach_refuses_targets_of_another_shape(friedman, fitted, fit_targets, taught):
     X, y = friedman
-    n_labeled = len(fitted.y_training_)
-    with pytest.raises(ValueError, match="as many outputs"):
-        fitted.teach(X[200:205], np.column_stack([y[200:205], y[200:205]]))
-    assert len(fitted.y_training_) == n_labeled
+    reg = fitted
+    if fit_targets(y[:3]).ndim == 2:
+        reg = ActiveINASRegressor(**dict(FAST, inas_iterations=0)).fit(X[:40], fit_targets(y[:40]))
+    before = _snapshot(reg, X[300:])
+    with pytest.raises(ValueError, match=r"as many outputs.*shape \("):
+        reg.teach(X[200:205], taught(y[200:205]))
+    _assert_unchanged(reg, before, X[300:])
+
+
+def test_teach_refuses_samples_and_targets_of_other_lengths(friedman, fitted):
+    X, y = friedman
+    before = _snapshot(fitted, X[300:])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        fitted.teach(X[200:205], y[200:204])
+    with pytest.raises(ValueError, match="features"):
+        fitted.teach(X[200:205, :4], y[200:205])
+    _assert_unchanged(fitted, before, X[300:])
+
+
+@pytest.mark.parametrize(
+    "as_numbers",
+    [
+        lambda y: np.round(y).astype(np.int64) % 3,
+        lambda y: y > 14,
+        lambda y: np.array(list(y), dtype=object),
+        lambda y: y.astype(np.float32),
+    ],
+    ids=["few-integers", "booleans", "float-objects", "float32"],
+)
+def test_numeric_targets_of_any_dtype_are_regressed_as_floats(friedman, as_numbers):
+    """As scikit-learn's regressors: integers with few values are numbers, not classes."""
+    X, y = friedman
+    targets = as_numbers(y[:40])
+    reg = ActiveINASRegressor(**dict(FAST, inas_iterations=0)).fit(X[:40], targets)
+    assert reg.y_training_.dtype == np.float64
+    np.testing.assert_array_equal(reg.y_training_, targets.astype(np.float64))
+    assert reg.y_mean_ == pytest.approx(targets.astype(np.float64).mean())
+    reg.teach(X[40:45], as_numbers(y[40:45]))
+    assert reg.y_training_.dtype == np.float64 and len(reg.y_training_) == 45
+    assert reg.predict(X[:3]).dtype == np.float64
 
 
 def test_pipeline_and_grid_search(friedman):

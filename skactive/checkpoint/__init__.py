@@ -24,8 +24,9 @@ read with ``torch.load(weights_only=True)``. A parameter that JSON cannot hold w
 code to run (a callable ``query_strategy`` other than a built-in strategy, a ``RandomState``
 instance) is recorded by name only and must be passed again on restoring.
 
-The store knows nothing of the estimator: ``ActiveINASClassifier`` hands it arrays,
-parameters and its trained network, and restores its own fitted attributes from what
+The store knows nothing of the estimator: ``ActiveINASClassifier`` or ``ActiveINASRegressor``
+hands it arrays (class labels, or float targets with a column per output), parameters and its
+trained network, and restores its own fitted attributes from what
 :meth:`CheckpointReader.read` returns.
 """
 

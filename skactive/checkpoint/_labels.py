@@ -33,8 +33,9 @@ def labels_bytes(X: np.ndarray, y: np.ndarray) -> bytes:
     ----------
     X : ndarray of shape (n, ...)
         Samples.
-    y : ndarray of shape (n,)
-        Their labels: numbers, or strings (object arrays of strings are stored as unicode).
+    y : ndarray of shape (n,) or (n, n_outputs)
+        Their labels: numbers, or strings (object arrays of strings are stored as unicode);
+        a multi-output regressor's targets have a column per output.
 
     Returns
     -------
@@ -52,7 +53,7 @@ def labels_bytes(X: np.ndarray, y: np.ndarray) -> bytes:
 
 
 def read_batch(
-    directory: Path, batch: LabelBatch, sample_shape: tuple
+    directory: Path, batch: LabelBatch, sample_shape: tuple, target_shape: tuple = ()
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read and check one batch of labels.
 
@@ -64,6 +65,8 @@ def read_batch(
         The batch's record.
     sample_shape : tuple of int
         The shape of one sample, from the manifest.
+    target_shape : tuple of int, default=()
+        The shape of one target, from the manifest.
 
     Returns
     -------
@@ -88,10 +91,14 @@ def read_batch(
         problem = f"X has dtype {arrays['X'].dtype}, not float"
     elif arrays["y"].dtype.kind not in "biufUS":
         problem = f"y has dtype {arrays['y'].dtype}"
-    elif arrays["X"].shape != (batch.n, *sample_shape) or arrays["y"].shape != (batch.n,):
+    elif arrays["X"].shape != (batch.n, *sample_shape) or arrays["y"].shape != (
+        batch.n,
+        *target_shape,
+    ):
         problem = (
             f"X has shape {arrays['X'].shape} and y {arrays['y'].shape}, but the manifest "
-            f"says {batch.n} samples of shape {sample_shape}"
+            f"says {batch.n} samples of shape {sample_shape} with targets of shape "
+            f"{target_shape}"
         )
     if problem is not None:
         raise ValueError(f"checkpoint {directory}: {batch.file}: {problem}.")

@@ -28,8 +28,8 @@ class Checkpoint:
         The labeled set's record.
     X : ndarray
         Every labeled sample, in arrival order, in the dtype the estimator held.
-    y : ndarray of shape (n_labeled,)
-        Their labels.
+    y : ndarray of shape (n_labeled,) or (n_labeled, n_outputs)
+        Their labels or targets.
     model : ModelRecord or None
         The last finished training, or None when no training ever finished.
     """
@@ -137,7 +137,10 @@ class CheckpointReader:
         ValueError
             If a batch is damaged or does not match the manifest.
         """
-        batches = [read_batch(self.path, b, manifest.sample_shape) for b in manifest.batches]
+        batches = [
+            read_batch(self.path, b, manifest.sample_shape, manifest.target_shape)
+            for b in manifest.batches
+        ]
         try:
             X = cast_exactly(np.concatenate([X for X, _ in batches]), manifest.X_dtype, "samples")
             y = cast_exactly(np.concatenate([y for _, y in batches]), manifest.y_dtype, "labels")
@@ -161,8 +164,8 @@ class CheckpointReader:
         -------
         X : ndarray of shape (n_labeled, ...)
             The labeled samples, as ``X_training_`` held them.
-        y : ndarray of shape (n_labeled,)
-            Their labels, as ``y_training_`` held them.
+        y : ndarray of shape (n_labeled,) or (n_labeled, n_outputs)
+            Their labels or targets, as ``y_training_`` held them.
 
         Raises
         ------
@@ -198,11 +201,11 @@ class CheckpointReader:
         elif model.round > manifest.round:
             problem = f"{MODEL} is newer than the labels"
         elif model.round == manifest.round:
-            n_classes = len(np.unique(y))
-            if (model.n_labeled, model.n_classes) != (len(y), n_classes):
+            # Whether its outputs fit the labels, the estimator checks: classes or targets.
+            if model.n_labeled != len(y):
                 problem = (
-                    f"{MODEL} was trained on {model.n_labeled} labels of {model.n_classes} "
-                    f"classes, but the checkpoint holds {len(y)} labels of {n_classes} classes"
+                    f"{MODEL} was trained on {model.n_labeled} labels, but the checkpoint "
+                    f"holds {len(y)}"
                 )
         elif manifest.history_from_round not in (None, model.round):
             problem = f"the search history of round {manifest.history_from_round} is missing"
@@ -235,7 +238,7 @@ class CheckpointReader:
             model.weights,
             WEIGHTS_FILE,
             net,
-            f"{model.architecture} with {model.n_classes} classes",
+            f"{model.architecture} with {model.n_outputs} outputs",
         )
 
 

@@ -168,6 +168,9 @@ class Manifest:
     history_from_round : int or None
         The round whose search history this round extends (``teach``, warm ``fit``), or None
         when this round starts a new history.
+    target_shape : tuple of int, default=()
+        Shape of one stored target, ``y.shape[1:]``: empty for one label or target per
+        sample, ``(n_outputs,)`` for a multi-output regressor's.
     """
 
     round: int
@@ -181,6 +184,7 @@ class Manifest:
     batches: tuple[LabelBatch, ...]
     start: Architecture
     history_from_round: int | None
+    target_shape: tuple[int, ...] = ()
 
     @property
     def n_labeled(self) -> int:
@@ -206,6 +210,7 @@ class Manifest:
             else list(self.feature_names_in),
             "input_shape": list(self.input_shape),
             "sample_shape": list(self.sample_shape),
+            "target_shape": list(self.target_shape),
             "X_dtype": self.X_dtype.str,
             "y_dtype": self.y_dtype.str,
             "batches": [batch.to_json() for batch in self.batches],
@@ -234,6 +239,8 @@ class Manifest:
             unknown or bad; the message names the field.
         """
         check_header(obj, MANIFEST)
+        # Checkpoints written before regression targets hold one label per sample.
+        obj = {"target_shape": [], **obj}
         fields = Fields(obj, MANIFEST, ("format", "version", *cls.__dataclass_fields__))
         names = fields.get(
             "feature_names_in",
@@ -248,6 +255,13 @@ class Manifest:
             feature_names_in=None if names is None else tuple(names),
             input_shape=tuple(fields.get("input_shape", is_shape, "a list of integers >= 1")),
             sample_shape=tuple(fields.get("sample_shape", is_shape, "a list of integers >= 1")),
+            target_shape=tuple(
+                fields.get(
+                    "target_shape",
+                    lambda v: isinstance(v, list) and all(is_int(s) for s in v),
+                    "a list of integers >= 1",
+                )
+            ),
             X_dtype=fields.decode("X_dtype", dtype_decoder("f")),
             y_dtype=fields.decode("y_dtype", dtype_decoder("biufUSO")),
             batches=fields.decode("batches", _label_batches),
@@ -304,8 +318,9 @@ class ModelRecord:
         The round of the manifest whose labels trained this model.
     n_labeled : int
         Number of labels it was trained on.
-    n_classes : int
-        Number of classes of its output layer.
+    n_outputs : int
+        Number of outputs of its network: the classes of a classifier, the targets of a
+        regressor.
     architecture : Architecture
         Its architecture.
     architecture_history : tuple of Architecture
@@ -318,7 +333,7 @@ class ModelRecord:
 
     round: int
     n_labeled: int
-    n_classes: int
+    n_outputs: int
     architecture: Architecture
     architecture_history: tuple[Architecture, ...]
     history: list[dict]
@@ -342,7 +357,7 @@ class ModelRecord:
             "version": VERSION,
             "round": self.round,
             "n_labeled": self.n_labeled,
-            "n_classes": self.n_classes,
+            "n_outputs": self.n_outputs,
             "architecture": to_json_value(self.architecture),
             "architecture_history": to_json_value(self.architecture_history),
             "history": to_json_value(self.history),
@@ -370,11 +385,14 @@ class ModelRecord:
             unknown or bad; the message names the field.
         """
         check_header(obj, MODEL)
+        if "n_outputs" not in obj and "n_classes" in obj:
+            # Written before the regressor, when every network's outputs were classes.
+            obj = {("n_outputs" if k == "n_classes" else k): v for k, v in obj.items()}
         fields = Fields(obj, MODEL, ("format", "version", *cls.__dataclass_fields__))
         return cls(
             round=fields.get("round", is_int, "an integer >= 1"),
             n_labeled=fields.get("n_labeled", is_int, "an integer >= 1"),
-            n_classes=fields.get("n_classes", is_int, "an integer >= 1"),
+            n_outputs=fields.get("n_outputs", is_int, "an integer >= 1"),
             architecture=fields.decode("architecture", architecture_from_json),
             architecture_history=fields.decode("architecture_history", _architectures),
             history=fields.decode("history", _history),

@@ -156,7 +156,8 @@ class CheckpointStore(CheckpointReader):
         Parameters
         ----------
         X, y : ndarray
-            The whole labeled set after this call, in arrival order.
+            The whole labeled set after this call, in arrival order; ``y`` of shape
+            ``(n,)``, or ``(n, n_outputs)`` for a multi-output regressor.
         n_new : int or None
             How many of the last samples are new (``teach``); the checkpoint is then trusted
             to hold the rest when its count says so. None (``fit``) compares the stored
@@ -195,21 +196,22 @@ class CheckpointStore(CheckpointReader):
             and n_new is not None
             and n_disk == len(y) - n_new
             and manifest.sample_shape == X.shape[1:]
+            and manifest.target_shape == y.shape[1:]
         )
         if manifest is not None and not trusted:
             X_disk, y_disk = self.labels_of(manifest)
             if not (
                 len(y_disk) <= len(y)
                 and X_disk.shape[1:] == X.shape[1:]
+                and y_disk.shape[1:] == y.shape[1:]
                 and np.array_equal(X_disk, X[: len(y_disk)])
                 and np.array_equal(y_disk, y[: len(y_disk)])
             ):
                 raise ValueError(
                     f"checkpoint_dir {str(self.path)!r} holds {len(y_disk)} labels that are "
                     f"not the first {len(y_disk)} of this labeled set, and a checkpoint never "
-                    "discards a label. Restore them with "
-                    "ActiveINASClassifier.from_checkpoint(path), or choose another "
-                    "checkpoint_dir."
+                    "discards a label. Restore them with the estimator's "
+                    "from_checkpoint(path), or choose another checkpoint_dir."
                 )
         if len(y) > n_disk:
             data = labels_bytes(X[n_disk:], y[n_disk:])
@@ -232,6 +234,7 @@ class CheckpointStore(CheckpointReader):
             batches=batches,
             start=start,
             history_from_round=None if model is None else model.round,
+            target_shape=tuple(int(s) for s in y.shape[1:]),
         )
         write_atomic(self.path / MANIFEST, dump_json(new.to_json()))
         return round_
@@ -245,7 +248,7 @@ class CheckpointStore(CheckpointReader):
         architecture_history: list[Architecture],
         history: list[dict],
         n_labeled: int,
-        n_classes: int,
+        n_outputs: int,
     ) -> ModelRecord:
         """Durably record a finished training: its weights, then ``model.json``, then tidy up.
 
@@ -263,8 +266,8 @@ class CheckpointStore(CheckpointReader):
             The search history.
         n_labeled : int
             Number of labels it was trained on.
-        n_classes : int
-            Number of classes of its output layer.
+        n_outputs : int
+            Number of outputs of its network: classes, or a regressor's targets.
 
         Returns
         -------
@@ -285,7 +288,7 @@ class CheckpointStore(CheckpointReader):
         record = ModelRecord(
             round=round_,
             n_labeled=n_labeled,
-            n_classes=n_classes,
+            n_outputs=n_outputs,
             architecture=architecture,
             architecture_history=tuple(architecture_history),
             history=history,
