@@ -83,7 +83,12 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
     net_ : skactive.training.DeviceNeuralNetRegressor
         The network trained on the whole labeled set.
     search_networks_ : list of skactive.training.DeviceNeuralNetRegressor
-        The networks of the last step of the last search, as their candidates were trained.
+        The networks of the last step of the last search, as their candidates were trained:
+        the free committee of :meth:`committee` ``("candidates")``.
+    ensemble_members_ : list of skactive.training.DeviceNeuralNetRegressor
+        Only once :meth:`committee` ``("members")`` has trained them (e.g. for
+        :func:`~skactive.strategies.predictive_samples` ``(source="members")``): the deep
+        ensemble's networks beside ``net_``, until the labeled set changes.
     y_mean_ : float or ndarray of shape (n_outputs,)
         Mean of the labeled targets, per output.
     y_std_ : float or ndarray of shape (n_outputs,)

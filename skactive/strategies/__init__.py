@@ -34,9 +34,11 @@ their own.
   loss-prediction head (:mod:`skactive.loss_prediction`), trained jointly with it, predicts
   highest (:func:`predicted_loss`); the estimator trains the head with ``loss_prediction``.
 - Regression (:func:`variance_sampling`, ``"variance"``): for an
-  :class:`~skactive.ActiveINASRegressor`, the pool samples whose MC-dropout predictive
-  variance (:func:`mc_dropout_std`) is highest; :data:`REGRESSION_STRATEGIES` names the
-  strategies a regressor takes.
+  :class:`~skactive.ActiveINASRegressor`, the pool samples whose predictive variance is
+  highest, over MC-dropout's passes (:func:`mc_dropout_std`) or over a committee
+  (``source=``, query by committee); :func:`predictive_samples` gives the predictions of
+  every source in the targets' units. :data:`REGRESSION_STRATEGIES` names the strategies a
+  regressor takes.
 - :func:`random_sampling`: the baseline.
 - :func:`greedy_oracle` (``"oracle"``, :data:`ORACLE`): CDALBench's greedy oracle, the
   ceiling of the benchmark; it reads the true labels of the pool and of a test set, so only
@@ -125,7 +127,7 @@ from ._uncertainty import (
     softmax_response,
     uncertainty_query,
 )
-from ._variance import mc_dropout_std, variance_sampling
+from ._variance import PREDICTIVE_SOURCES, mc_dropout_std, predictive_samples, variance_sampling
 
 
 def resolve_strategy(strategy):
@@ -171,6 +173,7 @@ __all__ = [
     "ENSEMBLE_METHODS",
     "MC_DROPOUT_METHODS",
     "ORACLE",
+    "PREDICTIVE_SOURCES",
     "AUTO_METHODS",
     "GRADIENTS",
     "LADA_ACQUISITIONS",
@@ -222,6 +225,7 @@ __all__ = [
     "predicted_loss",
     "prediction_residual",
     "predictive_entropy",
+    "predictive_samples",
     "proba_and_features",
     "probcover",
     "probcover_delta",
