@@ -60,8 +60,9 @@ class ActiveINASRegressor(RegressorMixin, BaseActiveINAS):
         Strategy used by :meth:`query`: a name of
         :data:`skactive.strategies.REGRESSION_STRATEGIES` (``"variance"``, the highest
         MC-dropout predictive variance, :func:`~skactive.strategies.variance_sampling`;
-        ``"random"``) or a function ``f(regressor, X_pool, n_instances, **kwargs) ->
-        (indices, samples)``.
+        ``"random"``; for active search, the best targets rather than the most uncertain,
+        ``"ucb"``, ``"ei"`` and ``"thompson"``) or a function ``f(regressor, X_pool,
+        n_instances, **kwargs) -> (indices, samples)``.
     %(network_parameters)s
     loss : {"squared_error", "huber"}, default="squared_error"
         Training loss on the standardised targets; ``"huber"`` is quadratic within one

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skactive import ActiveINASClassifier, ActiveINASRegressor
 from skactive.strategies import (
+    REGRESSION_STRATEGIES,
     mc_dropout_std,
     predictive_samples,
     variance_sampling,
@@ -137,3 +138,7 @@ def test_variance_sampling_over_a_committee_is_query_by_committee(friedman, fitt
     np.testing.assert_array_equal(samples, pool[indices])
     mc = variance_sampling(fitted, pool, 6, random_state=0, return_utilities=True)[2]
     assert not np.allclose(utilities, mc)
+
+
+def test_the_regressors_strategies_by_name():
+    assert {"random", "variance", "ucb", "ei", "thompson"} <= set(REGRESSION_STRATEGIES)

@@ -39,6 +39,12 @@ their own.
   (``source=``, query by committee); :func:`predictive_samples` gives the predictions of
   every source in the targets' units. :data:`REGRESSION_STRATEGIES` names the strategies a
   regressor takes.
+- Active search, for a regressor, to find the best targets rather than learn them all
+  (:func:`upper_confidence_bound` ``"ucb"``, :func:`expected_improvement` ``"ei"``,
+  :func:`thompson_sampling` ``"thompson"``): scores of the predictive samples
+  (:func:`ucb_utility`, :func:`expected_improvement_utility`, :func:`predictive_mean_std`),
+  batches spread by :func:`local_penalization` in the network's penultimate features or,
+  for Thompson sampling, one posterior draw per slot (:func:`thompson_select`).
 - :func:`random_sampling`: the baseline.
 - :func:`greedy_oracle` (``"oracle"``, :data:`ORACLE`): CDALBench's greedy oracle, the
   ceiling of the benchmark; it reads the true labels of the pool and of a test set, so only
@@ -61,6 +67,14 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 
 from __future__ import annotations
 
+from ._acquisition import (
+    expected_improvement_utility,
+    local_penalization,
+    predictive_mean_std,
+    thompson_select,
+    ucb_utility,
+)
+from ._active_search import expected_improvement, thompson_sampling, upper_confidence_bound
 from ._auto import AUTO_METHODS, DEFAULT_CANDIDATES, DEFAULT_PRIOR, AutoStrategy
 from ._autoal import AutoAL
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
@@ -196,6 +210,8 @@ __all__ = [
     "ensemble_utility",
     "entropy",
     "entropy_sampling",
+    "expected_improvement",
+    "expected_improvement_utility",
     "fit_searchnet",
     "gradient_embedding",
     "greedy_oracle",
@@ -212,6 +228,7 @@ __all__ = [
     "lada",
     "lada_scores",
     "least_confidence",
+    "local_penalization",
     "loss_prediction",
     "margin",
     "margin_sampling",
@@ -225,6 +242,7 @@ __all__ = [
     "predicted_loss",
     "prediction_residual",
     "predictive_entropy",
+    "predictive_mean_std",
     "predictive_samples",
     "proba_and_features",
     "probcover",
@@ -238,12 +256,16 @@ __all__ = [
     "select_top",
     "slot_reward_estimates",
     "softmax_response",
+    "thompson_sampling",
+    "thompson_select",
     "torch_generator",
     "training_dynamics_gain",
     "typicality",
     "typiclust",
     "typiclust_sampling",
+    "ucb_utility",
     "uncertainty_query",
+    "upper_confidence_bound",
     "uses_loss_prediction",
     "variance_sampling",
     "variation_ratio",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from functools import partial
 
+from ._active_search import expected_improvement, thompson_sampling, upper_confidence_bound
 from ._badge import badge
 from ._base import random_sampling
 from ._batch import BATCH_MODES
@@ -52,9 +53,15 @@ STRATEGIES = {
 }
 """Strategies accepted by name in ``ActiveINASClassifier(query_strategy=...)``."""
 
-REGRESSION_STRATEGIES = {"random": random_sampling, "variance": variance_sampling}
+REGRESSION_STRATEGIES = {
+    "random": random_sampling,
+    "variance": variance_sampling,
+    "ucb": upper_confidence_bound,
+    "ei": expected_improvement,
+    "thompson": thompson_sampling,
+}
 """Strategies accepted by name in ``ActiveINASRegressor(query_strategy=...)``: they need no
-class probabilities."""
+class probabilities. ``"ucb"``, ``"ei"`` and ``"thompson"`` search for the largest target."""
 
 COLD_START_STRATEGIES = ("random", "typiclust", "probcover", "kmeans")
 """Names of :data:`STRATEGIES` that need no trained model, so can choose the first labels
