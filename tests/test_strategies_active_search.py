@@ -156,3 +156,15 @@ def test_by_name_in_the_regressor_and_through_modal(friedman, name):
     np.testing.assert_array_equal(samples, X[100:][indices])
     learner.teach(samples, y[100:][indices])
     assert len(learner.estimator.y_training_) == 63
+
+
+@pytest.mark.cuda
+def test_on_cuda_the_samples_and_the_penalised_batch(friedman):
+    X, y = friedman
+    reg = ActiveINASRegressor(**dict(FAST, device="cuda", inas_iterations=0)).fit(X[:80], y[:80])
+    samples = predictive_samples(reg, X[100:], n_samples=500, random_state=0)
+    assert samples.shape == (500, 200, 1)
+    np.testing.assert_allclose(samples.mean(axis=0)[:, 0], reg.predict(X[100:]), atol=0.2)
+    for strategy in STRATEGIES:
+        indices, _ = strategy(reg, X[100:], 5, random_state=0)
+        assert len(set(indices.tolist())) == 5

@@ -145,8 +145,8 @@ def local_penalization(
     utility times a penaliser that is small inside the balls of the picks so far. The hard
     penaliser of Alvi et al. (2019), ``(1 + (rho_j / d)^5)^(-1/5)`` at distance ``d`` with
     ``rho_j = (M - mean_j + std_j) / L``, falls to 0 at the pick itself, so the batch never
-    spends two labels on one point, while the soft one of González et al. only halves the
-    utility there.
+    spends two labels on one point, where the soft penaliser of González et al. keeps half
+    the utility of a pick predicted at the maximum.
 
     It needs a space where distances mean something and ``L`` is known. Fantasising labels
     ("kriging believer") would retrain the network once per slot; in its penultimate features

@@ -1,7 +1,8 @@
 """Active search: query where the best targets are likely to be, not where the model is unsure.
 
-Bayesian optimisation over a finite pool with a network as the surrogate, as in Zhu et al.
-(2022), who search for synergistic gene pairs with an ensemble's mean and spread. Every score
+Bayesian optimisation over a finite pool with a network as the surrogate, as Zhu et al.
+(2025) search pairs of gene knockdowns for the most synergistic, with an ensemble's
+uncertainty, and count the top pairs found. Every score
 comes from :func:`predictive_samples` (MC-dropout, a deep ensemble or the search's free
 committee): the upper confidence bound ``mean + kappa * std`` (Srinivas et al., 2010), the
 expected improvement over the best labeled target (Jones et al., 1998) and Thompson sampling
