@@ -2,9 +2,9 @@
 
 The twins follow scikit-learn's forests (``RandomForestClassifier`` and
 ``RandomForestRegressor`` over ``BaseForest``) and skorch's nets: the parameters of the search
-and of the training recipe, ``fit``, ``teach``, the search, the queries and the network's
-forward passes live here; what a task changes (how targets are checked and encoded for the
-network, its loss, its predictions) lives in the face.
+and of the training recipe, ``fit``, ``teach``, the search, the queries, the network's
+forward passes and the committees of ensemble queries live here; what a task changes (how
+targets are checked and encoded for the network, its loss, its predictions) lives in the face.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._committee import CommitteeMixin
 from ._docs import fill_shared_docs
 from ._network import NetworkMixin
 from ._search import SearchMixin
@@ -33,7 +34,7 @@ RECIPE = {field.name: field.default for field in fields(TrainingConfig)}
 
 
 @fill_shared_docs
-class BaseActiveINAS(SearchMixin, NetworkMixin, BaseEstimator):
+class BaseActiveINAS(CommitteeMixin, SearchMixin, NetworkMixin, BaseEstimator):
     """Active-iNAS without its task: the search, the training recipe, fit, teach and query.
 
     Not used directly: :class:`~skactive.ActiveINASClassifier` and

@@ -12,7 +12,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import RECIPE, BaseActiveINAS, fill_shared_docs
 from ._checkpointing import CheckpointMixin
-from ._committee import CommitteeMixin
 from .selective import SelectiveMixin
 from .strategies import STRATEGY_NAMES, uses_loss_prediction
 from .training import network_proba
@@ -21,7 +20,6 @@ from .training import network_proba
 @fill_shared_docs
 class ActiveINASClassifier(
     CheckpointMixin,
-    CommitteeMixin,
     SelectiveMixin,
     ClassifierMixin,
     BaseActiveINAS,

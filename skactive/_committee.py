@@ -18,8 +18,10 @@ _MEMBER_STREAM = 2
 class CommitteeMixin:
     """The networks whose disagreement an ensemble query measures.
 
-    A building block of :class:`~skactive.ActiveINASClassifier`, which sets the network
-    ``net_``, the candidates of its last search step ``search_networks_``, and the labeled set.
+    A building block of :class:`~skactive._base.BaseActiveINAS`, which sets the network
+    ``net_``, the candidates of its last search step ``search_networks_``, and the labeled
+    set; the face's target encoding (``_target_encoding``) trains the members, so the
+    classifier's and the regressor's committees are built alike.
     """
 
     def committee(self, kind: str = "members", n_members: int = 5) -> list:
@@ -49,8 +51,9 @@ class CommitteeMixin:
 
         Returns
         -------
-        list of DeviceNeuralNetClassifier
-            The networks, each with one output per class of ``classes_``.
+        list of DeviceNeuralNetClassifier or DeviceNeuralNetRegressor
+            The networks, each with the outputs of ``net_``: one per class of ``classes_``,
+            or one per target of the regressor, in its standardised units.
 
         Raises
         ------
@@ -99,9 +102,11 @@ class CommitteeMixin:
     def _member_committee(self, n_members: int) -> list:
         members = list(self.__dict__.get("ensemble_members_", ()))
         if len(members) < n_members - 1:
-            encoding = {"classes_": self.classes_}
+            # The encoding net_ was trained with: the fitted classes_, or y_mean_ and y_std_.
+            encoding = self._target_encoding(self.y_training_)
             X, y = self._network_training_set(self.input_shape_, encoding)
-            config = self._training_config(self.input_shape_, len(self.classes_), self.device_)
+            n_outputs = self._n_outputs(encoding)
+            config = self._training_config(self.input_shape_, n_outputs, self.device_)
             began, steps = time.perf_counter(), 0
             for member in range(len(members) + 1, n_members):
                 seed = derive_seed(self.random_state, len(y), _MEMBER_STREAM, member)

@@ -82,8 +82,9 @@ class ActiveINASRegressor(CheckpointMixin, RegressorMixin, BaseActiveINAS):
         Strategy used by :meth:`query`: a name of
         :data:`skactive.strategies.REGRESSION_STRATEGIES` (``"variance"``, the highest
         MC-dropout predictive variance, :func:`~skactive.strategies.variance_sampling`;
-        ``"random"``) or a function ``f(regressor, X_pool, n_instances, **kwargs) ->
-        (indices, samples)``.
+        ``"random"``; for active search, the best targets rather than the most uncertain,
+        ``"ucb"``, ``"ei"`` and ``"thompson"``) or a function ``f(regressor, X_pool,
+        n_instances, **kwargs) -> (indices, samples)``.
     %(network_parameters)s
     loss : {"squared_error", "huber"}, default="squared_error"
         Training loss on the standardised targets; ``"huber"`` is quadratic within one
@@ -106,7 +107,12 @@ class ActiveINASRegressor(CheckpointMixin, RegressorMixin, BaseActiveINAS):
     net_ : skactive.training.DeviceNeuralNetRegressor
         The network trained on the whole labeled set.
     search_networks_ : list of skactive.training.DeviceNeuralNetRegressor
-        The networks of the last step of the last search, as their candidates were trained.
+        The networks of the last step of the last search, as their candidates were trained:
+        the free committee of :meth:`committee` ``("candidates")``.
+    ensemble_members_ : list of skactive.training.DeviceNeuralNetRegressor
+        Only once :meth:`committee` ``("members")`` has trained them (e.g. for
+        :func:`~skactive.strategies.predictive_samples` ``(source="members")``): the deep
+        ensemble's networks beside ``net_``, until the labeled set changes.
     y_mean_ : float or ndarray of shape (n_outputs,)
         Mean of the labeled targets, per output.
     y_std_ : float or ndarray of shape (n_outputs,)

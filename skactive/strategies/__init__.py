@@ -34,8 +34,10 @@ their own.
   loss-prediction head (:mod:`skactive.loss_prediction`), trained jointly with it, predicts
   highest (:func:`predicted_loss`); the estimator trains the head with ``loss_prediction``.
 - Regression (:func:`variance_sampling`, ``"variance"``): for an
-  :class:`~skactive.ActiveINASRegressor`, the pool samples whose MC-dropout predictive
-  variance (:func:`mc_dropout_std`) is highest, its batch drawn stochastically with
+  :class:`~skactive.ActiveINASRegressor`, the pool samples whose predictive variance is
+  highest, over MC-dropout's passes (:func:`mc_dropout_std`) or over a committee
+  (``source=``, query by committee; :func:`predictive_samples` gives the predictions of every
+  source in the targets' units), its batch drawn stochastically with
   ``"variance:power"``, ``"variance:softmax"`` or ``"variance:softrank"``
   (:func:`stochastic_batch`); greedy sampling (Wu et al., 2019; :func:`greedy_sampling_select`),
   the pool samples farthest from the labeled set in the inputs (:func:`greedy_sampling_x`,
@@ -44,6 +46,12 @@ their own.
   (:func:`improved_greedy_sampling`, ``"igs"``), on a regressor or a modAL ``ActiveLearner``
   wrapping any scikit-learn regressor; :data:`REGRESSION_STRATEGIES` names the strategies a
   regressor takes.
+- Active search, for a regressor, to find the best targets rather than learn them all
+  (:func:`upper_confidence_bound` ``"ucb"``, :func:`expected_improvement` ``"ei"``,
+  :func:`thompson_sampling` ``"thompson"``): scores of the predictive samples
+  (:func:`ucb_utility`, :func:`expected_improvement_utility`, :func:`predictive_mean_std`),
+  batches spread by :func:`local_penalization` in the network's penultimate features or,
+  for Thompson sampling, one posterior draw per slot (:func:`thompson_select`).
 - :func:`random_sampling`: the baseline.
 - :func:`greedy_oracle` (``"oracle"``, :data:`ORACLE`): CDALBench's greedy oracle, the
   ceiling of the benchmark; it reads the true labels of the pool and of a test set, so only
@@ -66,6 +74,14 @@ Writing a strategy: take the estimator with :func:`network_estimator` (it also u
 
 from __future__ import annotations
 
+from ._acquisition import (
+    expected_improvement_utility,
+    local_penalization,
+    predictive_mean_std,
+    thompson_select,
+    ucb_utility,
+)
+from ._active_search import expected_improvement, thompson_sampling, upper_confidence_bound
 from ._auto import AUTO_METHODS, DEFAULT_CANDIDATES, DEFAULT_PRIOR, AutoStrategy
 from ._autoal import AutoAL
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
@@ -139,7 +155,7 @@ from ._uncertainty import (
     softmax_response,
     uncertainty_query,
 )
-from ._variance import mc_dropout_std, variance_sampling
+from ._variance import PREDICTIVE_SOURCES, mc_dropout_std, predictive_samples, variance_sampling
 
 
 def resolve_strategy(strategy):
@@ -185,6 +201,7 @@ __all__ = [
     "ENSEMBLE_METHODS",
     "MC_DROPOUT_METHODS",
     "ORACLE",
+    "PREDICTIVE_SOURCES",
     "AUTO_METHODS",
     "GRADIENTS",
     "GREEDY_SPACES",
@@ -208,6 +225,8 @@ __all__ = [
     "ensemble_utility",
     "entropy",
     "entropy_sampling",
+    "expected_improvement",
+    "expected_improvement_utility",
     "fit_searchnet",
     "gradient_embedding",
     "greedy_oracle",
@@ -228,6 +247,7 @@ __all__ = [
     "lada",
     "lada_scores",
     "least_confidence",
+    "local_penalization",
     "loss_prediction",
     "margin",
     "margin_sampling",
@@ -241,6 +261,8 @@ __all__ = [
     "predicted_loss",
     "prediction_residual",
     "predictive_entropy",
+    "predictive_mean_std",
+    "predictive_samples",
     "proba_and_features",
     "probcover",
     "probcover_delta",
@@ -254,12 +276,16 @@ __all__ = [
     "slot_reward_estimates",
     "softmax_response",
     "stochastic_batch",
+    "thompson_sampling",
+    "thompson_select",
     "torch_generator",
     "training_dynamics_gain",
     "typicality",
     "typiclust",
     "typiclust_sampling",
+    "ucb_utility",
     "uncertainty_query",
+    "upper_confidence_bound",
     "uses_loss_prediction",
     "variance_sampling",
     "variation_ratio",

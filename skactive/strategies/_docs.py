@@ -91,6 +91,33 @@ return_utilities : bool, default=False
     "predict_proba_kwargs": """\
 **predict_proba_kwargs
     Passed to ``classifier.predict_proba``.""",
+    # What the active-search strategies of a regressor share.
+    "regressor_search": """\
+regressor : ActiveINASRegressor or modAL ActiveLearner wrapping one
+    A fitted estimator, with ``dropout > 0`` for ``source="mc_dropout"``.""",
+    "maximize": """\
+maximize : bool, default=True
+    Search for the largest target; False for the smallest.""",
+    "output": """\
+output : int or None, default=None
+    Index of the target searched, required when the regressor predicts several.""",
+    "source_search": """\
+source : {"mc_dropout", "members", "candidates"}, default="mc_dropout"
+    Where the predictive samples come from (:func:`predictive_samples`): the dropout head,
+    a deep ensemble, or the networks of the search's last step.""",
+    "n_samples_search": """\
+n_samples : int, default=20
+    Number of MC-dropout samples; a committee gives one per network.""",
+    "n_members_search": """\
+n_members : int, default=5
+    Size of the ``"members"`` ensemble, ``net_`` included.""",
+    "penalize": """\
+penalize : bool, default=True
+    Spread a batch by local penalisation (:func:`local_penalization`); False takes the
+    top ``n_instances`` utilities, which may all sit on one peak.""",
+    "random_state_search": """\
+random_state : int, RandomState instance or None, default=None
+    Seeds the dropout masks (and Thompson sampling's order of the draws).""",
     # What a query strategy returns.
     "indices_picked": """\
 indices : ndarray of shape (n_instances,)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from functools import partial
 
+from ._active_search import expected_improvement, thompson_sampling, upper_confidence_bound
 from ._badge import badge
 from ._base import random_sampling
 from ._batch import BATCH_MODES, stochastic_batch
@@ -67,12 +68,16 @@ REGRESSION_STRATEGIES = {
     "gsx": greedy_sampling_x,
     "gsy": greedy_sampling_y,
     "igs": improved_greedy_sampling,
+    "ucb": upper_confidence_bound,
+    "ei": expected_improvement,
+    "thompson": thompson_sampling,
     **{f"variance:{mode}": _stochastic(variance_sampling, mode) for mode in BATCH_MODES[1:]},
 }
 """Strategies accepted by name in ``ActiveINASRegressor(query_strategy=...)``: they need no
 class probabilities. ``"variance:<mode>"`` draws the variance query's batch with a stochastic
 mode (``"power"``, ``"softmax"``, ``"softrank"``; :func:`stochastic_batch`); the greedy
-``"gsx"``, ``"gsy"`` and ``"igs"`` build their batch pick by pick and take no mode."""
+``"gsx"``, ``"gsy"`` and ``"igs"`` build their batch pick by pick and take no mode;
+``"ucb"``, ``"ei"`` and ``"thompson"`` search for the largest target."""
 
 COLD_START_STRATEGIES = ("random", "typiclust", "probcover", "kmeans")
 """Names of :data:`STRATEGIES` that need no trained model, so can choose the first labels
