@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+
+_FACE_DEFAULTS = ("min_steps",)
+"""Parameters whose default in a shared entry, written ``{name}``, is each face's own."""
+
 _SHARED_DOCS = {
     "search_parameters": """\
     block : {"auto", "resnet", "resnet1d", "mlp"}, default="auto"
@@ -56,16 +61,17 @@ _SHARED_DOCS = {
         Training epochs of the final network; the search's candidates train for
         ``candidate_budget`` times as many. ``"auto"`` gives enough epochs for ``min_steps``
         optimizer steps on all labels, and at least 30
-        (:func:`skactive.training.training_budget`): 100 labels train for 172 epochs, 5,000
-        for 30. An integer is used as given.
+        (:func:`skactive.training.training_budget`): at 1,200 steps, 100 labels train for 172
+        epochs, 5,000 for 30. An integer is used as given.
     batch_size : int or "auto", default="auto"
         Training batch size. ``"auto"`` is the training set's size divided by 8, clipped to
         [16, 128]; an integer is used as given. When a network does not fit in GPU memory,
         its training is retried with half the batch size, with a warning (see
         :func:`skactive.training.train_net_with_oom_retry`).
-    min_steps : int, default=1200
+    min_steps : int, default={min_steps}
         Optimizer steps that ``max_epochs="auto"`` guarantees each training; ignored when
-        ``max_epochs`` is an integer.
+        ``max_epochs`` is an integer. The regressor's default is half the classifier's
+        (:data:`skactive.training.REGRESSION_MIN_STEPS`): its rows are not augmented.
     lr : float, default=1e-2
         Peak learning rate, decayed along a cosine.
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
@@ -74,7 +80,9 @@ _SHARED_DOCS = {
         Weight decay of the optimizer. ``"auto"`` is 0.05 for AdamW, whose decay is
         decoupled (each step shrinks the weights by ``lr * weight_decay``), and 5e-4 for
         Adam and SGD, which add it to the gradient
-        (:data:`skactive.training.WEIGHT_DECAYS`).
+        (:data:`skactive.training.WEIGHT_DECAYS`); the regressor's AdamW decays by 2.0, which
+        keeps a network from fitting the noise of a few hundred targets
+        (:data:`skactive.training.REGRESSION_WEIGHT_DECAYS`).
     device : str, default="auto"
         Torch device; ``"auto"`` trains on CUDA when it is available, else on the CPU. With
         ``"cuda"`` and several GPUs, the candidates of a search step go to the GPUs in turn.
@@ -130,7 +138,8 @@ def fill_shared_docs(cls):
 
     A line ``%(name)s`` of the docstring (indented as a parameter) is replaced by the entries
     of that name: ``search_parameters``, ``network_parameters``, ``loop_parameters``,
-    ``checkpoint_parameters`` and ``seed_parameters``.
+    ``checkpoint_parameters`` and ``seed_parameters``. A default written ``{min_steps}`` in
+    them becomes that of ``cls.__init__``.
 
     Parameters
     ----------
@@ -145,5 +154,10 @@ def fill_shared_docs(cls):
     doc = cls.__doc__
     for name, text in _SHARED_DOCS.items():
         doc = doc.replace(f"    %({name})s\n", text)
+    # A default that differs between the twins is read from the signature, so the entry
+    # written once states each face's own.
+    parameters = inspect.signature(cls.__init__).parameters
+    for name in _FACE_DEFAULTS:
+        doc = doc.replace(f"{{{name}}}", repr(parameters[name].default))
     cls.__doc__ = doc
     return cls

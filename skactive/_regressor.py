@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base import RECIPE, BaseActiveINAS, fill_shared_docs
 from ._checkpointing import CheckpointMixin
 from .strategies import REGRESSION_STRATEGIES, mc_dropout_std
-from .training import REGRESSION_LOSSES
+from .training import REGRESSION_LOSSES, REGRESSION_MIN_STEPS
 from .utils import draw_seed
 
 _STD_PASSES = 20
@@ -188,7 +188,7 @@ class ActiveINASRegressor(CheckpointMixin, RegressorMixin, BaseActiveINAS):
         pooling=RECIPE["pooling"],
         max_epochs=RECIPE["max_epochs"],
         batch_size=RECIPE["batch_size"],
-        min_steps=RECIPE["min_steps"],
+        min_steps=REGRESSION_MIN_STEPS,
         lr=RECIPE["lr"],
         optimizer=RECIPE["optimizer"],
         weight_decay=RECIPE["weight_decay"],

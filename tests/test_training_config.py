@@ -116,3 +116,15 @@ def test_auto_weight_decay_follows_the_optimizer_and_a_number_is_kept(
     config = train_config(optimizer=optimizer, weight_decay=weight_decay)
     net = build_net(ARCH, config).initialize()
     assert net.optimizer_.param_groups[0]["weight_decay"] == expected
+
+
+@pytest.mark.parametrize(
+    "optimizer, weight_decay, expected",
+    [("adamw", "auto", 2.0), ("adam", "auto", 5e-4), ("adamw", 0.05, 0.05)],
+)
+def test_auto_weight_decay_of_a_regression_loss_is_the_regression_one(
+    optimizer, weight_decay, expected
+):
+    config = train_config(optimizer=optimizer, weight_decay=weight_decay, loss="squared_error")
+    net = build_net(ARCH, config).initialize()
+    assert net.optimizer_.param_groups[0]["weight_decay"] == expected

@@ -52,7 +52,7 @@ def build_net(
     # An impossible precision fails here, before anything trains.
     resolve_precision(config.precision, config.device)
     optimizer = OPTIMIZERS[config.optimizer]
-    weight_decay = resolve_weight_decay(config.weight_decay, config.optimizer)
+    weight_decay = resolve_weight_decay(config.weight_decay, config.optimizer, config.loss)
     optimizer_kwargs = {"optimizer__weight_decay": weight_decay}
     if config.optimizer == "sgd":
         optimizer_kwargs.update(optimizer__momentum=0.9, optimizer__nesterov=True)

@@ -22,6 +22,17 @@ shrinks the weights by ``lr * weight_decay``, 5e-4 at the default learning rate 
 decay of 5e-4 would shrink them by 5e-6, nothing); Adam and SGD add ``weight_decay * w`` to the
 gradient, where 5e-4 is the usual setting and 0.05 would swamp it."""
 
+REGRESSION_WEIGHT_DECAYS = {**WEIGHT_DECAYS, "adamw": 2.0}
+"""Weight decay of ``weight_decay="auto"`` under a regression loss, by optimizer. Noisy targets
+on a few hundred rows, with no augmentation to hold a network back, are fitted to their noise
+by AdamW's classification decay: on 100 rows of scikit-learn's diabetes data the default
+regressor reached a test R² of 0.07 where ridge regression reaches 0.34. A decay of 2.0 (each
+step shrinks the weights by 2% at the peak learning rate), with
+:data:`REGRESSION_MIN_STEPS`, lifts it to 0.32 and keeps the network ahead of ridge on
+nonlinear targets (friedman1, 200 rows: 0.82 against 0.71; mean of 3 seeds), though below the
+old recipe there (0.85 at 200 rows; 0.76 against 0.70 at 100, 0.90 against 0.88 at 500). Adam
+and SGD keep their classification decay, unmeasured for regression."""
+
 PRECISIONS = ("auto", "bf16", "fp32")
 """Values of ``ActiveINASClassifier(precision=...)``."""
 
@@ -51,8 +62,12 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def resolve_weight_decay(weight_decay: float | str, optimizer: str) -> float:
+def resolve_weight_decay(
+    weight_decay: float | str, optimizer: str, loss: str = "cross_entropy"
+) -> float:
     """The weight decay of a recipe: ``"auto"`` is :data:`WEIGHT_DECAYS` of the optimizer.
+
+    Under a regression loss, ``"auto"`` is :data:`REGRESSION_WEIGHT_DECAYS` of the optimizer.
 
     Parameters
     ----------
@@ -60,6 +75,8 @@ def resolve_weight_decay(weight_decay: float | str, optimizer: str) -> float:
         The recipe's setting; a number is returned as given.
     optimizer : {"adamw", "adam", "sgd"}
         The recipe's optimizer.
+    loss : str, default="cross_entropy"
+        The recipe's loss: ``"cross_entropy"`` or a regression loss.
 
     Returns
     -------
@@ -71,10 +88,15 @@ def resolve_weight_decay(weight_decay: float | str, optimizer: str) -> float:
     >>> from skactive.training import resolve_weight_decay
     >>> resolve_weight_decay("auto", "adamw"), resolve_weight_decay("auto", "sgd")
     (0.05, 0.0005)
+    >>> resolve_weight_decay("auto", "adamw", loss="squared_error")
+    2.0
     >>> resolve_weight_decay(0.0, "adamw")
     0.0
     """
-    return WEIGHT_DECAYS[optimizer] if weight_decay == "auto" else float(weight_decay)
+    if weight_decay != "auto":
+        return float(weight_decay)
+    decays = WEIGHT_DECAYS if loss == "cross_entropy" else REGRESSION_WEIGHT_DECAYS
+    return decays[optimizer]
 
 
 def device_type(device: str) -> str:
@@ -237,6 +259,11 @@ MIN_STEPS = 1200
 With randomly cropped images, 1,200 steps instead of 800 lift A(resnet, 1, 1), A(resnet, 1, 2)
 and the defaults by 0.7 to 1.3 points on 100 digits (mean of 5 seeds)."""
 
+REGRESSION_MIN_STEPS = 600
+"""Default ``min_steps`` of :class:`~skactive.ActiveINASRegressor`: half the classifier's. Rows
+are not augmented, so 1,200 steps on 100 rows (172 epochs) fit their noise; with
+:data:`REGRESSION_WEIGHT_DECAYS` it also halves the training time."""
+
 
 @validate_params(
     {
@@ -324,7 +351,8 @@ class TrainingConfig:
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
         Optimizer; SGD uses Nesterov momentum 0.9.
     weight_decay : float or "auto", default="auto"
-        L2 penalty (decoupled for AdamW); ``"auto"`` follows :func:`resolve_weight_decay`.
+        L2 penalty (decoupled for AdamW); ``"auto"`` follows :func:`resolve_weight_decay`
+        for ``loss``.
     device : str, default="cpu"
         Torch device to train on.
     precision : {"auto", "bf16", "fp32"}, default="auto"
