@@ -34,7 +34,6 @@ the classifier's labeled set (``X_training_``/``y_training_``, or an ActiveLearn
 
 from __future__ import annotations
 
-import hashlib
 from numbers import Real
 
 import numpy as np
@@ -45,11 +44,18 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..pool import map_pool, take_rows
 from ..utils import draw_seed
 from ._autoal import AutoAL
+from ._bandit_state import (
+    chunk_predictions,
+    reweight_gains,
+    reweight_slots,
+    row_keys,
+    taught_labels,
+)
 from ._base import check_n_instances, pool_result
 from ._batch import mix_batches
 from ._docs import fill_doc
 from ._registry import STRATEGY_NAMES, accepts_random_state, named_strategy
-from ._rewards import importance_weighted_gain, inclusion_probabilities, slot_reward_estimates
+from ._rewards import inclusion_probabilities
 
 DEFAULT_CANDIDATES = (
     "random",
@@ -75,29 +81,6 @@ uncertainty scores, power BALD and BADGE did, and in a run of four or five queri
 ``"albl"``'s rewards arrive too late to learn this (see :class:`AutoStrategy`). On MNIST-5k
 core-set did beat random sampling, so the prior is a bet, not a rule. The rewards move these
 weights like any others, and ``exploration`` still draws every arm."""
-
-
-def _row_keys(chunk, start) -> np.ndarray:
-    # A digest per sample identifies it in the labeled set, whatever order it was taught in.
-    rows = np.asarray(chunk, dtype=np.float32).reshape(len(chunk), -1)
-    return np.array(
-        [hashlib.blake2b(row.tobytes(), digest_size=16).digest() for row in rows], dtype="S16"
-    )
-
-
-def _predictions(chunk, start, classifier) -> np.ndarray:
-    return np.asarray(classifier.predict(chunk))
-
-
-def _labeled_set(classifier):
-    for names in (("X_training_", "y_training_"), ("X_training", "y_training")):
-        if all(getattr(classifier, name, None) is not None for name in names):
-            return getattr(classifier, names[0]), getattr(classifier, names[1])
-    raise TypeError(
-        "query_strategy='auto' learns from the labels its queries bring, so it needs a "
-        "classifier holding its labeled set (an ActiveINASClassifier or a modAL ActiveLearner); "
-        f"got {type(classifier).__name__}."
-    )
 
 
 class AutoStrategy(BaseEstimator):
@@ -321,12 +304,24 @@ class AutoStrategy(BaseEstimator):
             result = self.autoal_(classifier, X_pool, n_instances, rng, return_utilities)
             self._log_mean_weights()
             return result
-        X_labeled, y_labeled = _labeled_set(classifier)
-        labels = dict(zip(_row_keys(X_labeled, 0).tolist(), np.asarray(y_labeled).tolist()))
+        labels = taught_labels(classifier)
         if self.method == "mix":
-            estimates = {"rewards": self._reweight_slots(labels)}
+            first = len(self.rounds_) - len(self._slots)
+            self.log_weights_, rewards = reweight_slots(
+                self._slots, labels, self._base_log_weights, self.learning_rate, names, first
+            )
+            estimates = {"rewards": rewards}
         else:
-            estimates = {"gains": self._update_weights(labels)}
+            self.log_weights_, gains = reweight_gains(
+                self._models,
+                self._batches,
+                self._draws,
+                labels,
+                self._base_log_weights,
+                self.learning_rate,
+                names,
+            )
+            estimates = {"gains": gains}
         probabilities = self.probabilities()
         batches = []
         for name, candidate in zip(names, self.candidates):
@@ -368,9 +363,9 @@ class AutoStrategy(BaseEstimator):
         chosen = batches[arm]
         if chosen is None:
             chosen = rng.choice(len(X_pool), n_instances, replace=False)
-        keys = map_pool(_row_keys, X_pool)
+        keys = map_pool(row_keys, X_pool)
         order = np.argsort(keys)
-        predictions = map_pool(_predictions, X_pool, classifier)
+        predictions = map_pool(chunk_predictions, X_pool, classifier)
         self._models.append((keys[order], predictions[order]))
         self._batches.append((keys[chosen], inclusion[chosen], len(X_pool)))
         self._draws.append((names[arm], float(probabilities[arm])))
@@ -387,7 +382,7 @@ class AutoStrategy(BaseEstimator):
         chosen = mix_batches(filled, arms)
         samples = take_rows(X_pool, chosen)
         predicted = np.asarray(classifier.predict(samples))
-        keys = _row_keys(samples, 0)
+        keys = row_keys(samples, 0)
         self._slots.append((keys, arms, predicted, probabilities))
         shares = np.bincount(arms, minlength=len(names))
         record = {
@@ -400,73 +395,3 @@ class AutoStrategy(BaseEstimator):
             },
         }
         return chosen, record
-
-    def _reweight_slots(self, labels) -> list[dict]:
-        """Re-estimate every mixed round's rewards from the labels taught, and re-weight.
-
-        A slot's reward is 1 when the model that chose its sample misclassified it. Returns
-        each arm's share of mistakes among its slots, by round.
-        """
-        names = self._check_candidates()
-        log_weights = self._base_log_weights.copy()
-        first = len(self.rounds_) - len(self._slots)
-        rewards = []
-        for t, (keys, arms, predicted, probabilities) in enumerate(self._slots):
-            known = np.array([key in labels for key in keys.tolist()], dtype=bool)
-            if not known.any():
-                continue
-            y = np.array([labels[key] for key in keys[known].tolist()])
-            mistakes = (predicted[known] != y).astype(float)
-            estimates = slot_reward_estimates(mistakes, arms[known], probabilities)
-            log_weights += self.learning_rate * estimates
-            for arm in np.unique(arms[known]).tolist():
-                mine = arms[known] == arm
-                rewards.append(
-                    {
-                        "round": first + t,
-                        "strategy": names[arm],
-                        "reward": float(mistakes[mine].mean()),
-                        "n_samples": int(mine.sum()),
-                    }
-                )
-        self.log_weights_ = log_weights
-        return rewards
-
-    def _update_weights(self, labels) -> list[dict]:
-        """Re-estimate every past round's gain on all batches labeled since, and re-weight.
-
-        The labels drawn in round t moved the model from ``h_t`` to ``h_t+1``; both models
-        predicted every batch queried from round t + 1 on before either was trained on it, so
-        each such batch gives one unbiased estimate of the gain, and their mean gets better
-        as labels arrive. Returns the estimates, by the arm credited.
-        """
-        names = self._check_candidates()
-        log_weights = self._base_log_weights.copy()
-        gains = []
-        for t in range(1, len(self._models)):
-            estimates = []
-            for keys, inclusion, n_pool in self._batches[t:]:
-                if not all(k in labels for k in keys.tolist()):
-                    continue  # a batch not (yet) taught in full measures nothing
-                after, before = self._lookup(t, keys), self._lookup(t - 1, keys)
-                if after is None or before is None:
-                    continue
-                y = np.array([labels[k] for k in keys.tolist()])
-                gain = importance_weighted_gain(after == y, before == y, inclusion, n_pool)
-                # Horvitz-Thompson weights can make one batch's estimate exceed any gain.
-                estimates.append(float(np.clip(gain, -1.0, 1.0)))
-            if estimates:
-                name, probability = self._draws[t - 1]
-                gain = float(np.mean(estimates))
-                log_weights[names.index(name)] += self.learning_rate * gain / probability
-                gains.append({"strategy": name, "gain": gain, "n_batches": len(estimates)})
-        self.log_weights_ = log_weights
-        return gains
-
-    def _lookup(self, model: int, keys):
-        """Predictions of the model of round ``model`` for the samples ``keys``, if it saw all."""
-        sorted_keys, predictions = self._models[model]
-        where = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-        if not np.array_equal(sorted_keys[where], keys):
-            return None
-        return predictions[where]

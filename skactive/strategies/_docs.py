@@ -45,6 +45,19 @@ regressor : fitted ActiveINASRegressor or modAL ActiveLearner
     "rounds_records": """\
 rounds : list of dict
     Records of :attr:`rounds_`, in order.""",
+    # What the bandit's re-weighting is given and returns.
+    "labels_taught": """\
+labels : dict of bytes to label
+    The labels taught so far, by sample digest (:func:`taught_labels`).""",
+    "learning_rate_exp3": """\
+learning_rate : float
+    Step of the EXP3 weights.""",
+    "arm_names": """\
+names : list of str
+    The arms' names.""",
+    "log_weights_reweighted": """\
+log_weights : ndarray of shape (n_arms,)
+    The re-weighted log-weights.""",
     "X_pool": """\
 X_pool : array-like of shape (n_pool, ...)
     Unlabeled samples.""",
