@@ -58,4 +58,4 @@ def test_the_legend_explains_the_rmse_auc_the_recall_and_the_gp_baseline():
     assert terms == ["A(B,", "active-inas", "gp-bo", "variance", "RMSE", "top"]
     flat = " ".join(text.split())
     assert "lower is better" in flat and "top 1% of targets" in flat
-    assert "expected improvement" in flat and "MC-dropout" in flat
+    assert "expected improvement" in flat and "predictive variance" in flat
