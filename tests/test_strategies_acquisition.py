@@ -121,20 +121,3 @@ def test_thompson_takes_one_draw_per_slot_and_never_a_pick_twice():
     np.testing.assert_array_equal(thompson_select(samples[:2], 4), [0, 2, 1, 3])
     with pytest.raises(ValueError, match="n_instances"):
         thompson_select(samples, 5)
-
-
-def test_once_every_sample_is_in_a_ball_the_farthest_out_comes_next():
-    # One wide ball holds the whole pool: the near-duplicate of the pick, whose utility is
-    # the only other positive one, comes last, after the samples farther out.
-    features = np.array([[0.0], [1e-5], [1.0], [2.0]])
-    utility = np.array([1.0, 0.9, 0.0, 0.0])
-    indices = local_penalization(
-        utility,
-        features,
-        np.array([1.0, 1.0, 0.0, 0.0]),
-        np.full(4, 10.0),
-        4,
-        lipschitz=1.0,
-        maximum=1.0,
-    )
-    np.testing.assert_array_equal(indices, [0, 3, 2, 1])

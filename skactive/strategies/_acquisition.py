@@ -173,10 +173,9 @@ def local_penalization(
     Returns
     -------
     ndarray of shape (n_instances,)
-        Indices into the pool, in the order picked: the first is the utility's argmax. The
-        samples inside a pick's ball come last: once none outside the balls keeps a positive
-        utility, the batch goes on among them by utility, then by ``mean + std``; once every
-        sample is inside a ball, by the least penalty, the sample farthest out of the balls.
+        Indices into the pool, in the order picked: the first is the utility's argmax. Once
+        no sample keeps a positive penalised utility, the batch goes on in the order of the
+        utilities.
 
     Examples
     --------
@@ -201,35 +200,23 @@ def local_penalization(
         raise ValueError("utility must be >= 0: the penalisation multiplies it.")
     radius = (np.maximum(maximum - mean, 0.0) + std) / lipschitz
     with np.errstate(divide="ignore"):
-        log_utility = np.log(utility)
-    penalty = np.zeros(len(utility))  # log of the product of the picks' penalisers
+        score = np.log(utility)
     picked = np.zeros(len(utility), dtype=bool)
-    covered = np.zeros(len(utility), dtype=bool)
     order = []
     for _ in range(n_instances):
-        # Inside a pick's ball the hard penaliser is small but not zero, so a peak's
-        # near-duplicates would outrank every sample of zero utility (EI far below the best
-        # label): they wait until no sample outside the balls is left.
-        open_ = ~picked & ~covered
-        if open_.any():
-            live = np.where(open_, log_utility + penalty, -np.inf)
-            best = int(np.argmax(live))
-            if live[best] == -np.inf:
-                rest = np.flatnonzero(open_)
-                best = int(rest[np.lexsort((-rest, (mean + std)[rest], utility[rest]))[-1]])
-        else:
-            # Every sample is in a ball: the one farthest out of them, in radius units.
+        live = np.where(picked, -np.inf, score)
+        best = int(np.argmax(live))
+        if live[best] == -np.inf:
             rest = np.flatnonzero(~picked)
-            best = int(rest[np.lexsort((-rest, utility[rest], penalty[rest]))[-1]])
+            best = int(rest[np.argmax(utility[rest])])
         order.append(best)
         picked[best] = True
         distance = np.linalg.norm(features - features[best], axis=1)
-        covered |= distance < radius[best]
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = radius[best] / distance
         # At the pick itself the penalty is total, even where its ball has no radius.
         ratio = np.where(distance > 0, ratio, np.inf)
-        penalty -= np.log1p(ratio**_HARD_PENALTY_POWER) / _HARD_PENALTY_POWER
+        score = score - np.log1p(ratio**_HARD_PENALTY_POWER) / _HARD_PENALTY_POWER
     return np.asarray(order, dtype=np.intp)
 
 

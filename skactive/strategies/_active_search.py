@@ -223,7 +223,12 @@ def expected_improvement(
     ``maximize=False``), its expectation under a normal prediction with the mean and standard
     deviation of the network's predictive samples (:func:`expected_improvement_utility`).
     A batch is penalised locally (:func:`local_penalization`) around each pick in the
-    network's penultimate features.
+    network's penultimate features. The penalty lowers a utility but cannot raise a zero one:
+    where the improvement is zero for every pool sample outside one peak's neighbourhood (a
+    confident model, far below the best label elsewhere), the batch stays in that
+    neighbourhood, near-duplicates of the peak included. In an active search that is often
+    right, as a peak's neighbours are the likeliest next finds;
+    :func:`upper_confidence_bound`, positive everywhere, spreads a batch further.
 
     Parameters
     ----------
