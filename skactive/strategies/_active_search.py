@@ -86,6 +86,20 @@ def _penalized_batch(estimator, X_pool, utility, samples, labeled, column, n_ins
     )
 
 
+def _batch_result(searched, X_pool, utility, penalized, n_instances, utilities):
+    """The pool result of a batch from ``searched`` (what :func:`_searched` returns):
+    penalised around each pick when ``penalized`` (the positive utility to penalise) is given
+    and the batch has several samples, else the top ``utility``."""
+    estimator, samples, labeled, column = searched
+    if penalized is not None and n_instances > 1:
+        indices = _penalized_batch(
+            estimator, X_pool, penalized, samples, labeled, column, n_instances
+        )
+    else:
+        indices = select_top(utility, n_instances)
+    return pool_result(X_pool, indices, utility if utilities else None)
+
+
 _SEARCH_PARAMETERS = {
     "regressor": "no_validation",
     "X_pool": "no_validation",
@@ -97,15 +111,16 @@ _SEARCH_PARAMETERS = {
     "random_state": ["random_state"],
     "return_utilities": ["boolean"],
 }
+# UCB and EI also draw several predictive samples and may spread a batch by penalisation.
+_BATCH_SEARCH_PARAMETERS = {
+    **_SEARCH_PARAMETERS,
+    "n_samples": [Interval(Integral, 2, None, closed="left")],
+    "penalize": ["boolean"],
+}
 
 
 @validate_params(
-    {
-        **_SEARCH_PARAMETERS,
-        "kappa": [Interval(Real, 0, None, closed="left")],
-        "n_samples": [Interval(Integral, 2, None, closed="left")],
-        "penalize": ["boolean"],
-    },
+    {**_BATCH_SEARCH_PARAMETERS, "kappa": [Interval(Real, 0, None, closed="left")]},
     prefer_skip_nested_validation=True,
 )
 @fill_doc
@@ -168,7 +183,7 @@ def upper_confidence_bound(
     (3, 10)
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
-    estimator, samples, labeled, column = _searched(
+    searched = _searched(
         regressor,
         X_pool,
         "upper_confidence_bound",
@@ -179,26 +194,20 @@ def upper_confidence_bound(
         source=source,
         n_members=n_members,
     )
+    estimator, samples, _, column = searched
     utility = ucb_utility(samples, kappa)
+    positive = None
     if penalize and n_instances > 1:
+        # Local penalisation multiplies a utility, so it needs one that is positive: the
+        # bound is shifted to the targets' mean and softly clipped at zero.
         centre = float(np.reshape(estimator.y_mean_, -1)[column]) * (1.0 if maximize else -1.0)
         scale = float(np.reshape(estimator.y_std_, -1)[column])
         positive = np.logaddexp(0.0, (utility - centre) / scale)
-        indices = _penalized_batch(
-            estimator, X_pool, positive, samples, labeled, column, n_instances
-        )
-    else:
-        indices = select_top(utility, n_instances)
-    return pool_result(X_pool, indices, utility if return_utilities else None)
+    return _batch_result(searched, X_pool, utility, positive, n_instances, return_utilities)
 
 
 @validate_params(
-    {
-        **_SEARCH_PARAMETERS,
-        "xi": [Interval(Real, 0, None, closed="left")],
-        "n_samples": [Interval(Integral, 2, None, closed="left")],
-        "penalize": ["boolean"],
-    },
+    {**_BATCH_SEARCH_PARAMETERS, "xi": [Interval(Real, 0, None, closed="left")]},
     prefer_skip_nested_validation=True,
 )
 @fill_doc
@@ -267,7 +276,7 @@ def expected_improvement(
     (3, 10)
     """
     n_instances = check_n_instances(n_instances, len(X_pool))
-    estimator, samples, labeled, column = _searched(
+    searched = _searched(
         regressor,
         X_pool,
         "expected_improvement",
@@ -278,14 +287,10 @@ def expected_improvement(
         source=source,
         n_members=n_members,
     )
+    _, samples, labeled, _ = searched
     utility = expected_improvement_utility(samples, labeled.max(), xi)
-    if penalize and n_instances > 1:
-        indices = _penalized_batch(
-            estimator, X_pool, utility, samples, labeled, column, n_instances
-        )
-    else:
-        indices = select_top(utility, n_instances)
-    return pool_result(X_pool, indices, utility if return_utilities else None)
+    penalized = utility if penalize else None
+    return _batch_result(searched, X_pool, utility, penalized, n_instances, return_utilities)
 
 
 @validate_params(_SEARCH_PARAMETERS, prefer_skip_nested_validation=True)

@@ -231,6 +231,17 @@ def _labeled_set(regressor, strategy: str):
     )
 
 
+# The three greedy strategies share one signature; the regressor and the pool are checked
+# where they are used, with messages that name the strategy.
+_GREEDY_PARAMETERS = {
+    "regressor": "no_validation",
+    "X_pool": "no_validation",
+    "n_instances": "no_validation",
+    "random_state": ["random_state"],
+    "return_utilities": ["boolean"],
+}
+
+
 def _greedy_query(regressor, X_pool, n_instances, space, strategy, return_utilities):
     n_instances = check_n_instances(n_instances, len(X_pool))
     X_labeled, y_labeled = _labeled_set(regressor, strategy)
@@ -245,16 +256,7 @@ def _greedy_query(regressor, X_pool, n_instances, space, strategy, return_utilit
     return pool_result(X_pool, indices, utilities if return_utilities else None)
 
 
-@validate_params(
-    {
-        "regressor": "no_validation",
-        "X_pool": "no_validation",
-        "n_instances": "no_validation",
-        "random_state": ["random_state"],
-        "return_utilities": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_GREEDY_PARAMETERS, prefer_skip_nested_validation=True)
 @fill_doc
 def greedy_sampling_x(
     regressor, X_pool, n_instances: int = 1, *, random_state=None, return_utilities: bool = False
@@ -298,16 +300,7 @@ def greedy_sampling_x(
     )
 
 
-@validate_params(
-    {
-        "regressor": "no_validation",
-        "X_pool": "no_validation",
-        "n_instances": "no_validation",
-        "random_state": ["random_state"],
-        "return_utilities": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_GREEDY_PARAMETERS, prefer_skip_nested_validation=True)
 @fill_doc
 def greedy_sampling_y(
     regressor, X_pool, n_instances: int = 1, *, random_state=None, return_utilities: bool = False
@@ -353,16 +346,7 @@ def greedy_sampling_y(
     )
 
 
-@validate_params(
-    {
-        "regressor": "no_validation",
-        "X_pool": "no_validation",
-        "n_instances": "no_validation",
-        "random_state": ["random_state"],
-        "return_utilities": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_GREEDY_PARAMETERS, prefer_skip_nested_validation=True)
 @fill_doc
 def improved_greedy_sampling(
     regressor, X_pool, n_instances: int = 1, *, random_state=None, return_utilities: bool = False
