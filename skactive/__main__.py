@@ -36,7 +36,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from ._classifier import ActiveINASClassifier
 from ._cli import RESULTS_DIR, build_parser
 from ._cli_benchmark import benchmark_command
-from ._cli_options import ESTIMATOR_OPTIONS
+from ._cli_options import estimator_params
 from ._cli_task import check_task, task_estimator
 from .datasets import load_dataset
 from .experiment import (
@@ -265,7 +265,7 @@ def _labelstudio(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     estimator = ActiveINASClassifier(
         query_strategy=args.strategy,
         random_state=args.seed,
-        **{name: getattr(args, name) for name in ESTIMATOR_OPTIONS},
+        **estimator_params(args),
     )
     try:
         images = ImageResolver(
@@ -305,7 +305,7 @@ def _label(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # Imported here, as the Label Studio backend is: run and summarize need no web server.
     from .label import run_app
 
-    params = {name: getattr(args, name) for name in ESTIMATOR_OPTIONS}
+    params = estimator_params(args)
     params["query_strategy"] = args.query_strategy
     try:
         return run_app(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ._classifier import ActiveINASClassifier
+from ._regressor import ActiveINASRegressor
 from .networks import POOLINGS
 
 ESTIMATOR_OPTIONS = {
@@ -41,6 +42,16 @@ ESTIMATOR_OPTIONS = {
 }
 """ActiveINASClassifier parameters the command line sets, with their help. Each option is the
 parameter's name with dashes, and its default is the estimator's own."""
+
+_CLASSIFIER_DEFAULTS = ActiveINASClassifier().get_params()
+_REGRESSOR_DEFAULTS = ActiveINASRegressor().get_params()
+TASK_DEFAULTS = {
+    name: (_CLASSIFIER_DEFAULTS[name], _REGRESSOR_DEFAULTS[name])
+    for name in ESTIMATOR_OPTIONS
+    if name in _REGRESSOR_DEFAULTS and _CLASSIFIER_DEFAULTS[name] != _REGRESSOR_DEFAULTS[name]
+}
+"""The options whose default depends on the task, as ``(classification, regression)``. They are
+absent from the parsed arguments unless given, so that each estimator keeps its own default."""
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -78,9 +89,36 @@ def augment_option(text: str):
 def add_estimator_options(parser) -> None:
     """The ActiveINASClassifier parameters of :data:`ESTIMATOR_OPTIONS`, as a group of options."""
     group = parser.add_argument_group("network and search (ActiveINASClassifier parameters)")
-    defaults = ActiveINASClassifier().get_params()
     for name, help_ in ESTIMATOR_OPTIONS.items():
-        estimator_option(group, name, defaults[name], help_)
+        if name in TASK_DEFAULTS:
+            classification, regression = TASK_DEFAULTS[name]
+            help_ += f" (default: {classification}; {regression} for a regression dataset)"
+            # SUPPRESS: absent from the namespace unless given, and no "(default: ...)" added.
+            group.add_argument(
+                "--" + name.replace("_", "-"),
+                type=type(classification),
+                default=argparse.SUPPRESS,
+                help=help_,
+            )
+        else:
+            estimator_option(group, name, _CLASSIFIER_DEFAULTS[name], help_)
+
+
+def estimator_params(args: argparse.Namespace) -> dict:
+    """The estimator options of ``args`` as parameters; an option whose default depends on the
+    task (:data:`TASK_DEFAULTS`) is left out unless given, so the estimator keeps its own.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed by a parser with :func:`add_estimator_options`.
+
+    Returns
+    -------
+    dict
+        Parameter names and values, for ``ActiveINASClassifier(**params)`` or the regressor.
+    """
+    return {name: getattr(args, name) for name in ESTIMATOR_OPTIONS if hasattr(args, name)}
 
 
 def comma_list(text: str) -> list[str]:

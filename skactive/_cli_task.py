@@ -7,7 +7,7 @@ import argparse
 
 from ._classifier import ActiveINASClassifier
 from ._cli import DEFAULT_STRATEGIES
-from ._cli_options import ESTIMATOR_OPTIONS
+from ._cli_options import estimator_params
 from ._regressor import ActiveINASRegressor
 from .datasets import DATASET_TASKS
 from .experiment import GP_BO
@@ -56,7 +56,7 @@ def check_task(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str
 
 def task_estimator(args: argparse.Namespace, task: str):
     """ActiveINASClassifier or, for a regression --dataset, ActiveINASRegressor."""
-    params = {name: getattr(args, name) for name in ESTIMATOR_OPTIONS}
+    params = estimator_params(args)
     if task == "regression":
         del params["mixup"]  # refused above unless None: the regressor has no such parameter
         return ActiveINASRegressor(**params)

@@ -35,6 +35,19 @@ def test_a_regression_dataset_defaults_to_regression_strategies_and_the_regresso
     assert isinstance(task_estimator(args, "classification"), ActiveINASClassifier)
 
 
+def test_an_option_whose_default_depends_on_the_task_keeps_each_estimators_own():
+    parser = build_parser()
+    for dataset, task, estimator in (
+        ("diabetes", "regression", ActiveINASRegressor),
+        ("digits", "classification", ActiveINASClassifier),
+    ):
+        args = parser.parse_args(["run", "--dataset", dataset])
+        assert task_estimator(args, task).min_steps == estimator().min_steps
+        args = parser.parse_args(["run", "--dataset", dataset, "--min-steps", "1200"])
+        assert task_estimator(args, task).min_steps == 1200
+    assert ActiveINASRegressor().min_steps != ActiveINASClassifier().min_steps
+
+
 def test_help_lists_the_regression_datasets_strategies_and_the_gp_baseline(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])
