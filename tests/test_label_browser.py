@@ -38,7 +38,15 @@ ACK = re.compile(r"(?P<sample>\S+) → (?P<label>\S+) \(#(?P<seq>\d+)\)")
 
 def _start(command):
     """Start the app; return the process and the address it prints."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1)
+    # Ctrl-C (SIGINT) stops the app; a shell that starts the tests in the background ignores
+    # it, and the app would inherit that, so the child gets the default back.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     for line in process.stdout:
         if line.startswith("open "):
             return process, line.split()[1]
