@@ -90,18 +90,11 @@ def add_estimator_options(parser) -> None:
     """The ActiveINASClassifier parameters of :data:`ESTIMATOR_OPTIONS`, as a group of options."""
     group = parser.add_argument_group("network and search (ActiveINASClassifier parameters)")
     for name, help_ in ESTIMATOR_OPTIONS.items():
-        if name in TASK_DEFAULTS:
+        task_dependent = name in TASK_DEFAULTS
+        if task_dependent:
             classification, regression = TASK_DEFAULTS[name]
             help_ += f" (default: {classification}; {regression} for a regression dataset)"
-            # SUPPRESS: absent from the namespace unless given, and no "(default: ...)" added.
-            group.add_argument(
-                "--" + name.replace("_", "-"),
-                type=type(classification),
-                default=argparse.SUPPRESS,
-                help=help_,
-            )
-        else:
-            estimator_option(group, name, _CLASSIFIER_DEFAULTS[name], help_)
+        estimator_option(group, name, _CLASSIFIER_DEFAULTS[name], help_, absent=task_dependent)
 
 
 def estimator_params(args: argparse.Namespace) -> dict:
@@ -125,13 +118,16 @@ def comma_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def estimator_option(group, name: str, default, help_: str) -> None:
+def estimator_option(group, name: str, default, help_: str, absent: bool = False) -> None:
+    # absent: the option is left out of the namespace unless given (argparse.SUPPRESS, which
+    # also keeps "(default: ...)" out of the help), so the estimator keeps its own default.
     choices = {"pooling": tuple(POOLINGS)}.get(name)
+    parsed_default = argparse.SUPPRESS if absent else default
     if isinstance(default, bool):
         group.add_argument(
             "--" + name.replace("_", "-"),
             action=argparse.BooleanOptionalAction,
-            default=default,
+            default=parsed_default,
             help=help_,
         )
         return
@@ -150,5 +146,9 @@ def estimator_option(group, name: str, default, help_: str) -> None:
     else:
         kind = int  # the integers, and n_jobs, whose default is None
     group.add_argument(
-        "--" + name.replace("_", "-"), type=kind, default=default, choices=choices, help=help_
+        "--" + name.replace("_", "-"),
+        type=kind,
+        default=parsed_default,
+        choices=choices,
+        help=help_,
     )
