@@ -40,8 +40,8 @@ ESTIMATOR_OPTIONS = {
     "n_jobs": "candidates of one search step trained at once, in threads; None: one at a time "
     "on the CPU, all at once on CUDA",
 }
-"""ActiveINASClassifier parameters the command line sets, with their help. Each option is the
-parameter's name with dashes, and its default is the estimator's own."""
+"""Parameters of ActiveINASClassifier and ActiveINASRegressor the command line sets, with their
+help. Each option is the parameter's name with dashes, and its default is the estimator's own."""
 
 _CLASSIFIER_DEFAULTS = ActiveINASClassifier().get_params()
 _REGRESSOR_DEFAULTS = ActiveINASRegressor().get_params()
@@ -87,8 +87,10 @@ def augment_option(text: str):
 
 
 def add_estimator_options(parser) -> None:
-    """The ActiveINASClassifier parameters of :data:`ESTIMATOR_OPTIONS`, as a group of options."""
-    group = parser.add_argument_group("network and search (ActiveINASClassifier parameters)")
+    """The estimator parameters of :data:`ESTIMATOR_OPTIONS`, as a group of options."""
+    group = parser.add_argument_group(
+        "network and search (ActiveINASClassifier and ActiveINASRegressor parameters)"
+    )
     for name, help_ in ESTIMATOR_OPTIONS.items():
         task_dependent = name in TASK_DEFAULTS
         if task_dependent:
