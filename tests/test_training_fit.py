@@ -1,4 +1,5 @@
-"""Training one network, and the retry when memory runs out (tests of skactive/training/fit.py)."""
+"""Training one network, and its retries when memory runs out or a regression network ends
+constant (tests of skactive/training/fit.py)."""
 
 import math
 import threading
@@ -11,10 +12,13 @@ import torch
 from conftest import ARCH, net_weights, train_config
 
 import skactive.training.fit
-from skactive import ActiveINASClassifier, Architecture
+from skactive import ActiveINASClassifier, ActiveINASRegressor, Architecture
+from skactive.datasets import load_dataset
 from skactive.training import (
     MIN_CONTINUED_SHARE,
     OOM_MIN_BATCH_SIZE,
+    TrainingConfig,
+    constant_output,
     continue_training,
     network_proba,
     optimizer_steps,
@@ -303,3 +307,51 @@ def test_mixup_training_is_reproducible_on_every_block_and_differs_from_plain(
     assert net.history[0, "batches", 0, "train_batch_size"] == 64
     assert plain.history[0, "batches", 0, "train_batch_size"] == 32
     assert np.isfinite(network_proba(net, X_test)).all()
+
+
+def _regression_data(n=60, seed=0):
+    X = np.random.default_rng(seed).normal(size=(n, 3)).astype(np.float32)
+    return X, (X[:, :1] - X[:, 1:2] ** 2).astype(np.float32)
+
+
+def _zeroed(net):
+    with torch.no_grad():
+        for parameter in net.module_.parameters():
+            parameter.zero_()
+    return net
+
+
+def test_constant_output_tells_a_network_predicting_a_constant():
+    X, y = _regression_data()
+    config = TrainingConfig(input_shape=(3,), n_classes=1, loss="squared_error", max_epochs=5)
+    net = train_net(Architecture("mlp", 1, 1), config, X, y, seed=0)
+    assert not constant_output(net, X, y)
+    assert constant_output(_zeroed(net), X, y)
+    # Targets that do not vary ask nothing more of the network.
+    assert not constant_output(net, X, np.full_like(y, 3.0))
+
+
+def test_a_regression_network_that_ends_constant_trains_again_with_half_the_decay():
+    # On these 100 rows of Friedman-1, A(mlp, 2, 4) under the regression decay of 2.0 ends
+    # with every ReLU dead, predicting the mean; with half the decay it learns.
+    data = load_dataset("friedman1")
+    rows = np.random.default_rng(0).permutation(len(data.y_train))[:100]
+    regressor = ActiveINASRegressor(
+        initial_architecture=(2, 4), inas_iterations=0, device="cpu", random_state=0
+    ).fit(data.X_train[rows], data.y_train[rows])
+    assert regressor.net_.optimizer_.param_groups[0]["weight_decay"] == 1.0
+    assert regressor.score(data.X_test, data.y_test) > 0.5
+
+
+def test_a_continued_regression_network_that_ends_constant_is_trained_anew(monkeypatch):
+    X, y = _regression_data()
+    config = TrainingConfig(input_shape=(3,), n_classes=1, loss="squared_error", max_epochs=5)
+    first = train_net(Architecture("mlp", 1, 1), config, X, y, seed=0)
+    monkeypatch.setattr(
+        skactive.training.fit, "continue_training", lambda net, *args: _zeroed(net)
+    )
+    net = train_net_with_oom_retry(
+        Architecture("mlp", 1, 1), config, X, y, seed=0, warm_start=first
+    )
+    assert net is not first
+    assert not constant_output(net, X, y)

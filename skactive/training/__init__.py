@@ -5,8 +5,8 @@ Every network of the search, candidate or final, is trained by :func:`train_net`
 concern each: :mod:`~skactive.training.config` (the recipe and the budget rule),
 :mod:`~skactive.training.augment`, :mod:`~skactive.training.data` (the data on the device),
 :mod:`~skactive.training.net` (the skorch subclasses), :mod:`~skactive.training.build`
-(the recipe as a net), :mod:`~skactive.training.fit` (training,
-and the retry when memory runs out), :mod:`~skactive.training.inference` and
+(the recipe as a net), :mod:`~skactive.training.fit` (training, and the retries when memory
+runs out or a regression network ends constant), :mod:`~skactive.training.inference` and
 :mod:`~skactive.training.candidates` (the candidates of a search step). How it works and what
 it costs: the engine page of the documentation.
 """
@@ -41,8 +41,10 @@ from .config import (
 )
 from .data import DeviceBatchIterator, DeviceDataset
 from .fit import (
+    CONSTANT_RETRIES,
     MIN_CONTINUED_SHARE,
     OOM_MIN_BATCH_SIZE,
+    constant_output,
     continue_training,
     optimizer_steps,
     train_net,
@@ -60,6 +62,7 @@ __all__ = [
     "AUTO_BATCHES_PER_EPOCH",
     "AUTO_BATCH_SIZE_RANGE",
     "AUTO_MIN_EPOCHS",
+    "CONSTANT_RETRIES",
     "CandidateTrainer",
     "DeviceBatchIterator",
     "DeviceDataset",
@@ -81,6 +84,7 @@ __all__ = [
     "candidate_device",
     "candidate_devices",
     "candidate_parallel_config",
+    "constant_output",
     "continue_training",
     "crop_padding",
     "device_type",
