@@ -30,10 +30,8 @@ regressor reached a test R² of 0.07 where ridge regression reaches 0.34. A deca
 step shrinks the weights by 2% at the peak learning rate), with
 :data:`REGRESSION_MIN_STEPS`, lifts it to 0.32 and keeps the network ahead of ridge on
 nonlinear targets (friedman1, 200 rows: 0.82 against 0.71; mean of 3 seeds), though below the
-old recipe there (0.85 at 200 rows; 0.76 against 0.70 at 100, 0.90 against 0.88 at 500). A
-deep network can end predicting a constant under it; :func:`~skactive.training.train_net` then
-trains it again with less (:data:`~skactive.training.CONSTANT_RETRIES`). Adam and SGD keep
-their classification decay, unmeasured for regression."""
+old recipe there (0.85 at 200 rows; 0.76 against 0.70 at 100, 0.90 against 0.88 at 500). Adam
+and SGD keep their classification decay, unmeasured for regression."""
 
 PRECISIONS = ("auto", "bf16", "fp32")
 """Values of ``ActiveINASClassifier(precision=...)``."""
