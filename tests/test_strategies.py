@@ -23,6 +23,7 @@ from skactive.strategies import (
     gradient_embedding,
     kcenter_greedy,
     kmeanspp_seeding,
+    labeled_set,
     least_confidence,
     margin,
     margin_sampling,
@@ -557,3 +558,23 @@ def test_the_estimators_query_passes_the_utilities_on(fitted):
 def test_pool_result_refuses_utilities_that_do_not_match_the_pool():
     with pytest.raises(ValueError, match="utilities"):
         pool_result(np.zeros((3, 2)), [0], utilities=[1.0, 2.0])
+
+
+def test_labeled_set_is_found_on_the_estimator_or_through_its_wrappers():
+    X, y = np.eye(4), np.array([0, 1, 0, 1])
+    learner = ActiveLearner(LogisticRegression(), X_training=X, y_training=y)
+    X_held, y_held = labeled_set(learner)
+    np.testing.assert_array_equal(X_held, X)
+    np.testing.assert_array_equal(y_held, y)
+
+    class Holder:
+        X_training_, y_training_ = X[:2], y[:2]
+
+    class Wrapper:
+        estimator = Holder()
+
+    np.testing.assert_array_equal(labeled_set(Wrapper())[1], y[:2])
+    # A learner with no label yet holds an empty set; an estimator holds none at all.
+    assert labeled_set(ActiveLearner(LogisticRegression())) == (None, None)
+    assert labeled_set(LogisticRegression()) is None
+    assert labeled_set(None) is None

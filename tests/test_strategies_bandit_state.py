@@ -30,8 +30,19 @@ def test_taught_labels_are_found_by_digest_and_a_learner_without_labels_is_refus
     labels = taught_labels(Learner())
     keys = row_keys(Learner.X_training, 0).tolist()
     assert labels == {keys[0]: 7, keys[1]: 8}
+
+    class Wrapper:
+        estimator = Learner()
+
+    assert taught_labels(Wrapper()) == labels
     with pytest.raises(TypeError, match="needs a classifier holding its labeled set"):
         taught_labels(object())
+
+    class Unlabeled:
+        X_training = y_training = None
+
+    with pytest.raises(TypeError, match="needs a classifier holding its labeled set"):
+        taught_labels(Unlabeled())
 
 
 def test_reweight_slots_rewards_the_mistakes_of_labeled_slots_only():

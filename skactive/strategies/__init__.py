@@ -87,6 +87,7 @@ from ._autoal import AutoAL
 from ._badge import badge, gradient_embedding, kmeanspp_seeding, prediction_residual
 from ._base import (
     check_n_instances,
+    labeled_set,
     network_estimator,
     pool_result,
     proba_and_features,
@@ -256,6 +257,7 @@ __all__ = [
     "mc_dropout_proba",
     "mc_dropout_utility",
     "mix_batches",
+    "labeled_set",
     "network_estimator",
     "pool_result",
     "predicted_loss",

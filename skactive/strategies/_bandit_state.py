@@ -15,6 +15,7 @@ import hashlib
 
 import numpy as np
 
+from ._base import labeled_set
 from ._docs import fill_doc
 from ._rewards import importance_weighted_gain, slot_reward_estimates
 
@@ -67,8 +68,7 @@ def taught_labels(classifier) -> dict:
     Parameters
     ----------
     classifier : ActiveINASClassifier or modAL ActiveLearner
-        Holds its labeled set as ``X_training_``/``y_training_`` or ``X_training``/
-        ``y_training``.
+        Holds its labeled set, or wraps one that does (:func:`labeled_set`).
 
     Returns
     -------
@@ -80,10 +80,10 @@ def taught_labels(classifier) -> dict:
     TypeError
         If ``classifier`` holds no labeled set.
     """
-    for names in (("X_training_", "y_training_"), ("X_training", "y_training")):
-        if all(getattr(classifier, name, None) is not None for name in names):
-            X_labeled, y_labeled = (getattr(classifier, name) for name in names)
-            return dict(zip(row_keys(X_labeled, 0).tolist(), np.asarray(y_labeled).tolist()))
+    held = labeled_set(classifier)
+    if held is not None and all(part is not None for part in held):
+        X_labeled, y_labeled = held
+        return dict(zip(row_keys(X_labeled, 0).tolist(), np.asarray(y_labeled).tolist()))
     raise TypeError(
         "query_strategy='auto' learns from the labels its queries bring, so it needs a "
         "classifier holding its labeled set (an ActiveINASClassifier or a modAL ActiveLearner); "

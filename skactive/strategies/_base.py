@@ -207,6 +207,46 @@ def network_estimator(classifier, strategy: str):
     return estimator
 
 
+def labeled_set(learner) -> tuple | None:
+    """The labeled samples and labels held by ``learner``, or behind it.
+
+    An :class:`~skactive.ActiveINASClassifier` or :class:`~skactive.ActiveINASRegressor` holds
+    them as ``X_training_``/``y_training_``, modAL's ``ActiveLearner`` as ``X_training``/
+    ``y_training`` (None before its first label); wrappers exposing ``.estimator`` are peeled
+    off until one of them is found.
+
+    Parameters
+    ----------
+    learner : object or None
+        What a strategy was given.
+
+    Returns
+    -------
+    tuple of (array-like or None, array-like or None), or None
+        ``(X_labeled, y_labeled)`` of the first holder found, either of them None where it
+        holds no labels yet; None when nothing behind ``learner`` holds a labeled set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skactive.modal import ActiveLearner
+    >>> from skactive.strategies import labeled_set
+    >>> learner = ActiveLearner(LinearRegression(), X_training=np.eye(2), y_training=[0.0, 1.0])
+    >>> labeled_set(learner)[1]
+    [0.0, 1.0]
+    >>> labeled_set(LinearRegression()) is None
+    True
+    """
+    current = learner
+    while current is not None:
+        for X_name, y_name in (("X_training_", "y_training_"), ("X_training", "y_training")):
+            if hasattr(current, X_name):
+                return getattr(current, X_name), getattr(current, y_name, None)
+        current = getattr(current, "estimator", None)
+    return None
+
+
 def _embed_chunk(chunk, start, estimator):
     return estimator.embed(chunk)
 

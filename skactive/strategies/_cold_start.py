@@ -20,7 +20,13 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..pool import map_pool
-from ._base import check_n_instances, network_estimator, pool_and_labeled_features, pool_result
+from ._base import (
+    check_n_instances,
+    labeled_set,
+    network_estimator,
+    pool_and_labeled_features,
+    pool_result,
+)
 from ._docs import fill_doc
 
 REPRESENTATIONS = ("auto", "input", "network")
@@ -265,17 +271,17 @@ def _flat_rows(chunk, start):
 def _labeled_set(classifier):
     """The network estimator behind ``classifier`` (or None) and the labeled samples it knows.
 
-    Wrappers exposing ``.estimator`` (modAL's ``ActiveLearner``) are peeled off; the labeled
-    set is an ActiveINASClassifier's ``X_training_`` or an ActiveLearner's ``X_training``.
+    The estimator with a trained network is found by peeling wrappers exposing
+    ``.estimator`` (modAL's ``ActiveLearner``); without one, the labeled samples are those of
+    :func:`labeled_set`.
     """
-    estimator, labeled = classifier, None
+    estimator = classifier
     while estimator is not None:
-        if labeled is None:
-            labeled = getattr(estimator, "X_training_", getattr(estimator, "X_training", None))
         if hasattr(estimator, "net_"):
             return estimator, estimator.X_training_
         estimator = getattr(estimator, "estimator", None)
-    return None, labeled
+    held = labeled_set(classifier)
+    return None, None if held is None else held[0]
 
 
 @fill_doc

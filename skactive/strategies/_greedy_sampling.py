@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_n_instances, pool_result
+from ._base import check_n_instances, labeled_set, pool_result
 from ._docs import fill_doc
 
 GREEDY_SPACES = ("x", "y", "xy")
@@ -209,18 +209,11 @@ def _labeled_rows(X_labeled, y_labeled, pool: tuple) -> tuple:
 
 
 def _labeled_set(regressor, strategy: str):
-    """The labeled inputs and targets behind ``regressor``, or ``(None, None)``.
-
-    An :class:`~skactive.ActiveINASRegressor` keeps them as ``X_training_``/``y_training_``,
-    modAL's ``ActiveLearner`` as ``X_training``/``y_training`` (None before any label);
-    other wrappers are peeled through ``.estimator``.
-    """
-    current = regressor
-    while current is not None:
-        for names in (("X_training_", "y_training_"), ("X_training", "y_training")):
-            if hasattr(current, names[0]):
-                return getattr(current, names[0]), getattr(current, names[1], None)
-        current = getattr(current, "estimator", None)
+    """The labeled inputs and targets behind ``regressor`` (:func:`labeled_set`), or
+    ``(None, None)`` without a regressor."""
+    held = labeled_set(regressor)
+    if held is not None:
+        return held
     if regressor is None:
         return None, None
     if hasattr(regressor, "fit"):
