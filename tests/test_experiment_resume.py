@@ -157,3 +157,16 @@ def test_a_regression_experiment_goes_on_where_it_stopped(tmp_path, monkeypatch)
     ]
     with pytest.raises(InvalidParameterError, match=r"settings differ in \['top_fraction'\]"):
         run(checkpoint=checkpoint, top_fraction=0.1)
+
+
+def test_a_finished_checkpoint_is_read_back_without_starting_workers(data, tmp_path, monkeypatch):
+    checkpoint = tmp_path / "partial.json"
+    whole = experiment(data, checkpoint=checkpoint)
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("workers started with no run left to do")
+
+    # Workers started for nothing, their results never read, made joblib warn.
+    monkeypatch.setattr(skactive.experiment._run.joblib, "Parallel", no_workers)
+    again = experiment(data, checkpoint=checkpoint, n_jobs=2)
+    assert outcome(again) == outcome(whole)

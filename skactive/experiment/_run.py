@@ -287,8 +287,9 @@ def run_experiment(
     )
     with bar:
         tasks = [(*run, data, query_size, budget, top_fraction) for run in todo]
-        if joblib.effective_n_jobs(n_jobs) == 1:
-            # In process, rows stream round by round to the progress bar and the log.
+        if not tasks or joblib.effective_n_jobs(n_jobs) == 1:
+            # In process, rows stream round by round to the progress bar and the log (and a
+            # finished checkpoint starts no workers).
             results = (_run_rows(*task) for task in tasks)
         else:
             results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
