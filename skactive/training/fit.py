@@ -17,6 +17,7 @@ from ..search_space import Architecture
 from ..utils import derive_seed
 from .build import build_net
 from .config import TrainingConfig, full_fp32
+from .inference import forward_batches
 from .net import DeviceNeuralNetClassifier
 
 _INIT_LOCK = threading.Lock()
@@ -126,12 +127,10 @@ def constant_output(net: NeuralNetClassifier, X, y) -> bool:
     >>> constant_output(train_net(Architecture("mlp", 1, 1), config, X, y, seed=0), X, y)
     False
     """
-    output = net.forward(X, training=False, device="cpu")
-    if isinstance(output, tuple):
-        output = output[0]
-    predicted = output.float().reshape(len(output), -1).std(0)
-    spread = torch.as_tensor(y, device="cpu").float().reshape(len(output), -1).std(0)
-    return bool(torch.any(spread > 0)) and bool(torch.all(predicted <= 1e-3 * spread))
+    outputs = forward_batches(net, X, lambda module, x: module(x))
+    predicted = outputs.reshape(len(outputs), -1).std(0)
+    spread = torch.as_tensor(y).float().cpu().numpy().reshape(len(outputs), -1).std(0)
+    return bool(np.any(spread > 0)) and bool(np.all(predicted <= 1e-3 * spread))
 
 
 def optimizer_steps(net: NeuralNetClassifier) -> int:
