@@ -453,7 +453,9 @@ def test_by_default_a_small_labeled_set_scores_candidates_on_folds(small_digits)
     for candidate in entry["candidates"]:
         assert (candidate["folds"], candidate["epochs"]) == (5, 2)
         assert candidate["steps"] == 5 * 2 * math.ceil(96 / 32)
-    assert entry["continued"] and len(clf.net_.history) == 8
+    # The winner's network saw four folds of five: the final network trains anew.
+    assert not entry["continued"] and len(clf.net_.history) == 8
+    assert entry["train_steps"] == 8 * math.ceil(120 / 32)
 
 
 def test_by_default_short_candidates_and_the_winner_goes_on_to_the_full_budget(small_digits):
