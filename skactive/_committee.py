@@ -38,8 +38,8 @@ class CommitteeMixin:
         - ``"candidates"``: the networks that the last step of the round's search trained,
           at no extra cost (``search_networks_``), each as its candidate was, trained on the
           search's split of the labels (the last fold, when it was scored on several): one
-          per entry of that step in ``history_[-1]``. With ``reuse_winner`` the committee
-          holds a copy of the winner as it was, while ``net_`` went on training from it.
+          per entry of that step in ``history_[-1]``. When ``net_`` went on training from the
+          winner (``reuse_winner``, one split), the committee holds a copy of it as it was.
 
         Parameters
         ----------
