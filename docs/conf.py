@@ -20,7 +20,8 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+# results/ holds generated fragments that pages include, not pages of their own.
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "results/**"]
 html_theme = "pydata_sphinx_theme"
 html_static_path = []
 html_title = f"skactive {release}"
