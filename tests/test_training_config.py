@@ -128,3 +128,11 @@ def test_auto_weight_decay_of_a_regression_loss_is_the_regression_one(
     config = train_config(optimizer=optimizer, weight_decay=weight_decay, loss="squared_error")
     net = build_net(ARCH, config).initialize()
     assert net.optimizer_.param_groups[0]["weight_decay"] == expected
+
+
+def test_a_recipe_classifies_with_cross_entropy_only():
+    assert train_config().classifies
+    assert (
+        not train_config(loss="huber").classifies
+        and not train_config(loss="squared_error").classifies
+    )

@@ -59,7 +59,7 @@ def build_net(
     # One fused kernel per step instead of a loop over parameters, on every device (torch's
     # fused AdamW and SGD run on the CPU too).
     optimizer_kwargs["optimizer__fused"] = True
-    if config.loss == "cross_entropy":
+    if config.classifies:
         task = {
             "criterion": torch.nn.CrossEntropyLoss,
             "classes": np.arange(config.n_classes),

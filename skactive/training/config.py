@@ -404,6 +404,11 @@ class TrainingConfig:
     candidate_devices: tuple[str, ...] = ()
     budget_fraction: float = 1.0
 
+    @property
+    def classifies(self) -> bool:
+        """Whether the recipe trains a classifier (cross-entropy) rather than a regressor."""
+        return self.loss == "cross_entropy"
+
     def for_samples(self, n_samples: int) -> TrainingConfig:
         """Return this recipe with its budget resolved for ``n_samples`` training samples.
 

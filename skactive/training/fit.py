@@ -65,7 +65,7 @@ def train_net(
         The trained network.
     """
     net = _train_new(architecture, config, X, y, seed)
-    if config.loss == "cross_entropy":
+    if config.classifies:
         return net
     for _ in range(CONSTANT_RETRIES):
         if not constant_output(net, X, y):
@@ -343,7 +343,7 @@ def train_net_with_oom_retry(
                 RuntimeWarning,
                 stacklevel=2,
             )
-        elif config.loss == "cross_entropy" or not constant_output(net, X, y):
+        elif config.classifies or not constant_output(net, X, y):
             return net
         # A regression network that ended constant going on trains anew, with train_net's
         # retries.
