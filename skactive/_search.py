@@ -75,7 +75,7 @@ class SearchMixin:
         test accuracy on 200 MNIST-5k images (5 labeled sets); training anew on a set that
         small costs little (the engine page of the documentation).
         """
-        folds = [c.get("folds", 1) for c in candidates if c["architecture"] == winner]
+        folds = [c["folds"] for c in candidates if c["architecture"] == winner]
         return self.reuse_winner and (not folds or folds[-1] == 1)
 
     def _final_network(self, architecture, trainer, config, X, y, seed, reuse: bool):
