@@ -39,7 +39,7 @@ class CommitteeMixin:
           at no extra cost (``search_networks_``), each as its candidate was, trained on the
           search's split of the labels (the last fold, when it was scored on several): one
           per entry of that step in ``history_[-1]``. When ``net_`` went on training from the
-          winner (``reuse_winner``, one split), the committee holds a copy of it as it was.
+          winner (``reuse_winner``), the committee holds a copy of it as it was.
 
         Parameters
         ----------

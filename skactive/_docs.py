@@ -37,9 +37,10 @@ _SHARED_DOCS = {
     reuse_winner : bool, default=True
         When True, the winner of the search goes on training on all labels from where its
         candidate stopped, for the rest of the final budget and at least a quarter of it (a
-        warm restart of the schedule), instead of training anew. Only a winner compared on
-        one split goes on: after folds (``min_validation_size``) its candidate's network
-        never saw one fold's labels, and the winner trains anew.
+        warm restart of the schedule), instead of training anew. A classifier's winner
+        goes on only when compared on one split: after folds (``min_validation_size``) its
+        candidate's network never saw one fold's labels, and the winner trains anew (a
+        regressor's goes on, which measured better).
         :data:`~skactive.PAPER_SEARCH` (False, ``candidate_budget=1.0``,
         ``min_validation_size=0``) is the paper's search, about 3.4 trainings per round where
         a fixed network needs one; the defaults cost about 1.35 (see the engine page of the

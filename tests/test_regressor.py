@@ -131,6 +131,14 @@ def test_integer_valued_targets_are_split_at_random_not_by_class(friedman):
     assert reg.history_[0]["candidates"][0]["folds"] == 3
 
 
+def test_a_regressors_winner_goes_on_after_folds_too(friedman):
+    # A classifier's winner compared on folds trains anew; a regressor's goes on.
+    X, y = friedman
+    reg = ActiveINASRegressor(**dict(FAST, min_validation_size=100)).fit(X[:200], y[:200])
+    entry = reg.history_[0]
+    assert entry["candidates"][0]["folds"] == 3 and entry["continued"]
+
+
 def test_strategies_of_the_other_task_are_refused(friedman):
     X, y = friedman
     with pytest.raises(InvalidParameterError, match="query_strategy"):
