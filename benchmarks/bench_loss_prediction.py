@@ -28,12 +28,12 @@ from skactive.datasets import load_dataset
 from skactive.strategies import predicted_loss
 
 
-def _true_losses(clf, X, y):
+def true_losses(clf, X, y):
     proba = clf.predict_proba(X)
     return -np.log(np.maximum(proba[np.arange(len(y)), np.searchsorted(clf.classes_, y)], 1e-12))
 
 
-def _interval(values):
+def interval(values):
     values = np.asarray(values, dtype=float)
     mean = values.mean()
     if len(values) < 2:
@@ -71,7 +71,7 @@ def main(argv=None):
         accuracy = clf.score(data.X_test, data.y_test)
         row = {"ratio": costs[True] / costs[False], "accuracy": accuracy}
         for name, X, y in (("held_out", X_out, y_out), ("test", data.X_test, data.y_test)):
-            true = _true_losses(clf, X, y)
+            true = true_losses(clf, X, y)
             row[name] = stats.spearmanr(predicted_loss(clf, X), true).statistic
             uncertainty = 1 - clf.predict_proba(X).max(axis=1)
             row[name + "_sr"] = stats.spearmanr(uncertainty, true).statistic
@@ -84,7 +84,7 @@ def main(argv=None):
             flush=True,
         )
     for key in ("held_out", "test", "held_out_sr", "test_sr", "ratio", "accuracy"):
-        mean, low, high = _interval([row[key] for row in rows])
+        mean, low, high = interval([row[key] for row in rows])
         print(f"{key:12s} mean {mean:.3f} (95% interval {low:.3f} to {high:.3f})")
 
 

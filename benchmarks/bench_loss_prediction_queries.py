@@ -29,6 +29,7 @@ import argparse
 
 import numpy as np
 import torch
+from bench_loss_prediction import interval, true_losses
 from scipy import stats
 
 from skactive import ActiveINASClassifier
@@ -76,19 +77,10 @@ def _run(variant, data, seed, domain):
 def _first_query(clf, X_pool, y_pool, size):
     """Spearman correlation of predicted and true losses on the pool; top batch's largest
     class share."""
-    proba = clf.predict_proba(X_pool)
-    true = -np.log(
-        np.maximum(proba[np.arange(len(y_pool)), np.searchsorted(clf.classes_, y_pool)], 1e-12)
-    )
+    true = true_losses(clf, X_pool, y_pool)
     predicted = predicted_loss(clf, X_pool)
     top = np.argsort(-predicted)[:size]
     return stats.spearmanr(predicted, true)[0], np.bincount(y_pool[top]).max() / size
-
-
-def _interval(values):
-    values = np.asarray(values, dtype=float)
-    half = stats.t.ppf(0.975, len(values) - 1) * stats.sem(values) if len(values) > 1 else np.nan
-    return values.mean(), values.mean() - half, values.mean() + half
 
 
 def main():
@@ -111,7 +103,7 @@ def main():
         auc = 100 * curves.mean(axis=1)
         gain = ""
         if variant != "random":
-            mean, low, high = _interval(auc - base)
+            mean, low, high = interval(auc - base)
             gain = f"gain {mean:+.2f} ({low:+.2f} to {high:+.2f})"
         fewest = np.mean([fewest for _, fewest, _ in results[variant]])
         print(
